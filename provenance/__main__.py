@@ -1,0 +1,5 @@
+"""``python -m provenance`` entry point."""
+
+from provenance.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""One path for every text: load → normalise → blocks → claims → language → shingles → fingerprint.
+
+Corpus documents and incoming articles go through :func:`analyse` alike, so a copy and its
+original are always compared like with like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from provenance.attribution import Attribution, credit_spans, extract
+from provenance.disclaimers import Disclaimer, read_disclaimer
+from provenance.documents.model import Article
+from provenance.fingerprint import Fingerprint, fingerprint
+from provenance.names import NameRegistry
+from provenance.params import FingerprintParams
+from provenance.text.blocks import NOTICE, Block, body_mask, classify_lines
+from provenance.text.language import detect_language
+from provenance.text.normalize import Normalized, normalise
+from provenance.text.tokens import Shingles, Tokens, shingle, tokenize
+
+
+@dataclass
+class Analysis:
+    """Everything derived from one article's text."""
+
+    article: Article
+    normalized: Normalized
+    blocks: list[Block]
+    attribution: Attribution
+    mask: np.ndarray
+    tokens: Tokens
+    shingles: Shingles
+    unique: np.ndarray  # sorted unique shingle hashes
+    language: str | None
+    fingerprint: Fingerprint
+    disclaimers: list[Disclaimer]
+
+    @property
+    def body_chars(self) -> int:
+        return int(np.count_nonzero(self.mask & (np.frombuffer(self.normalized.norm.encode("utf-32-le"), "<u4") != 32)))
+
+
+def shingle_size(tokens: Tokens, params: FingerprintParams) -> int:
+    return params.shingle_cjk if tokens.cjk_share >= params.cjk_share else params.shingle_words
+
+
+def window_size(tokens: Tokens, params: FingerprintParams) -> int:
+    return params.winnow_cjk if tokens.cjk_share >= params.cjk_share else params.winnow_words
+
+
+def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None) -> Analysis:
+    normalized = normalise(article.text)
+    blocks = classify_lines(normalized)
+    attribution = extract(normalized, blocks, article, registry)
+    credit_lines, spans = credit_spans(normalized, attribution)
+    if credit_lines or spans:
+        blocks = classify_lines(normalized, credit_lines, spans)
+    mask = body_mask(normalized, blocks)
+    tokens = tokenize(normalized.norm, mask)
+    shingles = shingle(tokens, shingle_size(tokens, params))
+    unique = shingles.unique()
+    body_text = " ".join(
+        normalized.mid[s:e] for s, e in _body_mid_ranges(normalized, blocks)
+    )
+    language = detect_language(body_text)
+    fp = fingerprint(shingles.hashes, unique, params, window_size(tokens, params))
+    disclaimers = []
+    for block in blocks:
+        if block.kind == NOTICE:
+            found = read_disclaimer(block.text)
+            if found:
+                disclaimers.append(found)
+    return Analysis(article, normalized, blocks, attribution, mask, tokens, shingles, unique, language, fp,
+                    disclaimers)
+
+
+def _body_mid_ranges(normalized: Normalized, blocks: list[Block]) -> list[tuple[int, int]]:
+    """Ranges of ``mid`` outside boilerplate blocks."""
+    if not blocks:
+        return [(0, len(normalized.mid))]
+    off = normalized.mid_off
+    inside = np.zeros(len(normalized.mid), dtype=bool)
+    for block in blocks:
+        lo = int(np.searchsorted(off, block.start, side="left"))
+        hi = int(np.searchsorted(off, block.end, side="left"))
+        inside[lo:hi] = True
+    ranges: list[tuple[int, int]] = []
+    start = None
+    for i, flag in enumerate(inside.tolist()):
+        if not flag and start is None:
+            start = i
+        elif flag and start is not None:
+            ranges.append((start, i))
+            start = None
+    if start is not None:
+        ranges.append((start, len(inside)))
+    return ranges

@@ -1,0 +1,293 @@
+"""Attribution claims an article makes about its source, and the people lines that are not claims.
+
+Claims are read from the ``mid`` level of the text (Simplified, half-width, pinyin removed), so
+one set of patterns serves both scripts; every claim keeps its span in the loaded text. Kinds:
+
+``explicit``  来源：X, 稿源：X, 转载自X, 本文来自X, 原载X, ``Source: X``, ``Originally published by X``…
+``link``      原文链接：URL, 阅读原文 URL, a URL or bare domain in a credit line, ``<a href>`` in HTML
+``dateline``  新华社北京1月21日电, 据X报道, X讯; ``(Reuters) -``, ``WASHINGTON (AP) —``, ``By X | Reuters``
+``meta``      schema.org ``isBasedOn``/``sourceOrganization``/``creditText``, IPTC credit/source
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from provenance.documents.model import Article
+from provenance.names import NameRegistry, domain_of
+from provenance.text.blocks import EDITOR, NOTICE, Block, is_editor_line, is_notice, split_lines
+from provenance.text.normalize import Normalized
+
+_URL = r"(?:https?://|www\.)[^\s)\]】>\"'，。；;]+|(?:[a-z0-9-]+\.)+(?:com|cn|net|org|hk|tw|info|news|io|co|uk|de)(?:/[^\s)\]】>\"'，。]*)?"
+_OPEN = r"[\"“”「『《〈'‘]?"
+# A name: a run without spaces/punctuation, or Latin words separated by single spaces.
+_NAME = (
+    r"(?P<name>(?:[A-Za-z0-9&.'@-]+(?: (?!and\b|said\b|reported\b|on\b|in\b)[A-Za-z0-9&.'@-]+){0,5})"
+    r"|[^\s,，。;；:：)）\]】|「」『』《》\"“”]{1,30})"
+)
+_ZH_MARKERS = (
+    r"(?:文章|信息|新闻|消息|内容|稿件|图文|图片)?(?:来源|稿源|出处)(?:于|自)?",
+    r"(?:本文|此文|该文)?(?:转载|转引|转)自(?:于)?",
+    r"本文(?:来自|来源于|源自|原载于|首发于|首发)",
+    r"原载(?:于)?",
+    r"首发(?:于)?",
+)
+_ZH_EXPLICIT = re.compile(
+    r"(?:^|(?<=[\s(\[【|｜/]))(?P<marker>" + "|".join(_ZH_MARKERS) + r")\s*[:：]?\s*(?:微信公众号|公众号)?\s*"
+    + _OPEN + _NAME
+)
+_EN_EXPLICIT = re.compile(
+    r"(?:^|(?<=[\s(\[]))(?P<marker>source|sources|credit|originally (?:published|appeared|posted) (?:by|in|at|on)|"
+    r"(?:this (?:article|story|piece) )?(?:first|originally) (?:appeared|published) (?:on|in|at|by)|"
+    r"reprinted (?:with permission )?(?:from|by)|republished (?:with permission )?(?:from|by)|courtesy(?: of)?|"
+    r"adapted from)\s*:?\s*" + _OPEN + _NAME,
+    re.I,
+)
+_LINK = re.compile(
+    r"(?P<marker>原文链接|原文地址|原文网址|阅读原文|查看原文|原文|来源链接|source link|original (?:article|story|link)|"
+    r"read the original|link)\s*[:：]?\s*(?P<url>" + _URL + ")",
+    re.I,
+)
+_BARE_URL = re.compile(r"(?P<url>" + _URL + ")", re.I)
+_ZH_DATELINE = re.compile(
+    r"^\s*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?:[\u4e00-\u9fff]{1,6}?)?\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
+)
+_ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|消息|电)")
+_ZH_XUN = re.compile(r"^\s*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电)\s*[(（]?")
+_EN_AGENCY = re.compile(
+    r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,40}?)\)\s*(?:[-–—]{1,2}|:)\s"
+)
+_EN_TITLE_AGENCY = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,30}?)\)\s*$")
+_EN_LEAD_AGENCY = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z0-9&.']*(?: [A-Z][A-Za-z0-9&.']*){0,3})\s+[-–—]{1,2}\s+\S")
+_EN_BY_PIPE = re.compile(r"^\s*by\s+[^|]{1,60}\|\s*(?P<name>[A-Z][\w&.' -]{1,40}?)\s*$", re.I)
+_PEOPLE = re.compile(
+    r"(?P<role>责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制|主编|作者|记者|通讯员|实习生|摄影|"
+    r"edited by|editing by|editor|reporting by|reported by|writing by|written by|reviewed by)\s*[:：]?\s*"
+    r"(?P<name>[^\s,，;；:：)）\]】]{1,20}(?: [A-Z][a-z]+)?)",
+    re.I,
+)
+_AGENCY_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+_NOT_NAMES = {"editing", "reporting", "writing", "updated", "photo", "video", "file", "ap photo", "corrected"}
+
+
+@dataclass
+class Claim:
+    """A statement in the article about where its text comes from."""
+
+    text: str
+    name: str
+    kind: str
+    span: tuple[int, int]
+    url: str | None = None
+    resolved: str | None = None
+    line: int | None = None
+
+    @property
+    def is_link(self) -> bool:
+        return self.url is not None or (domain_of(self.name) is not None and "." in self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "name": self.name, "resolved": self.resolved,
+                               "span": list(self.span), "kind": self.kind}
+        if self.url:
+            out["url"] = self.url
+        return out
+
+
+@dataclass
+class Person:
+    role: str
+    name: str
+    span: tuple[int, int]
+
+
+@dataclass
+class Attribution:
+    claims: list[Claim] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    original_title: str | None = None
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip().strip("\"“”「」『』《》〈〉'‘’.,;:：，。")
+    for tail in ("报道", "消息"):
+        if name.endswith(tail) and len(name) > len(tail) + 1:
+            name = name[: -len(tail)]
+    return name.strip()
+
+
+def extract(normalized: Normalized, blocks: list[Block], article: Article | None = None,
+            registry: NameRegistry | None = None) -> Attribution:
+    """Claims, people lines and the 原标题 of an article."""
+    result = Attribution()
+    skip_kinds = {NOTICE, EDITOR}
+    skipped: list[tuple[int, int]] = [(b.start, b.end) for b in blocks if b.kind in skip_kinds]
+    lines = split_lines(normalized)
+    seen: set[tuple[int, int]] = set()
+
+    def add(kind: str, line_no: int, line_start: int, start: int, end: int, name: str, url: str | None = None) -> None:
+        name = _clean_name(name)
+        if not name and not url:
+            return
+        if name.lower() in _NOT_NAMES:
+            return
+        span = normalized.mid_span(line_start + start, line_start + end)
+        if span in seen:
+            return
+        seen.add(span)
+        result.claims.append(Claim(text=normalized.loaded[span[0]:span[1]], name=name or (url or ""),
+                                   kind=kind, span=span, url=url, line=line_no))
+
+    first_body_line = next((i for i, ln in enumerate(lines) if ln.text.strip()), 0)
+    for line_no, line in enumerate(lines):
+        text = line.text
+        if not text.strip():
+            continue
+        lstart, _ = normalized.mid_span(line.start, line.end)
+        if any(s <= lstart < e for s, e in skipped) or is_notice(text):
+            if is_editor_line(text):
+                _people(result, normalized, line.start, text)
+            continue
+        if is_editor_line(text):
+            _people(result, normalized, line.start, text)
+            continue
+        short = len(text.strip()) <= 160
+        origin = re.search(r"原标题\s*[:：]\s*(?P<t>.+?)\s*$", text)
+        if origin and not result.original_title:
+            result.original_title = origin.group("t").strip("《》\"“” ")
+        for m in _LINK.finditer(text):
+            url = m.group("url")
+            add("link", line_no, line.start, m.start(), m.end(), url, url=url)
+        for m in _ZH_EXPLICIT.finditer(text):
+            name = m.group("name")
+            url = name if domain_of(name) and "." in name else None
+            add("link" if url else "explicit", line_no, line.start, m.start("marker"), m.end("name"), name, url)
+        for m in _EN_EXPLICIT.finditer(text):
+            if m.group("marker").lower() in ("source", "sources", "credit") and not re.match(
+                r"\s*:", text[m.end("marker"):]
+            ):
+                continue  # "source" as an ordinary word, not a credit label
+            name = m.group("name")
+            url = name if domain_of(name) and "." in name else None
+            add("link" if url else "explicit", line_no, line.start, m.start("marker"), m.end("name"), name, url)
+        explicit_here = any(c.line == line_no and c.kind == "explicit" for c in result.claims)
+        if explicit_here:
+            for m in _BARE_URL.finditer(text):
+                add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
+        elif short and (not result.claims or line_no > first_body_line):
+            for m in _BARE_URL.finditer(text):
+                # a bare URL/domain only credits in a short line that holds little else
+                rest = _BARE_URL.sub("", text)
+                if len(re.sub(r"[\W_]", "", rest)) <= 12:
+                    add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
+        _datelines(add, line_no, line.start, text, registry)
+    if article is not None:
+        _html_claims(result, article, registry)
+    return result
+
+
+def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None) -> None:
+    m = _ZH_DATELINE.match(text)
+    if m:
+        name = m.group("name")
+        if registry:  # prefer the longest prefix that is a known outlet: 新华社北京 → 新华社
+            for cut in range(len(name), 1, -1):
+                if registry.resolve(name[:cut]):
+                    name = name[:cut]
+                    break
+        add("dateline", line_no, line_start, m.start("name"), m.end(), name)
+    else:
+        m = _ZH_XUN.match(text)
+        if m and not m.group("name").startswith(("本报", "本台", "本网", "本刊")):
+            name = m.group("name")
+            if registry and registry.resolve(name):
+                add("dateline", line_no, line_start, m.start("name"), m.end(), name)
+    for m in _ZH_REPORT.finditer(text):
+        name = m.group("name")
+        if registry and registry.resolve(name):
+            add("dateline", line_no, line_start, m.start(), m.end(), name)
+    for m in _EN_AGENCY.finditer(text):
+        if m.start() > 80:
+            break
+        add("dateline", line_no, line_start, m.start(), m.end(), m.group("name"))
+    m = _EN_BY_PIPE.match(text)
+    if m:
+        add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
+    m = _EN_LEAD_AGENCY.match(text)
+    if m:
+        name = m.group("name")
+        known = registry.resolve(name) if registry else None
+        if known or _AGENCY_ACRONYM.match(name) or name in ("Reuters", "Xinhua", "Kyodo", "Bloomberg"):
+            add("dateline", line_no, line_start, m.start("name"), m.end("name"), name)
+    m = _EN_TITLE_AGENCY.search(text)
+    if m and len(text) <= 200 and not _EN_AGENCY.search(text):
+        add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
+
+
+def _people(result: Attribution, normalized: Normalized, line_start: int, text: str) -> None:
+    for m in _PEOPLE.finditer(text):
+        span = normalized.mid_span(line_start + m.start(), line_start + m.end())
+        result.people.append(Person(role=m.group("role"), name=m.group("name"), span=span))
+
+
+def _html_claims(result: Attribution, article: Article, registry: NameRegistry | None) -> None:
+    """Credits carried by HTML metadata and by links to a known outlet's site."""
+    meta = article.meta
+    values: list[tuple[str, str]] = []
+    for key in ("credit", "credit_source"):
+        if isinstance(meta.get(key), str):
+            values.append((key, meta[key]))
+    schema = meta.get("schema_org") or {}
+    for key in ("isBasedOn", "sourceOrganization", "creditText"):
+        value = schema.get(key)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("url") or value.get("@id")
+        if isinstance(value, list) and value:
+            value = value[0] if isinstance(value[0], str) else (value[0] or {}).get("name")
+        if isinstance(value, str) and value.strip():
+            values.append((key, value.strip()))
+    for key, value in values:
+        url = value if domain_of(value) and "." in value else None
+        result.claims.append(Claim(text=f"{key}: {value}", name=value, kind="meta", span=(0, 0), url=url))
+    if registry is None:
+        return
+    for link in article.links:
+        resolved = registry.resolve_domain(link.href)
+        if resolved:
+            result.claims.append(Claim(text=f"<a href=\"{link.href}\">{link.text}</a>", name=link.href,
+                                       kind="link", span=(0, 0), url=link.href))
+
+
+def resolve_claims(attribution: Attribution, registry: NameRegistry) -> None:
+    for claim in attribution.claims:
+        claim.resolved = registry.resolve(claim.url or claim.name) or (
+            registry.resolve(claim.name) if claim.url else None
+        )
+
+
+def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[int], list[tuple[int, int]]]:
+    """Credit lines (whole lines that hold little but a credit) and the spans of other credits.
+
+    Neither is fingerprinted: a credit line alone never makes a match, and a credit appended to a
+    quoted paragraph must not hide the paragraph.
+    """
+    lines = split_lines(normalized)
+    whole: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    by_line: dict[int, list[Claim]] = {}
+    for claim in attribution.claims:
+        if claim.line is not None and claim.kind != "dateline":
+            by_line.setdefault(claim.line, []).append(claim)
+    for line_no, claims in by_line.items():
+        line = lines[line_no]
+        lo, hi = normalized.mid_span(line.start, line.end)
+        rest = normalized.loaded[lo:hi]
+        for claim in sorted(claims, key=lambda c: -c.span[0]):
+            rest = rest[: claim.span[0] - lo] + rest[claim.span[1] - lo :]
+        if len(re.sub(r"[\W_]", "", rest)) <= 24:
+            whole.add(line_no)
+        else:
+            spans.extend(claim.span for claim in claims)
+    return whole, spans

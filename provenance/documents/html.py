@@ -1,0 +1,93 @@
+"""HTML articles: main text with trafilatura, metadata from meta tags, and the links in the page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import lxml.html
+import trafilatura
+
+from provenance.documents.model import Link
+from provenance.errors import LoadError
+
+_META_KEYS = {
+    "og:site_name": "site_name",
+    "article:published_time": "published",
+    "og:url": "url",
+    "og:title": "title",
+    "article:author": "author",
+    "author": "author",
+    "dc.source": "credit_source",
+    "dcterms.source": "credit_source",
+    "iptc:credit": "credit",
+    "credit": "credit",
+    "iptc:source": "credit_source",
+    "source": "credit_source",
+    "original-source": "credit_source",
+    "syndication-source": "credit_source",
+}
+
+
+def _jsonld_fields(tree: Any) -> dict[str, Any]:
+    """schema.org fields that carry provenance (``isBasedOn``, ``sourceOrganization``, ``creditText``)."""
+    found: dict[str, Any] = {}
+    for node in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text_content() or "null")
+        except json.JSONDecodeError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                for key in ("isBasedOn", "sourceOrganization", "creditText", "datePublished", "publisher"):
+                    if key in item and key not in found:
+                        found[key] = item[key]
+                stack.extend(v for v in item.values() if isinstance(v, dict | list))
+    return found
+
+
+def parse_html(markup: str) -> dict[str, Any]:
+    """Return the fields of an HTML article: ``text``, ``title``, ``published``, ``url``, ``links``…"""
+    try:
+        tree = lxml.html.fromstring(markup)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise LoadError(f"invalid HTML: {exc}") from None
+    meta: dict[str, Any] = {}
+    for node in tree.xpath("//meta"):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").strip().lower()
+        if key in _META_KEYS and node.get("content") and _META_KEYS[key] not in meta:
+            meta[_META_KEYS[key]] = node.get("content").strip()
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    if canonical:
+        meta["url"] = canonical[0].strip()
+    ld = _jsonld_fields(tree)
+    if ld:
+        meta["schema_org"] = ld
+    links = [
+        Link(text=" ".join(a.text_content().split()), href=a.get("href").strip())
+        for a in tree.xpath("//body//a[@href]")
+        if a.get("href", "").strip().startswith(("http://", "https://", "//"))
+    ]
+    extracted = trafilatura.bare_extraction(
+        markup, with_metadata=True, favor_recall=True, include_comments=False, include_tables=True
+    )
+    text = ""
+    title = meta.get("title")
+    if extracted is not None:
+        doc = extracted.as_dict() if hasattr(extracted, "as_dict") else dict(extracted)
+        text = doc.get("text") or ""
+        title = title or doc.get("title")
+        meta.setdefault("site_name", doc.get("sitename"))
+        meta.setdefault("published", doc.get("date"))
+    if not text.strip():
+        body = tree.find("body")
+        text = "\n".join(line.strip() for line in (body if body is not None else tree).itertext())
+        text = "\n".join(line for line in text.splitlines() if line)
+    if not title:
+        titles = tree.xpath("//title/text()")
+        title = titles[0].strip() if titles else None
+    return {"text": text, "title": title, "meta": meta, "links": links}

@@ -1,0 +1,308 @@
+"""The library API: build or refresh an index from a corpus, and scan articles against it.
+
+The CLI is a thin shell over :func:`build_index` and :func:`scan`; programs can call them
+directly::
+
+    from provenance.engine import build_index, scan
+    from provenance.rules import load_rules
+    rules = load_rules("provenance.toml")
+    build_index(["corpus"], "corpus.sqlite", rules)
+    report = scan(["incoming"], "corpus.sqlite", rules)
+    print(report.exit_code, report.by_verdict())
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from provenance.analysis import Analysis, analyse
+from provenance.attribution import resolve_claims
+from provenance.disclaimers import NO_REPRINT
+from provenance.documents.loaders import iter_files, load_one
+from provenance.documents.model import Article
+from provenance.errors import IndexError_
+from provenance.index.base import IndexBackend, IndexedDoc, open_index
+from provenance.judge import judge_group
+from provenance.match import Matcher, group_matches
+from provenance.names import NameRegistry
+from provenance.params import FingerprintParams
+from provenance.policy import PolicyBook
+from provenance.report.model import Item, Report
+from provenance.rules import Rules
+from provenance.verdicts import ORIGINAL, UNREADABLE, most_severe
+
+BATCH = 256
+_POLICY_RANK = {None: 0, "attribution-required": 1, NO_REPRINT: 2}
+
+
+class Progress(Protocol):
+    def start(self, description: str, total: int | None) -> None: ...
+    def advance(self, n: int = 1) -> None: ...
+    def stop(self) -> None: ...
+
+
+class _NoProgress:
+    def start(self, description: str, total: int | None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+@dataclass
+class BuildResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    unreadable: list[Article] = field(default_factory=list)
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+def content_hash(article: Article) -> str:
+    payload = json.dumps([article.text, article.title, article.source, article.url, article.published_iso(),
+                          article.publisher, article.license], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def registry_from_rules(rules: Rules) -> NameRegistry:
+    registry = NameRegistry()
+    for rule in rules.sources:
+        registry.add(rule.name, rule.aliases, rule.url)
+    return registry
+
+
+def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams) -> IndexedDoc:
+    """Everything the index stores for one corpus document."""
+    fp = analysis.fingerprint
+    policy = None
+    sentence = None
+    no_edits = aggregator = False
+    for disclaimer in analysis.disclaimers:
+        aggregator |= disclaimer.aggregator
+        no_edits |= disclaimer.no_edits
+        if _POLICY_RANK.get(disclaimer.policy, 0) > _POLICY_RANK.get(policy, 0):
+            policy, sentence = disclaimer.policy, disclaimer.sentence
+    source = article.source or article.meta.get("site_name")
+    return IndexedDoc(
+        id=article.id, path=article.path, text=article.text, content_hash=content_hash(article),
+        title=article.title or article.meta.get("first_line_title"), source=source, url=article.url,
+        published=article.published_iso(), publisher=article.publisher, license=article.license,
+        language=analysis.language, minhash=fp.minhash.hashvalues, simhash=int(fp.simhash.value),
+        band_keys=fp.band_keys(params), simhash_keys=fp.simhash_keys(params), passage_keys=fp.passage_keys,
+        shingle_count=fp.shingle_count, policy=policy, policy_from=sentence, no_edits=no_edits,
+        aggregator=aggregator,
+        claims=[{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved}
+                for c in analysis.attribution.claims],
+    )
+
+
+# -- worker processes ------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(params: FingerprintParams, rules: Rules) -> None:
+    _WORKER["params"] = params
+    _WORKER["registry"] = registry_from_rules(rules)
+
+
+def _analyse_for_index(article: Article) -> IndexedDoc:
+    params: FingerprintParams = _WORKER["params"]
+    registry: NameRegistry = _WORKER["registry"]
+    analysis = analyse(article, params, registry)
+    resolve_claims(analysis.attribution, registry)
+    return indexed_doc(article, analysis, params)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def build_index(
+    paths: Iterable[str | Path], location: str, rules: Rules, *, jobs: int = 1, prune: bool = False,
+    include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
+) -> BuildResult:
+    """Add (upsert) every article under ``paths`` to the index; with ``prune``, drop ids not seen."""
+    progress = progress or _NoProgress()
+    params = rules.fingerprint
+    result = BuildResult()
+    with open_index(location, params, create=True) as index:
+        _set_rekey(index, params, rules)
+        existing = index.content_hashes()
+        files = list(iter_files(paths, include, exclude))
+        progress.start("indexing", len(files))
+        seen: set[str] = set()
+        pending: list[Article] = []
+        cache: dict[Path, dict[str, Any]] = {}
+
+        def changed_articles() -> Iterator[Article]:
+            for full, root, display in files:
+                for article in load_one(full, root, display, cache):
+                    if not article.readable:
+                        result.unreadable.append(article)
+                        continue
+                    seen.add(article.id)
+                    if existing.get(article.id) == content_hash(article):
+                        result.unchanged += 1
+                        continue
+                    yield article
+                progress.advance()
+
+        _init_worker(params, rules)
+        executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(params, rules)) if jobs > 1 else None
+        try:
+            for batch in _batches(changed_articles(), BATCH):
+                if executor:
+                    docs = list(executor.map(_analyse_for_index, batch, chunksize=max(1, len(batch) // (jobs * 4))))
+                else:
+                    docs = [_analyse_for_index(a) for a in batch]
+                counts = index.add(docs)
+                result.added += counts["added"]
+                result.updated += counts["updated"]
+                result.unchanged += counts["unchanged"]
+                pending.clear()
+        finally:
+            if executor:
+                executor.shutdown()
+            progress.stop()
+        if prune:
+            gone = [doc_id for doc_id in existing if doc_id not in seen]
+            if gone:
+                result.removed = index.remove(gone)
+    return result
+
+
+def _set_rekey(index: IndexBackend, params: FingerprintParams, rules: Rules) -> None:
+    if hasattr(index, "set_rekey"):
+        registry = registry_from_rules(rules)
+
+        def rekey(text: str) -> Any:
+            return analyse(Article(id="", path="", text=text), params, registry).fingerprint.passage_keys
+
+        index.set_rekey(rekey)
+
+
+def corpus_index_location(corpus: Iterable[str | Path], base: str | Path = ".provenance") -> str:
+    """Where ``scan --corpus`` keeps the embedded index for a corpus: one file per set of folders."""
+    key = "\n".join(sorted(str(Path(p).resolve()) for p in corpus))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    name = "-".join(Path(p).resolve().name for p in corpus)[:40] or "corpus"
+    return os.path.join(str(base), f"{name}-{digest}.sqlite")
+
+
+def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams) -> Analysis:
+    analysis = analyse(article, params, book.registry)
+    resolve_claims(analysis.attribution, book.registry)
+    return analysis
+
+
+class Scanner:
+    """Scans articles against an open index with one set of rules."""
+
+    def __init__(self, index: IndexBackend, rules: Rules) -> None:
+        self.index = index
+        self.rules = rules
+        self.params = index.params
+        self.book = PolicyBook(rules, index.sources())
+        self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage)
+
+    def scan_article(self, article: Article) -> tuple[Item, Analysis | None, list[Any]]:
+        if not article.readable:
+            return Item(path=article.path, id=article.id, verdict=UNREADABLE,
+                        message=f"{article.path}: {article.error}", rule="unreadable"), None, []
+        analysis = analyse_article(article, self.book, self.params)
+        matches = self.matcher.find(analysis)
+        groups = group_matches(matches)
+        item = Item(
+            path=article.path, id=article.id, verdict=ORIGINAL, language=analysis.language,
+            message="No corpus source explains this article.", rule="no verified match",
+            claims=[c.to_dict() for c in analysis.attribution.claims],
+            people=[{"role": p.role, "name": p.name, "span": list(p.span)} for p in analysis.attribution.people],
+            boilerplate=[{"kind": b.kind, "span": [b.start, b.end]} for b in analysis.blocks],
+            text=article.text,
+        )
+        if not groups:
+            return item, analysis, groups
+        judged = []
+        originals = {self.book.canonical(g.original.doc.source) or "" for g in groups}
+        for group in groups:
+            mine = self.book.canonical(group.original.doc.source) or ""
+            judgement = judge_group(analysis, group, self.book, originals - {mine})
+            for member in group.members:
+                member.verdict = judgement.verdict
+                member.kind = judgement.kind
+            judged.append((group, judgement))
+        verdict = most_severe([j.verdict for _, j in judged])
+        group, judgement = next((g, j) for g, j in judged if j.verdict == verdict)
+        original = group.original
+        item.verdict = verdict
+        item.message = judgement.message
+        item.rule = judgement.rule
+        item.source = {
+            "id": original.doc.id, "name": judgement.policy.source or original.doc.source, "url": original.doc.url,
+            "published": original.doc.published, "title": original.doc.title, "policy": judgement.policy.policy,
+            "policy_from": judgement.policy.policy_from,
+        }
+        item.chain = [{"id": m.doc.id, "name": m.doc.source, "published": m.doc.published} for m in group.chain]
+        ordered = [m for g, _ in judged for m in g.members]
+        ordered.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
+        item.matches = [
+            {"id": m.doc.id, "name": m.doc.source, "verdict": m.verdict, "kind": m.kind,
+             "published": m.doc.published, "scores": m.scores.to_dict(),
+             "passages": [p.to_dict() for p in m.passages]}
+            for m in ordered
+        ]
+        return item, analysis, groups
+
+
+def scan(
+    paths: Iterable[str | Path], location: str, rules: Rules, *, fail_on: str = "error",
+    include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
+    on_item: Callable[[Item], None] | None = None,
+) -> Report:
+    """Scan every article under ``paths`` against the index at ``location``."""
+    progress = progress or _NoProgress()
+    with open_index(location, rules.fingerprint) as index:
+        scanner = Scanner(index, rules)
+        files = list(iter_files(paths, include, exclude))
+        items: list[Item] = []
+        progress.start("scanning", len(files))
+        cache: dict[Path, dict[str, Any]] = {}
+        try:
+            for full, root, display in files:
+                for article in load_one(full, root, display, cache):
+                    item, _, _ = scanner.scan_article(article)
+                    items.append(item)
+                    if on_item:
+                        on_item(item)
+                progress.advance()
+        finally:
+            progress.stop()
+        info = {"backend": index.backend_name, "location": index.location, "documents": index.count(),
+                "params": index.params.to_dict()}
+    return Report(items=items, index=info, fail_on=fail_on)
+
+
+def ensure_index(location: str) -> None:
+    if not location:
+        raise IndexError_("no index given: pass --index FILE or --corpus PATH")

@@ -1,0 +1,124 @@
+"""MinHash (datasketch ``LeanMinHash``) and 64-bit SimHash (``simhash.Simhash``), vectorised.
+
+The MinHash is exactly what ``datasketch.MinHash(num_perm, seed).update_batch`` computes (its
+default ``affine32`` scheme: MurmurHash3 finaliser, then ``a*h + b mod 2**32``) when its hash
+function returns the 32-bit shingle hashes used here, but it is computed as one numpy expression
+over all shingles instead of a Python call per shingle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+from datasketch.lsh import _optimal_param
+from simhash import Simhash
+
+from provenance.params import FingerprintParams
+
+SCHEME = "affine32"
+_MAX_HASH = np.uint32((1 << 32) - 1)
+_CHUNK = 4096
+
+
+@cache
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's own permutation parameters ``(a, b)`` (uint32) for ``(num_perm, seed)``."""
+    perms = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return perms[0].astype(np.uint32), perms[1].astype(np.uint32)
+
+
+def fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (the pre-mix of datasketch's affine schemes)."""
+    h = values.astype(np.uint32)
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+@cache
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's optimal ``(bands, rows)`` for a Jaccard threshold."""
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def minhash_values(hashes32: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signature (uint32, ``num_perm`` values) of a set of 32-bit hashes."""
+    a, b = permutations(num_perm, seed)
+    result = np.full(num_perm, _MAX_HASH, dtype=np.uint32)
+    hv = fmix32(hashes32)
+    for i in range(0, hv.size, _CHUNK):
+        chunk = hv[i : i + _CHUNK, None]
+        np.minimum(result, (chunk * a + b).min(axis=0), out=result)
+    return result
+
+
+def simhash_value(hashes64: np.ndarray, bits: int = 64) -> int:
+    """Charikar SimHash of equally weighted 64-bit features."""
+    if hashes64.size == 0:
+        return 0
+    shifts = np.arange(bits, dtype=np.uint64)
+    counts = np.zeros(bits, dtype=np.int64)
+    for i in range(0, hashes64.size, _CHUNK):
+        chunk = hashes64[i : i + _CHUNK, None]
+        counts += ((chunk >> shifts) & np.uint64(1)).sum(axis=0).astype(np.int64)
+    total = hashes64.size
+    on = (counts * 2 > total).astype(np.uint64)
+    return int((on << shifts).sum())
+
+
+def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
+    """Winnowing (Schleimer et al. 2003): the minimum of every window of ``window`` hashes."""
+    if hashes.size == 0:
+        return hashes
+    if hashes.size <= window:
+        return np.unique(hashes[[int(hashes.argmin())]])
+    view = np.lib.stride_tricks.sliding_window_view(hashes, window)
+    picks = view.argmin(axis=1) + np.arange(view.shape[0])
+    return np.unique(hashes[np.unique(picks)])
+
+
+@dataclass
+class Fingerprint:
+    """A document's signature: MinHash, SimHash, and the winnowed passage keys."""
+
+    minhash: LeanMinHash
+    simhash: Simhash
+    passage_keys: np.ndarray  # uint64 winnowed shingle hashes
+    shingle_count: int
+
+    def band_keys(self, params: FingerprintParams) -> list[int]:
+        return band_keys(self.minhash.hashvalues, params)
+
+    def simhash_keys(self, params: FingerprintParams) -> list[int]:
+        return simhash_keys(int(self.simhash.value), params)
+
+
+def band_keys(hashvalues: np.ndarray, params: FingerprintParams) -> list[int]:
+    """One signed 64-bit key per LSH band (band number mixed in), for SQLite INTEGER columns."""
+    bands, rows = lsh_bands(params.lsh_threshold, params.num_perm)
+    values = hashvalues[: bands * rows].astype(np.uint64).reshape(bands, rows)
+    acc = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for r in range(rows):
+        acc = (acc ^ values[:, r]) * np.uint64(0x100000001B3)
+    return [int(k) for k in acc.view(np.int64)]
+
+
+def simhash_keys(value: int, params: FingerprintParams) -> list[int]:
+    """Block keys: each of the ``simhash_blocks`` bit blocks, tagged with its block number."""
+    width = params.simhash_bits // params.simhash_blocks
+    mask = (1 << width) - 1
+    return [(i << 32) | ((value >> (i * width)) & mask) for i in range(params.simhash_blocks)]
+
+
+def fingerprint(hashes: np.ndarray, unique: np.ndarray, params: FingerprintParams, window: int) -> Fingerprint:
+    """Fingerprint from shingle hashes in text order (``hashes``) and their unique set."""
+    hashes32 = (unique >> np.uint64(32)).astype(np.uint32)
+    values = minhash_values(hashes32, params.num_perm, params.seed)
+    minhash = LeanMinHash(seed=params.seed, hashvalues=values, scheme=SCHEME)
+    sim = Simhash(simhash_value(unique, params.simhash_bits), f=params.simhash_bits)
+    return Fingerprint(minhash, sim, winnow(hashes, window), int(unique.size))

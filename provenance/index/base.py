@@ -1,0 +1,169 @@
+"""The index interface: what every backend stores and answers.
+
+A backend keeps, per document, its metadata, the compressed loaded text (re-analysed for exact
+verification and evidence), the MinHash and SimHash, and three kinds of lookup keys: LSH band
+keys (Jaccard candidates), SimHash block keys (near duplicates) and winnowed passage keys
+(containment and excerpt candidates). It also keeps per-source summaries (domains, policies
+stated in disclaimers) and the parameters every fingerprint was made with.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from provenance.errors import IndexError_
+from provenance.params import FingerprintParams
+
+
+@dataclass
+class IndexedDoc:
+    """A document ready to be written: metadata, text and every key derived from it."""
+
+    id: str
+    path: str
+    text: str
+    content_hash: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+    publisher: str | None
+    license: str | None
+    language: str | None
+    minhash: np.ndarray  # uint32 × num_perm
+    simhash: int
+    band_keys: list[int]
+    simhash_keys: list[int]
+    passage_keys: np.ndarray  # uint64
+    shingle_count: int
+    policy: str | None = None
+    policy_from: str | None = None
+    no_edits: bool = False
+    aggregator: bool = False
+    claims: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class StoredDoc:
+    """A document as read back from the index (text included)."""
+
+    rowid: int
+    id: str
+    path: str
+    text: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+    publisher: str | None
+    license: str | None
+    language: str | None
+    simhash: int
+    shingle_count: int
+    policy: str | None
+    policy_from: str | None
+    no_edits: bool
+    aggregator: bool
+    claims: list[dict[str, Any]]
+
+
+@dataclass
+class SourceSummary:
+    """What the corpus says about one source: a domain, and reprint terms from its disclaimers."""
+
+    name: str
+    domain: str | None
+    documents: int
+    policy: str | None
+    policy_from: str | None
+    no_edits: bool
+    aggregator: bool
+
+
+@dataclass
+class Candidates:
+    """Candidate documents for a query with the evidence that found them."""
+
+    passage_hits: dict[int, int] = field(default_factory=dict)  # rowid → shared passage keys
+    lsh_hits: set[int] = field(default_factory=set)
+    simhash_hits: dict[int, int] = field(default_factory=dict)  # rowid → Hamming distance
+
+
+class IndexBackend(abc.ABC):
+    """One interface for the embedded and the Redis index."""
+
+    location: str
+    backend_name: str
+    params: FingerprintParams
+
+    @abc.abstractmethod
+    def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
+        """Upsert documents by id in one batch; returns counts of added/updated/unchanged."""
+
+    @abc.abstractmethod
+    def content_hashes(self) -> dict[str, str]:
+        """id → content hash of every document (to skip unchanged files before analysing them)."""
+
+    @abc.abstractmethod
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; returns how many were removed."""
+
+    @abc.abstractmethod
+    def candidates(self, band_keys: list[int], simhash: int, passage_keys: np.ndarray,
+                   max_simhash_distance: int) -> Candidates:
+        """Documents sharing LSH bands, SimHash blocks within a distance, or passage keys."""
+
+    @abc.abstractmethod
+    def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
+        """Stored documents (with text) for the given row ids."""
+
+    @abc.abstractmethod
+    def get_by_id(self, doc_id: str) -> StoredDoc | None: ...
+
+    @abc.abstractmethod
+    def sources(self) -> list[SourceSummary]:
+        """Per-source summaries (domain, derived policy)."""
+
+    @abc.abstractmethod
+    def count(self) -> int: ...
+
+    @abc.abstractmethod
+    def stats(self) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def iter_ids(self) -> Iterator[str]: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> IndexBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check_params(self, wanted: FingerprintParams) -> None:
+        """Fail with a clear message when the index was built with other parameters."""
+        differences = self.params.differences(wanted)
+        if differences:
+            raise IndexError_(
+                f"{self.location}: index was built with other fingerprint parameters; rebuild it or use the"
+                " same settings:\n  " + "\n  ".join(differences)
+            )
+
+
+def open_index(location: str, params: FingerprintParams | None = None, *, create: bool = False,
+               readonly: bool = False) -> IndexBackend:
+    """Open an index by path or ``redis://`` URL. ``params`` is checked against the stored ones."""
+    if location.startswith(("redis://", "rediss://", "unix://")):
+        from provenance.index.redis_backend import RedisIndex
+
+        return RedisIndex.open(location, params, create=create)
+    from provenance.index.sqlite_backend import SqliteIndex
+
+    return SqliteIndex.open(location, params, create=create, readonly=readonly)

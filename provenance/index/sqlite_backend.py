@@ -1,0 +1,321 @@
+"""The embedded index: one SQLite file in WAL mode, no server.
+
+Documents live in ``docs`` (metadata, zlib-compressed text, MinHash as packed uint32, SimHash);
+lookup keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a handful of
+index seeks and opening the file reads only the ``meta`` table. Writes happen one transaction
+per batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from provenance import __version__
+from provenance.errors import IndexError_
+from provenance.fingerprint import band_keys, simhash_keys
+from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSummary, StoredDoc
+from provenance.names import domain_of
+from provenance.params import FingerprintParams
+
+SCHEMA_VERSION = 1
+_POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
+_CHUNK = 500
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT, title TEXT, source TEXT, url TEXT, published TEXT, publisher TEXT, license TEXT,
+    language TEXT, content_hash TEXT NOT NULL, text_z BLOB NOT NULL, minhash BLOB NOT NULL,
+    simhash INTEGER NOT NULL, shingle_count INTEGER NOT NULL,
+    policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0,
+    claims TEXT
+);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS simblocks (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS postings (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY, domain TEXT, documents INTEGER NOT NULL DEFAULT 0,
+    policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def _signed(values: Iterable[int]) -> list[int]:
+    return [v - (1 << 64) if v >= (1 << 63) else v for v in values]
+
+
+class SqliteIndex(IndexBackend):
+    backend_name = "sqlite"
+
+    def __init__(self, path: str, conn: sqlite3.Connection, params: FingerprintParams, meta: dict[str, str]) -> None:
+        self.location = path
+        self.conn = conn
+        self.params = params
+        self.meta = meta
+        self._rekey: Any = None
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str, params: FingerprintParams | None, *, create: bool = False,
+             readonly: bool = False) -> SqliteIndex:
+        file = Path(path)
+        exists = file.exists() and file.stat().st_size > 0
+        if not exists and not create:
+            raise IndexError_(f"{path}: no index here; build one with 'provenance index build CORPUS --index {path}'")
+        if not exists:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise IndexError_(f"{path}: cannot create the index folder: {exc.strerror}") from None
+        try:
+            uri = f"file:{file}?mode=ro" if readonly and exists else str(file)
+            conn = sqlite3.connect(uri, uri=readonly and exists, timeout=60, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            if not (readonly and exists):
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            meta_rows = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if exists else {}
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"{path}: not a provenance index ({exc})") from None
+        if exists and "params" not in meta_rows:
+            raise IndexError_(f"{path}: not a provenance index (no parameters recorded)")
+        if not exists:
+            params = params or FingerprintParams()
+            with conn:
+                conn.executescript(_SCHEMA)
+                meta_rows = {
+                    "schema": str(SCHEMA_VERSION),
+                    "params": json.dumps(params.to_dict(), sort_keys=True),
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "created_by": f"provenance {__version__}",
+                }
+                conn.execute("BEGIN")
+                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta_rows.items())
+                conn.execute("COMMIT")
+        if int(meta_rows.get("schema", "0")) != SCHEMA_VERSION:
+            raise IndexError_(f"{path}: index schema {meta_rows.get('schema')} is not supported "
+                              f"(this provenance reads schema {SCHEMA_VERSION}); rebuild the index")
+        stored = FingerprintParams.from_dict(json.loads(meta_rows["params"]))
+        index = cls(str(path), conn, stored, meta_rows)
+        if params is not None:
+            index.check_params(params)
+        return index
+
+    def set_rekey(self, rekey: Any) -> None:
+        """Function ``text -> passage keys`` used to delete the postings of a replaced document."""
+        self._rekey = rekey
+
+    # -- writing ----------------------------------------------------------------------------
+    def content_hashes(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, content_hash FROM docs").fetchall())
+
+    def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        cur = self.conn.cursor()
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            for doc in docs:
+                row = cur.execute("SELECT rowid, content_hash FROM docs WHERE id = ?", (doc.id,)).fetchone()
+                if row and row[1] == doc.content_hash:
+                    counts["unchanged"] += 1
+                    continue
+                if row:
+                    self._delete_rows(cur, [row[0]])
+                    counts["updated"] += 1
+                else:
+                    counts["added"] += 1
+                self._insert(cur, doc)
+            cur.execute("UPDATE meta SET value = ? WHERE key = 'created_by'", (f"provenance {__version__}",))
+            cur.execute("COMMIT")
+        except sqlite3.Error as exc:
+            cur.execute("ROLLBACK") if self.conn.in_transaction else None
+            raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
+        return counts
+
+    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc) -> None:
+        cur.execute(
+            "INSERT INTO docs (id, path, title, source, url, published, publisher, license, language,"
+            " content_hash, text_z, minhash, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
+            " claims) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.id, doc.path, doc.title, doc.source, doc.url, doc.published, doc.publisher, doc.license,
+                doc.language, doc.content_hash, zlib.compress(doc.text.encode("utf-8"), 6),
+                doc.minhash.astype("<u4").tobytes(), _signed([doc.simhash])[0], doc.shingle_count,
+                doc.policy, doc.policy_from, int(doc.no_edits), int(doc.aggregator),
+                json.dumps(doc.claims, ensure_ascii=False) if doc.claims else None,
+            ),
+        )
+        rowid = cur.lastrowid
+        cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, rowid) for k in doc.band_keys])
+        cur.executemany("INSERT OR IGNORE INTO simblocks VALUES (?, ?)", [(k, rowid) for k in doc.simhash_keys])
+        cur.executemany(
+            "INSERT OR IGNORE INTO postings VALUES (?, ?)",
+            [(k, rowid) for k in doc.passage_keys.astype(np.uint64).view(np.int64).tolist()],
+        )
+        if doc.source:
+            self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
+                              f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits, doc.aggregator)
+
+    def _bump_source(self, cur: sqlite3.Cursor, name: str, url: str | None, delta: int, policy: str | None,
+                     policy_from: str | None, no_edits: bool, aggregator: bool) -> None:
+        row = cur.execute("SELECT domain, documents, policy, policy_from, no_edits, aggregator FROM sources"
+                          " WHERE name = ?", (name,)).fetchone()
+        domain = domain_of(url) if url else None
+        if row is None:
+            cur.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (name, domain, max(delta, 0), policy, policy_from, int(no_edits), int(aggregator)))
+            return
+        old_domain, documents, old_policy, old_from, old_no_edits, old_aggregator = row
+        if delta > 0 and _POLICY_RANK.get(policy, 0) > _POLICY_RANK.get(old_policy, 0):
+            old_policy, old_from = policy, policy_from
+        cur.execute(
+            "UPDATE sources SET domain = ?, documents = ?, policy = ?, policy_from = ?, no_edits = ?, aggregator = ?"
+            " WHERE name = ?",
+            (old_domain or domain, max(0, documents + delta), old_policy, old_from,
+             int(bool(old_no_edits) or (delta > 0 and no_edits)), int(bool(old_aggregator) or (delta > 0 and aggregator)),
+             name),
+        )
+
+    def _delete_rows(self, cur: sqlite3.Cursor, rowids: list[int]) -> None:
+        for rowid in rowids:
+            row = cur.execute("SELECT minhash, simhash, text_z, source, url FROM docs WHERE rowid = ?",
+                              (rowid,)).fetchone()
+            if row is None:
+                continue
+            minhash = np.frombuffer(row[0], dtype="<u4")
+            simhash = row[1] & ((1 << 64) - 1)
+            cur.executemany("DELETE FROM bands WHERE key = ? AND doc = ?",
+                            [(k, rowid) for k in band_keys(minhash, self.params)])
+            cur.executemany("DELETE FROM simblocks WHERE key = ? AND doc = ?",
+                            [(k, rowid) for k in simhash_keys(simhash, self.params)])
+            if self._rekey is not None:
+                keys = self._rekey(zlib.decompress(row[2]).decode("utf-8"))
+                cur.executemany("DELETE FROM postings WHERE key = ? AND doc = ?",
+                                [(k, rowid) for k in keys.astype(np.uint64).view(np.int64).tolist()])
+            else:
+                cur.execute("DELETE FROM postings WHERE doc = ?", (rowid,))
+            cur.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+            if row[3]:
+                cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[3],))
+
+    def remove(self, ids: Iterable[str]) -> int:
+        ids = list(ids)
+        removed = 0
+        cur = self.conn.cursor()
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = [r[0] for r in cur.execute(f"SELECT rowid FROM docs WHERE id IN ({marks})", chunk)]
+                self._delete_rows(cur, rows)
+                removed += len(rows)
+            cur.execute("COMMIT")
+        except sqlite3.Error as exc:
+            cur.execute("ROLLBACK") if self.conn.in_transaction else None
+            raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
+        return removed
+
+    # -- reading ----------------------------------------------------------------------------
+    def candidates(self, band_keys: list[int], simhash: int, passage_keys: np.ndarray,
+                   max_simhash_distance: int) -> Candidates:
+        found = Candidates()
+        cur = self.conn.cursor()
+        try:
+            for i in range(0, len(band_keys), _CHUNK):
+                chunk = band_keys[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found.lsh_hits.update(r[0] for r in cur.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", chunk))
+            blocks = simhash_keys(simhash, self.params)
+            marks = ",".join("?" * len(blocks))
+            near = {r[0] for r in cur.execute(f"SELECT doc FROM simblocks WHERE key IN ({marks})", blocks)}
+            if near:
+                marks = ",".join("?" * len(near))
+                for rowid, value in cur.execute(f"SELECT rowid, simhash FROM docs WHERE rowid IN ({marks})", list(near)):
+                    distance = bin((value & ((1 << 64) - 1)) ^ simhash).count("1")
+                    if distance <= max_simhash_distance:
+                        found.simhash_hits[rowid] = distance
+            keys = passage_keys.astype(np.uint64).view(np.int64).tolist()
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for doc, count in cur.execute(
+                    f"SELECT doc, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY doc", chunk
+                ):
+                    found.passage_hits[doc] = found.passage_hits.get(doc, 0) + count
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        return found
+
+    _COLUMNS = ("rowid, id, path, text_z, title, source, url, published, publisher, license, language, simhash,"
+                " shingle_count, policy, policy_from, no_edits, aggregator, claims")
+
+    def _stored(self, row: tuple[Any, ...]) -> StoredDoc:
+        return StoredDoc(
+            rowid=row[0], id=row[1], path=row[2], text=zlib.decompress(row[3]).decode("utf-8"), title=row[4],
+            source=row[5], url=row[6], published=row[7], publisher=row[8], license=row[9], language=row[10],
+            simhash=row[11] & ((1 << 64) - 1), shingle_count=row[12], policy=row[13], policy_from=row[14],
+            no_edits=bool(row[15]), aggregator=bool(row[16]), claims=json.loads(row[17]) if row[17] else [],
+        )
+
+    def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
+        rowids = list(rowids)
+        out: list[StoredDoc] = []
+        for i in range(0, len(rowids), _CHUNK):
+            chunk = rowids[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.extend(self._stored(r) for r in self.conn.execute(
+                f"SELECT {self._COLUMNS} FROM docs WHERE rowid IN ({marks})", chunk))
+        return out
+
+    def get_by_id(self, doc_id: str) -> StoredDoc | None:
+        row = self.conn.execute(f"SELECT {self._COLUMNS} FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return self._stored(row) if row else None
+
+    def sources(self) -> list[SourceSummary]:
+        return [
+            SourceSummary(name, domain, documents, policy, policy_from, bool(no_edits), bool(aggregator))
+            for name, domain, documents, policy, policy_from, no_edits, aggregator in self.conn.execute(
+                "SELECT name, domain, documents, policy, policy_from, no_edits, aggregator FROM sources"
+                " WHERE documents > 0 ORDER BY name")
+        ]
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def iter_ids(self) -> Iterator[str]:
+        for (doc_id,) in self.conn.execute("SELECT id FROM docs ORDER BY id").fetchall():
+            yield doc_id
+
+    def stats(self) -> dict[str, Any]:
+        size = sum(os.path.getsize(p) for p in (self.location, self.location + "-wal") if os.path.exists(p))
+        text_bytes = self.conn.execute("SELECT COALESCE(SUM(LENGTH(text_z)), 0) FROM docs").fetchone()[0]
+        return {
+            "backend": self.backend_name,
+            "location": self.location,
+            "documents": self.count(),
+            "sources": self.conn.execute("SELECT COUNT(*) FROM sources WHERE documents > 0").fetchone()[0],
+            "bytes": size,
+            "text_bytes": int(text_bytes),
+            "created": self.meta.get("created"),
+            "written_by": self.meta.get("created_by"),
+            "params": self.params.to_dict(),
+        }
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass

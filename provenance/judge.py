@@ -1,0 +1,159 @@
+"""Judging a group of copies into a verdict with a message a person can act on (DESIGN §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from provenance.analysis import Analysis
+from provenance.attribution import Claim
+from provenance.match import Group, Match
+from provenance.policy import Policy, PolicyBook
+from provenance.verdicts import (
+    ATTRIBUTED,
+    EXCERPT,
+    MISATTRIBUTED,
+    OWN,
+    PERMITTED,
+    PROHIBITED,
+    UNATTRIBUTED,
+)
+
+REPUBLICATION_SHARE = 0.5  # an article that is mostly (≥ 50 %) the source republishes it
+
+
+@dataclass
+class Judgement:
+    verdict: str
+    kind: str
+    policy: Policy
+    message: str
+    rule: str  # which rule decided, for `explain`
+    satisfied_by: Claim | None = None
+
+
+def _title(match: Match) -> str:
+    title = match.doc.title or match.doc.id
+    return f"“{title}”"
+
+
+def _date(match: Match) -> str:
+    return match.published.date().isoformat() if match.published else "undated"
+
+
+def _credits(match: Match, book: PolicyBook, target: str | None) -> bool:
+    """Does a corpus document's own credit name ``target``?"""
+    return any(book.registry.same(c.get("resolved") or c.get("name"), target) for c in match.doc.claims)
+
+
+def group_kind(analysis: Analysis, group: Group, policy: Policy) -> str:
+    tokens = max(1, len(analysis.tokens))
+    cover = np.zeros(len(analysis.tokens), dtype=bool)
+    for member in group.members:
+        cover |= member.cover
+    share = float(cover.sum()) / tokens
+    best_containment = max(m.scores.containment for m in group.members)
+    coverage = max(m.scores.source_coverage for m in group.members if m is group.original or True)
+    if share >= REPUBLICATION_SHARE or best_containment >= REPUBLICATION_SHARE or coverage >= policy.excerpt_max:
+        return "republication"
+    return EXCERPT
+
+
+def judge_group(analysis: Analysis, group: Group, book: PolicyBook, other_originals: set[str]) -> Judgement:
+    original = group.original
+    policy = book.for_document(original.doc)
+    name = policy.source or original.doc.source or "an unknown outlet"
+    kind = group_kind(analysis, group, policy)
+    title, date = _title(original), _date(original)
+    if book.is_publisher(original.doc.source):
+        return Judgement(OWN, kind, policy, f"Reuses the publisher's own article {title} ({date}).", "own source")
+    if kind == EXCERPT:
+        pct = round(100 * max(m.scores.source_coverage for m in group.members))
+        return Judgement(
+            EXCERPT, kind, policy,
+            f"Quotes about {pct}% of {name}'s {title} ({date}), below the excerpt allowance of "
+            f"{round(100 * policy.excerpt_max)}%.", "excerpt_max",
+        )
+    claims = [c for c in analysis.attribution.claims]
+    target = policy.source or original.doc.source
+    satisfied: Claim | None = None
+    via: Match | None = None
+    for claim in claims:
+        credited = claim.resolved or claim.name
+        if book.registry.same(credited, target):
+            satisfied = claim
+            break
+    if satisfied is None:
+        for claim in claims:
+            credited = claim.resolved or claim.name
+            for member in group.chain[1:]:
+                if book.registry.same(credited, member.doc.source) and _credits(member, book, target):
+                    satisfied, via = claim, member
+                    break
+            if satisfied:
+                break
+    link = any(
+        c.is_link and (book.registry.same(c.resolved, target) or (via is not None and book.registry.same(
+            c.resolved, via.doc.source)))
+        for c in claims
+    )
+    relevant = [c for c in claims if not any(book.registry.same(c.resolved or c.name, o) for o in other_originals)]
+    wrong = [c for c in relevant if c is not satisfied]
+    policy_text = f"{policy.policy} ({policy.policy_from})"
+    credit_hint = f"add a credit line such as “来源：{name}”" if _is_cjk(name) else f"add a credit such as “Source: {name}”"
+    if policy.policy == "no-reprint" and not book.is_licensee(policy):
+        return Judgement(
+            PROHIBITED, kind, policy,
+            f"Republishes {name}'s {title} ({date}), which forbids republication [{policy_text}]; the publisher "
+            "is not a licensee: remove the copied text or obtain permission.",
+            "no-reprint and not a licensee", satisfied,
+        )
+    effective = "attribution-required" if policy.policy == "no-reprint" else policy.policy
+    if satisfied is not None:
+        if effective == "attribution-and-link" and not link:
+            return Judgement(
+                UNATTRIBUTED, kind, policy,
+                f"Credits {name} but without a link to its site; {name}'s {title} ({date}) requires attribution "
+                f"and a link [{policy_text}]: add the original's URL{' ' + policy.url if policy.url else ''}.",
+                "attribution-and-link needs a link", satisfied,
+            )
+        if policy.no_edits and _edited(group):
+            return Judgement(
+                PROHIBITED, kind, policy,
+                f"Republishes an edited version of {name}'s {title} ({date}), whose licence allows no "
+                f"derivatives [{policy_text}]: publish it unchanged or not at all.", "no edits", satisfied,
+            )
+        how = f" through {via.doc.source}, which credits it" if via else ""
+        return Judgement(
+            ATTRIBUTED, kind, policy,
+            f"Republishes {name}'s {title} ({date}) with a credit{how} that satisfies its {policy.policy} policy.",
+            "credit satisfies the policy", satisfied,
+        )
+    if wrong:
+        credited = ", ".join(sorted({c.resolved or c.name for c in wrong}))
+        return Judgement(
+            MISATTRIBUTED, kind, policy,
+            f"Credits {credited}, but the text is {name}'s {title} ({date}) [{policy_text}]: credit {name} instead.",
+            "credit names another source",
+        )
+    if effective == "free":
+        return Judgement(PERMITTED, kind, policy,
+                         f"Republishes {name}'s {title} ({date}); the source is free to republish [{policy_text}].",
+                         "free source")
+    return Judgement(
+        UNATTRIBUTED, kind, policy,
+        f"Republishes {name}'s {title} ({date}) without naming the source, which requires attribution "
+        f"[{policy_text}]: {credit_hint}"
+        + (f" with a link to {policy.url}." if effective == "attribution-and-link" and policy.url else "."),
+        "attribution required, none found",
+    )
+
+
+def _edited(group: Group) -> bool:
+    best = max(group.members, key=lambda m: m.scores.containment)
+    return best.scores.containment < 0.98 or best.scores.source_coverage < 0.98
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -1,0 +1,179 @@
+"""Candidates → verified matches → groups of copies → the original of each group.
+
+Candidates come from the index (LSH bands, SimHash blocks, winnowed passage keys). Each is
+verified against the article with exact shingle-set scores and passage alignment; a candidate
+with no shared passage of ``min_passage`` characters is no match. Verified matches that cover
+the same part of the article are copies of one text: the earliest-published is its original and
+the others form the chain.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from provenance.align import Passage, align
+from provenance.analysis import Analysis, analyse
+from provenance.documents.model import Article, parse_published
+from provenance.index.base import IndexBackend, StoredDoc
+from provenance.names import NameRegistry
+from provenance.params import FingerprintParams
+
+MAX_CANDIDATES = 40
+MAX_SIMHASH_DISTANCE = 6
+_FAR_FUTURE = datetime.max.replace(tzinfo=datetime.now().astimezone().tzinfo)
+
+
+@dataclass
+class Scores:
+    jaccard: float
+    containment: float  # share of the article's shingles found in the source
+    source_coverage: float  # share of the source's shingles found in the article
+    simhash_distance: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"jaccard": round(self.jaccard, 4), "containment": round(self.containment, 4),
+                "source_coverage": round(self.source_coverage, 4), "simhash_distance": self.simhash_distance}
+
+
+@dataclass
+class Match:
+    """One verified corpus document behind (part of) the article."""
+
+    doc: StoredDoc
+    analysis: Analysis
+    scores: Scores
+    passages: list[Passage]
+    cover: np.ndarray  # bool over article tokens covered by passages
+    published: datetime | None = None
+    verdict: str | None = None
+    kind: str | None = None
+
+    @property
+    def copied_chars(self) -> int:
+        return sum(p.chars for p in self.passages)
+
+
+@dataclass
+class Group:
+    """Copies of one text: the original (earliest) and the chain through later reprints."""
+
+    members: list[Match]
+    original: Match
+    chain: list[Match] = field(default_factory=list)  # original first, by date
+
+
+def doc_article(doc: StoredDoc) -> Article:
+    return Article(id=doc.id, path=doc.path or doc.id, text=doc.text, title=doc.title, source=doc.source,
+                   url=doc.url, published=parse_published(doc.published), publisher=doc.publisher)
+
+
+class Matcher:
+    """Finds and verifies the corpus documents an article reuses."""
+
+    def __init__(self, index: IndexBackend, params: FingerprintParams, registry: NameRegistry | None,
+                 min_passage_for: Callable[[str | None], int], cache_size: int = 512) -> None:
+        self.index = index
+        self.params = params
+        self.registry = registry
+        self.min_passage_for = min_passage_for
+        self._cache: OrderedDict[int, tuple[StoredDoc, Analysis]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def source_analysis(self, rowids: list[int]) -> list[tuple[StoredDoc, Analysis]]:
+        found: dict[int, tuple[StoredDoc, Analysis]] = {}
+        for rowid in rowids:
+            if rowid in self._cache:
+                self._cache.move_to_end(rowid)
+                found[rowid] = self._cache[rowid]
+        for doc in self.index.get([r for r in rowids if r not in found]):
+            found[doc.rowid] = (doc, analyse(doc_article(doc), self.params, self.registry))
+            self._cache[doc.rowid] = found[doc.rowid]
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return [found[r] for r in rowids if r in found]
+
+    def candidate_ids(self, analysis: Analysis) -> list[int]:
+        fp = analysis.fingerprint
+        found = self.index.candidates(fp.band_keys(self.params), int(fp.simhash.value), fp.passage_keys,
+                                      MAX_SIMHASH_DISTANCE)
+        ranked = sorted(found.passage_hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        chosen: list[int] = []
+        seen: set[int] = set()
+        for rowid in sorted(found.lsh_hits) + sorted(found.simhash_hits):
+            if rowid not in seen:
+                seen.add(rowid)
+                chosen.append(rowid)
+        for rowid, _count in ranked:
+            if len(chosen) >= MAX_CANDIDATES:
+                break
+            if rowid not in seen:
+                seen.add(rowid)
+                chosen.append(rowid)
+        return chosen
+
+    def verify(self, analysis: Analysis, doc: StoredDoc, source: Analysis) -> Match | None:
+        a, b = analysis.unique, source.unique
+        if a.size == 0 or b.size == 0:
+            return None
+        shared = np.intersect1d(a, b, assume_unique=True).size
+        if shared == 0:
+            return None
+        passages = align(analysis, source, self.min_passage_for(doc.source))
+        if not passages:
+            return None
+        cover = np.zeros(len(analysis.tokens), dtype=bool)
+        for p in passages:
+            cover[p.article_tokens[0]:p.article_tokens[1]] = True
+        scores = Scores(
+            jaccard=shared / (a.size + b.size - shared), containment=shared / a.size,
+            source_coverage=shared / b.size,
+            simhash_distance=int(analysis.fingerprint.simhash.distance(source.fingerprint.simhash)),
+        )
+        return Match(doc, source, scores, passages, cover, parse_published(doc.published))
+
+    def find(self, analysis: Analysis) -> list[Match]:
+        """Verified matches, best first (most of the article explained first)."""
+        if len(analysis.unique) == 0:
+            return []
+        matches = []
+        for doc, source in self.source_analysis(self.candidate_ids(analysis)):
+            match = self.verify(analysis, doc, source)
+            if match:
+                matches.append(match)
+        matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
+        return matches
+
+
+def group_matches(matches: list[Match], overlap: float = 0.5, comparable: float = 0.3) -> list[Group]:
+    """Group matches that are copies of one text; the earliest published is the original.
+
+    A match joins a group when most of what it covers in the article is covered by the group
+    (``overlap``) and it explains a comparable amount of the article (``comparable`` of the
+    group's best), so a stray shared sentence never makes an older document the original.
+    """
+    groups: list[list[Match]] = []
+    covers: list[np.ndarray] = []
+    for match in matches:
+        size = int(match.cover.sum())
+        placed = False
+        for k, cover in enumerate(covers):
+            common = int((cover & match.cover).sum())
+            best = int(groups[k][0].cover.sum())
+            if size and common / size >= overlap and size >= comparable * best:
+                groups[k].append(match)
+                covers[k] = cover | match.cover
+                placed = True
+                break
+        if not placed:
+            groups.append([match])
+            covers.append(match.cover.copy())
+    out = []
+    for members in groups:
+        chain = sorted(members, key=lambda m: (m.published or _FAR_FUTURE, m.doc.id))
+        out.append(Group(members=members, original=chain[0], chain=chain))
+    return out

@@ -1,0 +1,41 @@
+"""Fingerprint and normalisation parameters: recorded in every index, checked on every query."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from provenance.text.normalize import NORMALISER_VERSION
+
+TOKENIZER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FingerprintParams:
+    """Everything that changes a fingerprint. Two indexes or queries with different values don't mix."""
+
+    num_perm: int = 128
+    minhash_scheme: str = "affine32"  # datasketch's permutation scheme
+    seed: int = 1
+    shingle_cjk: int = 5  # characters per shingle in CJK text
+    shingle_words: int = 3  # words per shingle elsewhere
+    cjk_share: float = 0.3  # share of CJK tokens above which character shingles are used
+    lsh_threshold: float = 0.4  # Jaccard threshold of the MinHash LSH bands
+    simhash_bits: int = 64
+    simhash_blocks: int = 4
+    winnow_cjk: int = 24  # winnowing window (shingles) for passage postings, CJK
+    winnow_words: int = 6
+    normaliser: int = NORMALISER_VERSION
+    tokenizer: int = TOKENIZER_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FingerprintParams:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def differences(self, other: FingerprintParams) -> list[str]:
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [f"{k}: index has {mine[k]!r}, query uses {theirs[k]!r}" for k in mine if mine[k] != theirs[k]]

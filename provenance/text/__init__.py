@@ -1,0 +1,1 @@
+"""Text processing: normalisation with offsets, boilerplate blocks, language, shingles."""

@@ -1,0 +1,209 @@
+"""Boilerplate blocks: lines of a page that are not the article's own text.
+
+Editor lines, stock-ticker runs, site notices and disclaimers, breadcrumbs and date lines, and
+credit lines are separated from the body. They are kept (attribution and rules read them) but
+never fingerprinted. Classification reads the ``mid`` level (Simplified, half-width), so one set
+of patterns covers both scripts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from provenance.disclaimers import read_disclaimer
+from provenance.text.normalize import Normalized
+
+EDITOR = "editor"
+TICKER = "ticker"
+NOTICE = "notice"
+META = "meta"
+CREDIT = "credit"
+
+_EDITOR_ZH = re.compile(
+    r"^[\s(\[【〔<]*(?:责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制|主编|值班编辑|作者|记者|通讯员|"
+    r"实习生|摄影|美编|制图|翻译|编译)\s*[:：/]"
+)
+_EDITOR_EN = re.compile(
+    r"^[\s(\[]*(?:edit(?:ed|ing)? by|editor|editors|reporting by|reported by|writing by|written by|"
+    r"additional reporting by|compiled by|produced by|reviewed by|by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$)",
+    re.I,
+)
+_NOTICE_ZH = re.compile(
+    r"转载|转发|版权|免责|声明|不代表本站|不代表本网|撤下|删除|侵权|联系我们|投诉|邮箱|摘编|授权|本站|本网|"
+    r"仅供参考|不构成投资建议|据此操作|风险自担|文责自负|观点仅代表"
+)
+_NOTICE_EN = re.compile(
+    r"reproduc|republish|reprint|all rights reserved|copyright|©|takedown|disclaimer|do(?:es)? not "
+    r"(?:necessarily )?(?:endorse|represent|reflect)|vouch|views expressed|terms of use|"
+    r"may not be (?:published|broadcast|rewritten|redistributed|reproduced)|creative commons|cc by|"
+    r"^notice\s*:|not investment advice|contact us|e-?mail\s*:",
+    re.I,
+)
+_NOTICE_LEAD = re.compile(r"^\s*(?:notice|disclaimer|copyright|声明|免责声明|版权声明|特别声明|郑重声明)\s*[:：]", re.I)
+_BRACKET_HEAD = re.compile(r"^\s*[【\[〖][^】\]〗]{1,12}[】\]〗]")
+_NUMERIC = re.compile(r"^[\s\d.,:%+\-–—/()]*$")
+_DATE = re.compile(
+    r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+    r"|\d{1,2}:\d{2}",
+    re.I,
+)
+_SEPARATORS = re.compile(r"\s[>|›»/]\s|[>›»]")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_SENTENCE_END = re.compile(r"[。！？!?；;]|\.\s|\.$")
+
+
+@dataclass
+class Block:
+    """A boilerplate line (or run of lines) with its kind and span in the loaded text."""
+
+    kind: str
+    start: int
+    end: int
+    text: str  # the line(s) at the ``mid`` level
+
+
+@dataclass
+class Line:
+    start: int  # in mid
+    end: int
+    text: str
+
+
+def split_lines(normalized: Normalized) -> list[Line]:
+    mid = normalized.mid
+    lines: list[Line] = []
+    pos = 0
+    for piece in mid.split("\n"):
+        lines.append(Line(pos, pos + len(piece), piece))
+        pos += len(piece) + 1
+    return lines
+
+
+def _is_ticker_line(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if _NUMERIC.match(stripped):
+        return True
+    return len(stripped) <= 16 and not _SENTENCE_END.search(stripped)
+
+
+def _is_numeric_line(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and bool(_NUMERIC.match(stripped)) and any(c.isdigit() or c in "-–—" for c in stripped)
+
+
+_CREDIT_START = re.compile(
+    r"^[\s(\[【]*(?:(?:本文|此文|该文)?(?:转载|转引|转)自|本文来(?:自|源于)|(?:文章|信息|新闻)?(?:来源|稿源)|原载|"
+    r"source\s*:|reprinted (?:with permission )?from|courtesy of)",
+    re.I,
+)
+_TERMS = re.compile(r"请|不得|禁止|严禁|须|需|注明|保留|授权|许可|must|may not|prohibit|permission of", re.I)
+
+
+def is_notice(text: str) -> bool:
+    """A site notice or disclaimer sentence (reprint terms, takedown, copyright, views disclaimers)."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if _CREDIT_START.match(stripped) and len(stripped) <= 80 and not _TERMS.search(stripped):
+        return False  # a credit line ("本文转载自X"), not a notice about reprinting
+    hits = len(_NOTICE_ZH.findall(stripped)) + len(_NOTICE_EN.findall(stripped))
+    if hits == 0:
+        return False
+    if _BRACKET_HEAD.match(stripped) or _NOTICE_LEAD.match(stripped):
+        return True
+    if len(stripped) <= 80:
+        return True
+    if len(stripped) <= 600 and read_disclaimer(stripped) is not None:
+        return True
+    return hits >= 3 and len(stripped) <= 300 and hits * 40 >= len(stripped) / 2
+
+
+def is_editor_line(text: str) -> bool:
+    stripped = text.strip()
+    if len(stripped) > 120 or not stripped:
+        return False
+    return bool(_EDITOR_ZH.match(stripped) or _EDITOR_EN.match(stripped))
+
+
+def is_meta_line(text: str) -> bool:
+    """Breadcrumbs, date/time lines, bare e-mail lines."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 90:
+        return False
+    if _EMAIL.fullmatch(stripped):
+        return True
+    has_date = bool(_DATE.search(stripped))
+    if has_date and _SEPARATORS.search(stripped):
+        return True
+    if has_date and len(_DATE.sub("", stripped).strip(" -:/|")) <= 3:
+        return True
+    return False
+
+
+def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
+                   credit_spans: list[tuple[int, int]] | None = None) -> list[Block]:
+    """Boilerplate blocks of a normalised text.
+
+    ``credit_lines`` are line numbers that are credit lines; ``credit_spans`` are credits inside
+    other lines (loaded-text spans), which become blocks of their own.
+    """
+    lines = split_lines(normalized)
+    kinds: list[str | None] = [None] * len(lines)
+    for i, line in enumerate(lines):
+        if not line.text.strip():
+            continue
+        if credit_lines and i in credit_lines:
+            kinds[i] = CREDIT
+        elif is_editor_line(line.text):
+            kinds[i] = EDITOR
+        elif is_notice(line.text):
+            kinds[i] = NOTICE
+        elif is_meta_line(line.text):
+            kinds[i] = META
+    # Ticker runs: consecutive short or numeric lines with at least two numeric ones.
+    i = 0
+    while i < len(lines):
+        if kinds[i] is None and _is_ticker_line(lines[i].text):
+            j = i
+            numeric = 0
+            while j < len(lines) and (not lines[j].text.strip() or (kinds[j] is None and _is_ticker_line(lines[j].text))):
+                numeric += _is_numeric_line(lines[j].text)
+                j += 1
+            nonblank = sum(1 for k in range(i, j) if lines[k].text.strip())
+            if numeric >= 2 and nonblank >= 3:
+                for k in range(i, j):
+                    if lines[k].text.strip():
+                        kinds[k] = TICKER
+            i = max(j, i + 1)
+        else:
+            i += 1
+    blocks: list[Block] = []
+    for line, kind in zip(lines, kinds, strict=True):
+        if kind is None:
+            continue
+        start, end = normalized.mid_span(line.start, line.end)
+        if blocks and blocks[-1].kind == kind and kind in (TICKER, NOTICE):
+            prev = blocks[-1]
+            blocks[-1] = Block(kind, prev.start, end, prev.text + "\n" + line.text)
+        else:
+            blocks.append(Block(kind, start, end, line.text))
+    for start, end in credit_spans or ():
+        blocks.append(Block(CREDIT, start, end, normalized.loaded[start:end]))
+    blocks.sort(key=lambda b: b.start)
+    return blocks
+
+
+def body_mask(normalized: Normalized, blocks: list[Block]) -> np.ndarray:
+    """Boolean mask over ``norm`` characters: True where the character belongs to the body."""
+    mask = np.ones(len(normalized.norm), dtype=bool)
+    off = normalized.norm_off
+    for block in blocks:
+        lo = int(np.searchsorted(off, block.start, side="left"))
+        hi = int(np.searchsorted(off, block.end, side="left"))
+        mask[lo:hi] = False
+    return mask

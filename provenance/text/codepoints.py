@@ -1,0 +1,71 @@
+"""Vectorised per-code-point mapping tables (numpy) with a lazily filled cache.
+
+Normalisation applies character maps to whole texts as numpy arrays of code points, carrying an
+offset array along, so no Python call is made per character except the first time a code point
+is seen in this process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+UNKNOWN = -3
+EXPAND = -2
+DELETE = -1
+SIZE = 0x110000
+
+
+def to_codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
+
+
+def to_text(cps: np.ndarray) -> str:
+    return cps.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+class CharMap:
+    """Maps each code point to one code point, to nothing, or to several (rare, slow path)."""
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        self._rule = rule
+        self._table = np.full(SIZE, UNKNOWN, dtype=np.int32)
+        self._expansions: dict[int, np.ndarray] = {}
+
+    def _fill(self, cps: np.ndarray) -> None:
+        values = self._table[cps]
+        if not (values == UNKNOWN).any():
+            return
+        for cp in np.unique(cps[values == UNKNOWN]).tolist():
+            out = self._rule(chr(cp))
+            if out == "":
+                self._table[cp] = DELETE
+            elif len(out) == 1:
+                self._table[cp] = ord(out)
+            else:
+                self._table[cp] = EXPAND
+                self._expansions[cp] = np.array([ord(c) for c in out], dtype=np.int64)
+
+    def apply(self, cps: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Map ``cps`` (with their ``offsets`` into the loaded text); return the new pair."""
+        if cps.size == 0:
+            return cps, offsets
+        self._fill(cps)
+        values = self._table[cps].astype(np.int64)
+        if (values == EXPAND).any():
+            pieces: list[np.ndarray] = []
+            offs: list[np.ndarray] = []
+            for value, cp, off in zip(values.tolist(), cps.tolist(), offsets.tolist(), strict=True):
+                if value == EXPAND:
+                    piece = self._expansions[cp]
+                    pieces.append(piece)
+                    offs.append(np.full(piece.size, off, dtype=np.int64))
+                elif value >= 0:
+                    pieces.append(np.array([value], dtype=np.int64))
+                    offs.append(np.array([off], dtype=np.int64))
+            if not pieces:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.concatenate(pieces), np.concatenate(offs)
+        keep = values >= 0
+        return values[keep], offsets[keep]
