@@ -41,8 +41,8 @@ _ZH_EXPLICIT = re.compile(
 _EN_EXPLICIT = re.compile(
     r"(?:^|(?<=[\s(\[]))(?P<marker>source|sources|credit|originally (?:published|appeared|posted) (?:by|in|at|on)|"
     r"(?:this (?:article|story|piece) )?(?:first|originally) (?:appeared|published) (?:on|in|at|by)|"
-    r"reprinted (?:with permission )?(?:from|by)|republished (?:with permission )?(?:from|by)|courtesy(?: of)?|"
-    r"adapted from)\s*:?\s*" + _OPEN + _NAME,
+    r"reprinted (?:with permission )?(?:from|by)|republished (?:with permission )?(?:from|by)|(?<![\w ,])courtesy(?: of)?|"
+    r"(?<![\w ,])adapted from)\s*:?\s*" + _OPEN + _NAME,
     re.I,
 )
 _LINK = re.compile(
@@ -57,7 +57,7 @@ _ZH_DATELINE = re.compile(
 _ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|消息|电)")
 _ZH_XUN = re.compile(r"^\s*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电)\s*[(（]?")
 _EN_AGENCY = re.compile(
-    r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,40}?)\)\s*(?:[-–—]{1,2}|:)\s"
+    r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,40}?)\)\s*(?:[-–—]{1,2}|:)(?:\s|$|(?=[A-Z]))"
 )
 _EN_TITLE_AGENCY = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,30}?)\)\s*$")
 _EN_LEAD_AGENCY = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z0-9&.']*(?: [A-Z][A-Za-z0-9&.']*){0,3})\s+[-–—]{1,2}\s+\S")
@@ -68,8 +68,31 @@ _PEOPLE = re.compile(
     r"(?P<name>[^\s,，;；:：)）\]】]{1,20}(?: [A-Z][a-z]+)?)",
     re.I,
 )
-_AGENCY_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
-_NOT_NAMES = {"editing", "reporting", "writing", "updated", "photo", "video", "file", "ap photo", "corrected"}
+# Wire services and syndicators that credit themselves with a bare name ("AP - …", "(AFP)").
+AGENCIES = {
+    "ap", "associated press", "afp", "agence france-presse", "agence france presse", "reuters", "upi", "dpa",
+    "ansa", "efe", "xinhua", "kyodo", "kyodo news", "yonhap", "tass", "itar-tass", "ria novosti", "pti", "ians",
+    "cna", "bernama", "antara", "bloomberg", "canadian press", "the canadian press", "cp", "press association",
+    "pa", "aap", "anp", "apa", "belga", "ctk", "mti", "pap", "tt", "ntb", "ritzau", "stt", "kyodonews",
+    "newsfactor", "hindustan times", "dow jones", "cnn", "bbc", "mena", "irna", "wafa", "jiji", "jiji press",
+    "nhk", "rtt news", "business wire", "pr newswire", "globe newswire", "marketwire", "ani", "unb",
+}
+_NOT_NAMES = {
+    "editing", "reporting", "writing", "updated", "update", "photo", "photos", "video", "file", "ap photo",
+    "corrected", "correction", "recasts", "adds", "pdt", "edt", "est", "gmt", "utc", "bst", "cet", "pst", "cst",
+    "live", "analysis", "opinion", "exclusive", "breaking", "wrapup", "factbox", "scenario", "poll",
+}
+_UPDATE_TAG = re.compile(r"^(?:update|corrected|refile|repeat|rpt|wrapup)\s*\d*$|^\d+$", re.I)
+
+
+def is_agency(name: str, registry: NameRegistry | None = None) -> bool:
+    """A known wire service, a known outlet, or a domain-style outlet name (``SPACE.com``)."""
+    key = " ".join(name.lower().split())
+    if key in AGENCIES:
+        return True
+    if registry is not None and registry.resolve(name):
+        return True
+    return bool(re.fullmatch(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|co\.uk|cn|com\.cn)", name))
 
 
 @dataclass
@@ -131,7 +154,7 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
         name = _clean_name(name)
         if not name and not url:
             return
-        if name.lower() in _NOT_NAMES:
+        if name.lower() in _NOT_NAMES or _UPDATE_TAG.match(name):
             return
         span = normalized.mid_span(line_start + start, line_start + end)
         if span in seen:
@@ -182,13 +205,14 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                 rest = _BARE_URL.sub("", text)
                 if len(re.sub(r"[\W_]", "", rest)) <= 12:
                     add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
-        _datelines(add, line_no, line.start, text, registry)
+        _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line)
     if article is not None:
         _html_claims(result, article, registry)
     return result
 
 
-def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None) -> None:
+def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
+               is_title: bool = False) -> None:
     m = _ZH_DATELINE.match(text)
     if m:
         name = m.group("name")
@@ -209,20 +233,17 @@ def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: Nam
         if registry and registry.resolve(name):
             add("dateline", line_no, line_start, m.start(), m.end(), name)
     for m in _EN_AGENCY.finditer(text):
-        if m.start() > 80:
+        if m.start() > 120:
             break
         add("dateline", line_no, line_start, m.start(), m.end(), m.group("name"))
     m = _EN_BY_PIPE.match(text)
     if m:
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
     m = _EN_LEAD_AGENCY.match(text)
-    if m:
-        name = m.group("name")
-        known = registry.resolve(name) if registry else None
-        if known or _AGENCY_ACRONYM.match(name) or name in ("Reuters", "Xinhua", "Kyodo", "Bloomberg"):
-            add("dateline", line_no, line_start, m.start("name"), m.end("name"), name)
+    if m and is_agency(m.group("name"), registry):
+        add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
     m = _EN_TITLE_AGENCY.search(text)
-    if m and len(text) <= 200 and not _EN_AGENCY.search(text):
+    if m and is_title and len(text) <= 200 and not _EN_AGENCY.search(text):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
 
 
