@@ -29,6 +29,8 @@ app = typer.Typer(
 )
 index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the index of known originals.")
 app.add_typer(index_app, name="index")
+rules_app = typer.Typer(no_args_is_help=True, help="Show and check the rules (source policies).")
+app.add_typer(rules_app, name="rules")
 
 DEFAULT_INDEX = ".provenance/index.sqlite"
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -165,20 +167,11 @@ def scan_command(
         render = formatter(output_format)
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    if index and corpus:
-        raise _fail("give either --index or --corpus, not both")
     try:
         _check_paths(paths + list(corpus or []))
         rules = _rules(rules_file, paths + list(corpus or []))
         progress = RichProgress(False if quiet else None)
-        if corpus:
-            location = corpus_index_location(corpus)
-            built = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress)
-            if not quiet:
-                _err.print(f"corpus index {location}: {built.indexed} documents ({built.added} added, "
-                           f"{built.updated} updated, {built.removed} removed)", markup=False)
-        else:
-            location = index or rules.index or DEFAULT_INDEX
+        location = _location(index, corpus, rules, jobs, quiet, progress)
         report = scan(paths, location, rules, fail_on=fail_on, include=include or (), exclude=exclude or (),
                       progress=progress)
     except ProvenanceError as exc:
@@ -202,6 +195,113 @@ def scan_command(
     else:
         sys.stdout.write(text)
     raise typer.Exit(report.exit_code)
+
+
+def _location(index: str | None, corpus: list[Path] | None, rules: Rules, jobs: int, quiet: bool,
+              progress: RichProgress) -> str:
+    """The index to query: --index, or an embedded index refreshed from --corpus, or the default."""
+    if index and corpus:
+        raise _fail("give either --index or --corpus, not both")
+    if corpus:
+        location = corpus_index_location(corpus)
+        built = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress)
+        for article in built.unreadable:
+            _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
+        if not quiet:
+            _err.print(f"corpus index {location}: {built.indexed} documents ({built.added} added, "
+                       f"{built.updated} updated, {built.removed} removed)", markup=False)
+        return location
+    return index or rules.index or DEFAULT_INDEX
+
+
+@app.command("explain")
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="The article to explain.")],
+    index: Annotated[str | None, typer.Option("--index", help="Index file or redis:// URL.")] = None,
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="Corpus folder (embedded index).")] = None,
+    rules_file: RulesOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """What the tool saw in one article and why it decided as it did."""
+    from provenance.documents.loaders import load_one
+    from provenance.engine import Scanner
+    from provenance.explain import explain_article, render_text
+
+    try:
+        _check_paths([file, *(corpus or [])])
+        rules = _rules(rules_file, [file, *(corpus or [])])
+        location = _location(index, corpus, rules, 1, quiet, RichProgress(False if quiet else None))
+        with open_index(location, rules.fingerprint) as opened:
+            scanner = Scanner(opened, rules)
+            articles = load_one(file, file.parent, str(file))
+            explained = [explain_article(scanner, article) for article in articles]
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(explained if len(explained) > 1 else explained[0], ensure_ascii=False, indent=2))
+    else:
+        from provenance.explain import render_text
+
+        sys.stdout.write("".join(render_text(e) for e in explained))
+
+
+@rules_app.command("show")
+def rules_show(
+    rules_file: RulesOpt = None,
+    index: Annotated[str | None, typer.Option("--index", help="Also show sources and disclaimers from this index.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The effective policy of every source, and where it comes from."""
+    from provenance.rules_report import effective_policies
+
+    try:
+        rules = _rules(rules_file, [])
+        summaries = []
+        location = index or rules.index
+        if location and (location.startswith("redis") or Path(location).exists()):
+            with open_index(location, None, readonly=True) as opened:
+                summaries = opened.sources()
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
+    rows = effective_policies(rules, summaries)
+    if as_json:
+        typer.echo(json.dumps({"publisher": rules.publisher, "rules": rules.path, "sources": rows},
+                              ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"rules: {rules.path or 'built-in defaults'} · publisher: {rules.publisher or '—'}")
+    for column in ("source", "policy", "from", "aliases", "documents"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        name = row["name"] + (" (own)" if row["own"] else "") + (" (aggregator)" if row["aggregator"] else "")
+        table.add_row(name, row["policy"], row["policy_from"], ", ".join(row["aliases"]), str(row["documents"]))
+    Console(width=160 if not sys.stdout.isatty() else None).print(table)
+
+
+@rules_app.command("lint")
+def rules_lint(
+    rules_file: Annotated[Path | None, typer.Argument(help="Rules file [default: found from the current folder]")] = None,
+) -> None:
+    """Check the rules file; problems print as file:line: message and exit 1."""
+    from provenance.rules import load_rules as load
+    from provenance.rules_report import lint
+
+    path = rules_file or find_rules(Path.cwd())
+    if path is None:
+        raise _fail("no rules file found (provenance.toml or [tool.provenance] in pyproject.toml)")
+    try:
+        rules = load(path, strict=False)
+    except ProvenanceError as exc:
+        typer.echo(str(exc))
+        raise typer.Exit(1) from None
+    problems = lint(rules)
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{path}: ok ({len(rules.sources)} sources)")
 
 
 def main() -> None:

@@ -1,0 +1,69 @@
+"""``provenance rules show`` and ``rules lint``: effective policies with origins, and rule problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provenance.index.base import SourceSummary
+from provenance.policy import PolicyBook
+from provenance.rules import Rules
+from provenance.text.normalize import normalise_name
+
+
+def effective_policies(rules: Rules, summaries: list[SourceSummary]) -> list[dict[str, Any]]:
+    """Every known source (rules file and index) with its effective policy and where it came from."""
+    book = PolicyBook(rules, summaries)
+    rows: list[dict[str, Any]] = []
+    summary_by = {book.canonical(s.name): s for s in summaries}
+    names = [r.name for r in rules.sources] + [n for n in summary_by if n not in {r.name for r in rules.sources}]
+    for name in names:
+        rule = next((r for r in rules.sources if r.name == name), None)
+        summary = summary_by.get(name)
+        if rule and rule.policy:
+            policy, origin = rule.policy, rule.policy_where or rule.where
+        elif summary and summary.policy:
+            policy, origin = summary.policy, f"disclaimer in {summary.policy_from}"
+        else:
+            policy = rules.defaults.policy
+            origin = rules.defaults.where.get("policy") or "built-in default"
+        rows.append({
+            "name": name,
+            "aliases": list(rule.aliases) if rule else [],
+            "url": rule.url if rule else None,
+            "policy": policy,
+            "policy_from": origin,
+            "licensees": list(rule.licensees) if rule else [],
+            "documents": summary.documents if summary else 0,
+            "aggregator": bool(summary and summary.aggregator),
+            "own": book.is_publisher(name),
+        })
+    return rows
+
+
+def lint(rules: Rules) -> list[str]:
+    """Problems as ``file:line: message`` (validation errors plus consistency checks)."""
+    problems = list(rules.problems)
+    seen: dict[str, str] = {}
+    names = {normalise_name(r.name) for r in rules.sources}
+    for rule in rules.sources:
+        for alias in [rule.name, *rule.aliases]:
+            key = normalise_name(alias) if "." not in alias else alias.lower().removeprefix("www.")
+            if not key:
+                problems.append(f"{rule.where}: empty alias in source {rule.name!r}")
+                continue
+            if key in seen and seen[key] != rule.name:
+                problems.append(f"{rule.where}: alias {alias!r} of {rule.name!r} also names {seen[key]!r}")
+            seen[key] = rule.name
+        if rule.url and not rule.url.startswith(("http://", "https://")):
+            problems.append(f"{rule.where}: url of {rule.name!r} should start with http:// or https://")
+        if rule.licensees and rule.policy != "no-reprint":
+            problems.append(f"{rule.where}: licensees of {rule.name!r} only matter with policy = \"no-reprint\"")
+        for licensee in rule.licensees:
+            if normalise_name(licensee) not in names and rules.publisher and normalise_name(licensee) != normalise_name(
+                rules.publisher
+            ):
+                problems.append(f"{rule.where}: licensee {licensee!r} of {rule.name!r} is not a known source or the "
+                                "publisher")
+    if rules.path and not rules.publisher:
+        problems.append(f"{rules.path}:1: no 'publisher' set: the tool cannot tell your own articles ('own') apart")
+    return problems
