@@ -11,7 +11,7 @@ class ConfigError(ProvenanceError):
     """The rules/configuration file is invalid."""
 
 
-class IndexError_(ProvenanceError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(ProvenanceError):
     """The index cannot be opened, is incompatible, or cannot be written."""
 
 

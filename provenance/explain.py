@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from provenance.engine import Scanner
 from provenance.documents.model import Article
+from provenance.engine import Scanner
 from provenance.judge import group_kind
 from provenance.text.normalize import normalise_name
 

@@ -54,7 +54,7 @@ def group_kind(analysis: Analysis, group: Group, policy: Policy) -> str:
         cover |= member.cover
     share = float(cover.sum()) / tokens
     best_containment = max(m.scores.containment for m in group.members)
-    coverage = max(m.scores.source_coverage for m in group.members if m is group.original or True)
+    coverage = max(m.scores.source_coverage for m in group.members)
     if share >= REPUBLICATION_SHARE or best_containment >= REPUBLICATION_SHARE or coverage >= policy.excerpt_max:
         return "republication"
     return EXCERPT

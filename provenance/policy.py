@@ -63,8 +63,8 @@ class PolicyBook:
 
     def is_licensee(self, policy: Policy) -> bool:
         publisher = self.rules.publisher
-        return bool(publisher) and any(self.registry.same(l, publisher) or normalise_name(l) == normalise_name(
-            publisher) for l in policy.licensees)
+        return bool(publisher) and any(self.registry.same(name, publisher) or normalise_name(name) == normalise_name(
+            publisher) for name in policy.licensees)
 
     def min_passage(self, source: str | None) -> int:
         rule = self._rules_by_name.get(self.canonical(source) or "")

@@ -41,7 +41,7 @@ def _looks_utf16(data: bytes) -> str | None:
 
 
 def _control_share(text: str) -> float:
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v" or 0x7F <= ord(ch) < 0xA0)
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0)
     return bad / max(1, len(text))
 
 

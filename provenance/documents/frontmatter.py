@@ -20,10 +20,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     raw = match.group("body")
     try:
-        if match.group("fence") == "+++":
-            fields = tomllib.loads(raw)
-        else:
-            fields = yaml.safe_load(raw) or {}
+        fields = tomllib.loads(raw) if match.group("fence") == "+++" else yaml.safe_load(raw) or {}
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise LoadError(f"invalid front matter: {str(exc).splitlines()[0]}") from None
     if not isinstance(fields, dict):

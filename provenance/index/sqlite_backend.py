@@ -8,6 +8,7 @@ per batch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -315,7 +316,5 @@ class SqliteIndex(IndexBackend):
         }
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.conn.close()
-        except sqlite3.Error:
-            pass

@@ -140,9 +140,7 @@ def is_meta_line(text: str) -> bool:
     has_date = bool(_DATE.search(stripped))
     if has_date and _SEPARATORS.search(stripped):
         return True
-    if has_date and len(_DATE.sub("", stripped).strip(" -:/|")) <= 3:
-        return True
-    return False
+    return bool(has_date and len(_DATE.sub("", stripped).strip(" -:/|")) <= 3)
 
 
 def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
