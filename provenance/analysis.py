@@ -51,7 +51,9 @@ def window_size(tokens: Tokens, params: FingerprintParams) -> int:
     return params.winnow_cjk if tokens.cjk_share >= params.cjk_share else params.winnow_words
 
 
-def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None) -> Analysis:
+def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None,
+            language: str | None = None, detect: bool = True) -> Analysis:
+    """Analyse one article. ``language`` given (or ``detect=False``) skips language detection."""
     normalized = normalise(article.text)
     blocks = classify_lines(normalized)
     attribution = extract(normalized, blocks, article, registry)
@@ -62,10 +64,9 @@ def analyse(article: Article, params: FingerprintParams, registry: NameRegistry 
     tokens = tokenize(normalized.norm, mask)
     shingles = shingle(tokens, shingle_size(tokens, params))
     unique = shingles.unique()
-    body_text = " ".join(
-        normalized.mid[s:e] for s, e in _body_mid_ranges(normalized, blocks)
-    )
-    language = detect_language(body_text)
+    if language is None and detect:
+        body_text = " ".join(normalized.mid[s:e] for s, e in _body_mid_ranges(normalized, blocks))
+        language = detect_language(body_text)
     fp = fingerprint(shingles.hashes, unique, params, window_size(tokens, params))
     disclaimers = []
     for block in blocks:

@@ -266,6 +266,7 @@ class Scanner:
         item.chain = [{"id": m.doc.id, "name": m.doc.source, "published": m.doc.published} for m in group.chain]
         ordered = [m for g, _ in judged for m in g.members]
         ordered.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
+        item.source_texts = {m.doc.id: m.doc.text for m in ordered}
         item.matches = [
             {"id": m.doc.id, "name": m.doc.source, "verdict": m.verdict, "kind": m.kind,
              "published": m.doc.published, "scores": m.scores.to_dict(),

@@ -72,8 +72,10 @@ def parse_html(markup: str) -> dict[str, Any]:
         for a in tree.xpath("//body//a[@href]")
         if a.get("href", "").strip().startswith(("http://", "https://", "//"))
     ]
+    # Metadata comes from the page's own tags (above); trafilatura's metadata pass guesses dates
+    # with dateparser and costs more than the text extraction itself.
     extracted = trafilatura.bare_extraction(
-        markup, with_metadata=True, favor_recall=True, include_comments=False, include_tables=True
+        markup, with_metadata=False, favor_recall=True, include_comments=False, include_tables=True
     )
     text = ""
     title = meta.get("title")
@@ -81,8 +83,11 @@ def parse_html(markup: str) -> dict[str, Any]:
         doc = extracted.as_dict() if hasattr(extracted, "as_dict") else dict(extracted)
         text = doc.get("text") or ""
         title = title or doc.get("title")
-        meta.setdefault("site_name", doc.get("sitename"))
-        meta.setdefault("published", doc.get("date"))
+    if "published" not in meta:
+        published = ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None
+        times = tree.xpath("//time/@datetime")
+        if published or times:
+            meta["published"] = published or times[0].strip()
     if not text.strip():
         body = tree.find("body")
         text = "\n".join(line.strip() for line in (body if body is not None else tree).itertext())

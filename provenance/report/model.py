@@ -28,7 +28,9 @@ class Item:
     people: list[dict[str, Any]] = field(default_factory=list)
     boilerplate: list[dict[str, Any]] = field(default_factory=list)
     rule: str | None = None
-    text: str | None = None  # the loaded text, for formatters that show it (html)
+    text: str | None = None  # the loaded text, for formatters that show it (html, sarif)
+    # Matched corpus documents' loaded texts by id, for side-by-side views; not part of the JSON.
+    source_texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def severity(self) -> str:
