@@ -22,6 +22,7 @@ class Passage:
 
     article_tokens: tuple[int, int]
     source_tokens: tuple[int, int]
+    article_shingles: tuple[int, int]  # shingle positions [start, end) on the article side
     article: tuple[int, int]
     source: tuple[int, int]
     chars: int  # normalised characters (spaces excluded) on the article side
@@ -87,6 +88,7 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
         kept.append(run)
     kept.sort(key=lambda r: r[0])
     merged: list[list[int]] = []
+    members: list[list[tuple[int, int]]] = []  # the runs (shingle ranges) inside each merged passage
     for i0, i1, j0, j1, seeds in kept:
         if merged:
             last = merged[-1]
@@ -94,22 +96,31 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
                 last[1] = max(last[1], i1)
                 last[3] = max(last[3], j1)
                 last[4] += seeds
+                members[-1].append((i0, i1))
                 continue
         merged.append([i0, i1, j0, j1, seeds])
+        members.append([(i0, i1)])
     passages: list[Passage] = []
     a_tok, b_tok = article.tokens, source.tokens
     a_norm = np.frombuffer(article.normalized.norm.encode("utf-32-le"), "<u4")
-    for i0, i1, j0, j1, seeds in merged:
+    token_is_char = a_norm != 32
+    for (i0, i1, j0, j1, seeds), runs_in in zip(merged, members, strict=True):
         at0, at1 = i0, min(i1 + n, len(a_tok))  # token range [at0, at1)
         bt0, bt1 = j0, min(j1 + n, len(b_tok))
         a_start, a_end = int(a_tok.starts[at0]), int(a_tok.ends[at1 - 1])
         b_start, b_end = int(b_tok.starts[bt0]), int(b_tok.ends[bt1 - 1])
-        chars = int(np.count_nonzero(a_norm[a_start:a_end] != 32))
+        # Only characters inside shared runs count towards min_passage, not the gaps merged over.
+        covered = np.zeros(a_end - a_start, dtype=bool)
+        for r0, r1 in runs_in:
+            c0 = int(a_tok.starts[r0]) - a_start
+            c1 = int(a_tok.ends[min(r1 + n, len(a_tok)) - 1]) - a_start
+            covered[c0:c1] = True
+        chars = int(np.count_nonzero(covered & token_is_char[a_start:a_end]))
         if chars < min_passage:
             continue
         positions = i1 - i0 + 1
         passages.append(Passage(
-            article_tokens=(at0, at1), source_tokens=(bt0, bt1),
+            article_tokens=(at0, at1), source_tokens=(bt0, bt1), article_shingles=(i0, i1 + 1),
             article=article.normalized.loaded_span(a_start, a_end),
             source=source.normalized.loaded_span(b_start, b_end),
             chars=chars, identical=min(1.0, seeds / positions),

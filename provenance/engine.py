@@ -224,7 +224,9 @@ class Scanner:
         self.rules = rules
         self.params = index.params
         self.book = PolicyBook(rules, index.sources())
-        self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage)
+        self.documents = index.count()
+        self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage,
+                               df_threshold=rules.defaults.df_threshold(self.documents))
 
     def scan_article(self, article: Article) -> tuple[Item, Analysis | None, list[Any]]:
         if not article.readable:

@@ -71,15 +71,24 @@ def simhash_value(hashes64: np.ndarray, bits: int = 64) -> int:
     return int((on << shifts).sum())
 
 
-def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
-    """Winnowing (Schleimer et al. 2003): the minimum of every window of ``window`` hashes."""
+def winnow_positions(hashes: np.ndarray, window: int) -> np.ndarray:
+    """Winnowing (Schleimer et al. 2003): positions of the minimum of every window of ``window`` hashes.
+
+    Any passage of at least ``window + n - 1`` tokens shared by two texts yields at least one
+    position whose hash both texts pick.
+    """
     if hashes.size == 0:
-        return hashes
+        return np.zeros(0, dtype=np.int64)
     if hashes.size <= window:
-        return np.unique(hashes[[int(hashes.argmin())]])
+        return np.array([int(hashes.argmin())], dtype=np.int64)
     view = np.lib.stride_tricks.sliding_window_view(hashes, window)
     picks = view.argmin(axis=1) + np.arange(view.shape[0])
-    return np.unique(hashes[np.unique(picks)])
+    return np.unique(picks).astype(np.int64)
+
+
+def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
+    """The distinct winnowed hashes (the passage keys of a text)."""
+    return np.unique(hashes[winnow_positions(hashes, window)])
 
 
 @dataclass
@@ -88,8 +97,9 @@ class Fingerprint:
 
     minhash: LeanMinHash
     simhash: Simhash
-    passage_keys: np.ndarray  # uint64 winnowed shingle hashes
+    passage_keys: np.ndarray  # uint64 winnowed shingle hashes, distinct
     shingle_count: int
+    passage_positions: np.ndarray  # shingle positions picked by winnowing, in text order
 
     def band_keys(self, params: FingerprintParams) -> list[int]:
         return band_keys(self.minhash.hashvalues, params)
@@ -121,4 +131,5 @@ def fingerprint(hashes: np.ndarray, unique: np.ndarray, params: FingerprintParam
     values = minhash_values(hashes32, params.num_perm, params.seed)
     minhash = LeanMinHash(seed=params.seed, hashvalues=values, scheme=SCHEME)
     sim = Simhash(simhash_value(unique, params.simhash_bits), f=params.simhash_bits)
-    return Fingerprint(minhash, sim, winnow(hashes, window), int(unique.size))
+    positions = winnow_positions(hashes, window)
+    return Fingerprint(minhash, sim, np.unique(hashes[positions]), int(unique.size), positions)

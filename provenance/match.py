@@ -76,8 +76,10 @@ class Matcher:
     """Finds and verifies the corpus documents an article reuses."""
 
     def __init__(self, index: IndexBackend, params: FingerprintParams, registry: NameRegistry | None,
-                 min_passage_for: Callable[[str | None], int], cache_size: int = 512) -> None:
+                 min_passage_for: Callable[[str | None], int], cache_size: int = 512,
+                 df_threshold: int | None = None) -> None:
         self.index = index
+        self.df_threshold = df_threshold
         self.params = params
         self.registry = registry
         self.min_passage_for = min_passage_for
@@ -98,9 +100,18 @@ class Matcher:
             self._cache.popitem(last=False)
         return [found[r] for r in rowids if r in found]
 
-    def candidate_ids(self, analysis: Analysis) -> list[int]:
+    def frequent_keys(self, analysis: Analysis) -> np.ndarray:
+        """The article's passage keys that are boilerplate by document frequency (sorted uint64)."""
+        if self.df_threshold is None or analysis.fingerprint.passage_keys.size == 0:
+            return np.zeros(0, dtype=np.uint64)
+        counts = self.index.document_frequencies(analysis.fingerprint.passage_keys)
+        return np.array(sorted(k for k, n in counts.items() if n > self.df_threshold), dtype=np.uint64)
+
+    def candidate_ids(self, analysis: Analysis, frequent: np.ndarray | None = None) -> list[int]:
         fp = analysis.fingerprint
-        found = self.index.candidates(fp.band_keys(self.params), int(fp.simhash.value), fp.passage_keys,
+        frequent = self.frequent_keys(analysis) if frequent is None else frequent
+        keys = fp.passage_keys[~np.isin(fp.passage_keys, frequent)] if frequent.size else fp.passage_keys
+        found = self.index.candidates(fp.band_keys(self.params), int(fp.simhash.value), keys,
                                       MAX_SIMHASH_DISTANCE)
         ranked = sorted(found.passage_hits.items(), key=lambda kv: (-kv[1], kv[0]))
         chosen: list[int] = []
@@ -117,15 +128,22 @@ class Matcher:
                 chosen.append(rowid)
         return chosen
 
-    def verify(self, analysis: Analysis, doc: StoredDoc, source: Analysis) -> Match | None:
+    def verify(self, analysis: Analysis, doc: StoredDoc, source: Analysis,
+               frequent: np.ndarray | None = None) -> Match | None:
         a, b = analysis.unique, source.unique
         if a.size == 0 or b.size == 0:
             return None
-        shared = np.intersect1d(a, b, assume_unique=True).size
-        if shared == 0:
+        if np.intersect1d(a, b, assume_unique=True).size == 0:
             return None
         passages = align(analysis, source, self.min_passage_for(doc.source))
+        if frequent is not None and frequent.size and passages:
+            passages, dropped = _drop_boilerplate(analysis, passages, frequent)
+            if dropped.size:
+                a = np.setdiff1d(a, dropped, assume_unique=False)
         if not passages:
+            return None
+        shared = np.intersect1d(a, b, assume_unique=True).size
+        if shared == 0 or a.size == 0:
             return None
         cover = np.zeros(len(analysis.tokens), dtype=bool)
         for p in passages:
@@ -142,12 +160,32 @@ class Matcher:
         if len(analysis.unique) == 0:
             return []
         matches = []
-        for doc, source in self.source_analysis(self.candidate_ids(analysis)):
-            match = self.verify(analysis, doc, source)
+        frequent = self.frequent_keys(analysis)
+        for doc, source in self.source_analysis(self.candidate_ids(analysis, frequent)):
+            match = self.verify(analysis, doc, source, frequent)
             if match:
                 matches.append(match)
         matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         return matches
+
+
+def _drop_boilerplate(analysis: Analysis, passages: list[Passage], frequent: np.ndarray,
+                      share: float = 0.5) -> tuple[list[Passage], np.ndarray]:
+    """Drop passages whose winnowed keys are mostly boilerplate; return kept passages and dropped hashes."""
+    fp = analysis.fingerprint
+    positions = fp.passage_positions
+    is_frequent = np.isin(analysis.shingles.hashes[positions], frequent)
+    kept: list[Passage] = []
+    dropped: list[np.ndarray] = []
+    for passage in passages:
+        lo, hi = passage.article_shingles
+        inside = (positions >= lo) & (positions < hi)
+        total = int(inside.sum())
+        if total and int((inside & is_frequent).sum()) / total >= share:
+            dropped.append(analysis.shingles.hashes[lo:hi])
+        else:
+            kept.append(passage)
+    return kept, (np.unique(np.concatenate(dropped)) if dropped else np.zeros(0, dtype=np.uint64))
 
 
 def group_matches(matches: list[Match], overlap: float = 0.5, comparable: float = 0.3) -> list[Group]:

@@ -15,8 +15,11 @@ from typing import Any
 from provenance.errors import ConfigError
 from provenance.params import FingerprintParams
 
+DF_FLOOR = 10
 POLICIES = ("free", "attribution-required", "attribution-and-link", "no-reprint")
-_DEFAULT_KEYS = {"policy": str, "excerpt_max": float, "min_passage": int, "no_edits": bool}
+_DEFAULT_KEYS = {
+    "policy": str, "excerpt_max": float, "min_passage": int, "no_edits": bool, "max_df": int, "max_df_share": float,
+}
 _SOURCE_KEYS = {
     "name": str, "aliases": list, "url": str, "policy": str, "licensees": list, "excerpt_max": float,
     "min_passage": int, "no_edits": bool, "own": bool,
@@ -44,7 +47,14 @@ class Defaults:
     excerpt_max: float = 0.3
     min_passage: int = 50
     no_edits: bool = False
+    # Passage keys held by more than max_df documents, or by more than max_df_share of the corpus
+    # (and at least DF_FLOOR), are boilerplate: they never create candidates or count as reuse.
+    max_df: int = 100
+    max_df_share: float = 0.01
     where: dict[str, str] = field(default_factory=dict)
+
+    def df_threshold(self, documents: int) -> int:
+        return max(DF_FLOOR, min(self.max_df, int(self.max_df_share * documents)))
 
 
 @dataclass
@@ -146,7 +156,7 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
         if problem:
             problems.append(f"{where}: defaults.{problem}")
             continue
-        setattr(rules.defaults, key, float(value) if key == "excerpt_max" else value)
+        setattr(rules.defaults, key, float(value) if key in ("excerpt_max", "max_df_share") else value)
         rules.defaults.where[key] = where
     sources = data.get("source", [])
     if not isinstance(sources, list):
@@ -229,8 +239,10 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
 def _check_value(key: str, value: Any) -> str | None:
     if key == "policy" and value not in POLICIES:
         return f"policy {value!r} is not one of {', '.join(POLICIES)}"
-    if key == "excerpt_max" and not 0 <= float(value) <= 1:
-        return f"excerpt_max must be between 0 and 1, not {value}"
+    if key in ("excerpt_max", "max_df_share") and not 0 <= float(value) <= 1:
+        return f"{key} must be between 0 and 1, not {value}"
+    if key == "max_df" and value < 1:
+        return f"max_df must be a positive number of documents, not {value}"
     if key == "min_passage" and value < 1:
         return f"min_passage must be a positive number of characters, not {value}"
     return None

@@ -116,7 +116,14 @@ class IndexBackend(abc.ABC):
     @abc.abstractmethod
     def candidates(self, band_keys: list[int], simhash: int, passage_keys: np.ndarray,
                    max_simhash_distance: int) -> Candidates:
-        """Documents sharing LSH bands, SimHash blocks within a distance, or passage keys."""
+        """Documents sharing LSH bands, SimHash blocks within a distance, or passage keys.
+
+        Callers leave out passage keys that are boilerplate (see :meth:`document_frequencies`).
+        """
+
+    @abc.abstractmethod
+    def document_frequencies(self, passage_keys: np.ndarray) -> dict[int, int]:
+        """Documents holding each passage key, for keys held by two or more (uint64 key → count)."""
 
     @abc.abstractmethod
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:

@@ -27,7 +27,7 @@ from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSu
 from provenance.names import domain_of
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
 
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS simblocks (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS postings (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS df (key INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY, domain TEXT, documents INTEGER NOT NULL DEFAULT 0,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0
@@ -161,10 +162,9 @@ class SqliteIndex(IndexBackend):
         rowid = cur.lastrowid
         cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, rowid) for k in doc.band_keys])
         cur.executemany("INSERT OR IGNORE INTO simblocks VALUES (?, ?)", [(k, rowid) for k in doc.simhash_keys])
-        cur.executemany(
-            "INSERT OR IGNORE INTO postings VALUES (?, ?)",
-            [(k, rowid) for k in doc.passage_keys.astype(np.uint64).view(np.int64).tolist()],
-        )
+        keys = doc.passage_keys.astype(np.uint64).view(np.int64).tolist()
+        cur.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)", [(k, rowid) for k in keys])
+        self._update_df(cur, keys)
         if doc.source:
             self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
                               f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits, doc.aggregator)
@@ -189,6 +189,17 @@ class SqliteIndex(IndexBackend):
              name),
         )
 
+    def _update_df(self, cur: sqlite3.Cursor, keys: list[int]) -> None:
+        """Keep ``df`` (documents per passage key, keys held by two or more) in step with ``postings``."""
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            counts = dict(cur.execute(
+                f"SELECT key, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY key", chunk).fetchall())
+            cur.executemany("INSERT OR REPLACE INTO df VALUES (?, ?)",
+                            [(k, n) for k, n in counts.items() if n >= 2])
+            cur.executemany("DELETE FROM df WHERE key = ?", [(k,) for k in chunk if counts.get(k, 0) < 2])
+
     def _delete_rows(self, cur: sqlite3.Cursor, rowids: list[int]) -> None:
         for rowid in rowids:
             row = cur.execute("SELECT minhash, simhash, text_z, source, url FROM docs WHERE rowid = ?",
@@ -202,11 +213,12 @@ class SqliteIndex(IndexBackend):
             cur.executemany("DELETE FROM simblocks WHERE key = ? AND doc = ?",
                             [(k, rowid) for k in simhash_keys(simhash, self.params)])
             if self._rekey is not None:
-                keys = self._rekey(zlib.decompress(row[2]).decode("utf-8"))
-                cur.executemany("DELETE FROM postings WHERE key = ? AND doc = ?",
-                                [(k, rowid) for k in keys.astype(np.uint64).view(np.int64).tolist()])
+                keys = self._rekey(zlib.decompress(row[2]).decode("utf-8")).astype(np.uint64).view(np.int64).tolist()
+                cur.executemany("DELETE FROM postings WHERE key = ? AND doc = ?", [(k, rowid) for k in keys])
             else:
+                keys = [k for (k,) in cur.execute("SELECT key FROM postings WHERE doc = ?", (rowid,)).fetchall()]
                 cur.execute("DELETE FROM postings WHERE doc = ?", (rowid,))
+            self._update_df(cur, keys)
             cur.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
             if row[3]:
                 cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[3],))
@@ -259,6 +271,16 @@ class SqliteIndex(IndexBackend):
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
+
+    def document_frequencies(self, passage_keys: np.ndarray) -> dict[int, int]:
+        keys = passage_keys.astype(np.uint64).view(np.int64).tolist()
+        out: dict[int, int] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for key, n in self.conn.execute(f"SELECT key, n FROM df WHERE key IN ({marks})", chunk):
+                out[key & ((1 << 64) - 1)] = n
+        return out
 
     _COLUMNS = ("rowid, id, path, text_z, title, source, url, published, publisher, license, language, simhash,"
                 " shingle_count, policy, policy_from, no_edits, aggregator, claims")
