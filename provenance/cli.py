@@ -131,6 +131,23 @@ def index_stats(
             typer.echo(f"{key}: {value}")
 
 
+@index_app.command("copy")
+def index_copy(
+    source: Annotated[str, typer.Argument(help="Index to copy from (file or redis:// URL).")],
+    destination: Annotated[str, typer.Argument(help="Index to copy into (created if missing).")],
+    quiet: QuietOpt = False,
+) -> None:
+    """Copy an index between backends, e.g. the embedded file into a shared Redis."""
+    from provenance.engine import copy_index
+
+    try:
+        copied = copy_index(source, destination, progress=RichProgress(False if quiet else None))
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
+    if not quiet:
+        _err.print(f"copied {copied} documents from {source} to {destination}", markup=False)
+
+
 @index_app.command("remove")
 def index_remove(
     ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],

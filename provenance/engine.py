@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from provenance.analysis import Analysis, analyse
 from provenance.attribution import resolve_claims
 from provenance.disclaimers import NO_REPRINT
@@ -200,6 +202,48 @@ def _set_rekey(index: IndexBackend, params: FingerprintParams, rules: Rules) -> 
             return analyse(Article(id="", path="", text=text), params, registry).fingerprint.passage_keys
 
         index.set_rekey(rekey)
+
+
+def copy_index(source: str, destination: str, rules: Rules | None = None,
+               progress: Progress | None = None) -> int:
+    """Copy every document of one index into another (any backends); returns documents copied.
+
+    MinHash, SimHash and metadata are taken as stored; passage keys are recomputed from the stored
+    text with the source index's parameters, which gives the same keys.
+    """
+    from provenance.fingerprint import band_keys, simhash_keys
+
+    progress = progress or _NoProgress()
+    rules = rules or Rules()
+    copied = 0
+    with open_index(source, None, readonly=True) as src:
+        params = src.params
+        with open_index(destination, params, create=True) as dst:
+            _set_rekey(dst, params, rules)
+            registry = registry_from_rules(rules)
+            progress.start("copying", src.count())
+            try:
+                for batch in src.iter_docs():
+                    docs = []
+                    for doc in batch:
+                        minhash = doc.minhash if doc.minhash is not None else np.zeros(params.num_perm, np.uint32)
+                        keys = analyse(Article(id=doc.id, path=doc.path, text=doc.text), params, registry,
+                                       detect=False).fingerprint.passage_keys
+                        docs.append(IndexedDoc(
+                            id=doc.id, path=doc.path, text=doc.text, content_hash=doc.content_hash, title=doc.title,
+                            source=doc.source, url=doc.url, published=doc.published, publisher=doc.publisher,
+                            license=doc.license, language=doc.language, minhash=minhash, simhash=doc.simhash,
+                            band_keys=band_keys(minhash, params), simhash_keys=simhash_keys(doc.simhash, params),
+                            passage_keys=keys, shingle_count=doc.shingle_count, policy=doc.policy,
+                            policy_from=doc.policy_from, no_edits=doc.no_edits, aggregator=doc.aggregator,
+                            claims=doc.claims,
+                        ))
+                    counts = dst.add(docs)
+                    copied += counts["added"] + counts["updated"] + counts["unchanged"]
+                    progress.advance(len(batch))
+            finally:
+                progress.stop()
+    return copied
 
 
 def corpus_index_location(corpus: Iterable[str | Path], base: str | Path = ".provenance") -> str:

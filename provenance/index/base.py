@@ -70,6 +70,8 @@ class StoredDoc:
     no_edits: bool
     aggregator: bool
     claims: list[dict[str, Any]]
+    content_hash: str = ""
+    minhash: np.ndarray | None = None  # uint32 × num_perm
 
 
 @dataclass
@@ -94,6 +96,25 @@ class Candidates:
     simhash_hits: dict[int, int] = field(default_factory=dict)  # rowid → Hamming distance
 
 
+POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
+
+
+def merge_source(old: dict[str, Any] | None, doc: IndexedDoc) -> dict[str, Any]:
+    """A source summary after adding ``doc``: the most restrictive disclaimer policy wins."""
+    from provenance.names import domain_of
+
+    summary = dict(old or {"documents": 0, "domain": None, "policy": None, "policy_from": None,
+                           "no_edits": False, "aggregator": False})
+    summary["documents"] = int(summary["documents"]) + 1
+    summary["domain"] = summary.get("domain") or (domain_of(doc.url) if doc.url else None)
+    if POLICY_RANK.get(doc.policy, 0) > POLICY_RANK.get(summary.get("policy"), 0):
+        summary["policy"] = doc.policy
+        summary["policy_from"] = f"{doc.id}: {doc.policy_from}"
+    summary["no_edits"] = bool(summary.get("no_edits")) or doc.no_edits
+    summary["aggregator"] = bool(summary.get("aggregator")) or doc.aggregator
+    return summary
+
+
 class IndexBackend(abc.ABC):
     """One interface for the embedded and the Redis index."""
 
@@ -114,9 +135,9 @@ class IndexBackend(abc.ABC):
         """Remove documents by id; returns how many were removed."""
 
     @abc.abstractmethod
-    def candidates(self, band_keys: list[int], simhash: int, passage_keys: np.ndarray,
+    def candidates(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
                    max_simhash_distance: int) -> Candidates:
-        """Documents sharing LSH bands, SimHash blocks within a distance, or passage keys.
+        """Documents sharing LSH bands (of the MinHash values), SimHash blocks within a distance, or passage keys.
 
         Callers leave out passage keys that are boilerplate (see :meth:`document_frequencies`).
         """
@@ -144,6 +165,10 @@ class IndexBackend(abc.ABC):
 
     @abc.abstractmethod
     def iter_ids(self) -> Iterator[str]: ...
+
+    @abc.abstractmethod
+    def iter_docs(self, batch: int = 500) -> Iterator[list[StoredDoc]]:
+        """Every stored document (text, MinHash and SimHash included), in batches."""
 
     @abc.abstractmethod
     def close(self) -> None: ...

@@ -242,13 +242,14 @@ class SqliteIndex(IndexBackend):
         return removed
 
     # -- reading ----------------------------------------------------------------------------
-    def candidates(self, band_keys: list[int], simhash: int, passage_keys: np.ndarray,
+    def candidates(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
                    max_simhash_distance: int) -> Candidates:
         found = Candidates()
         cur = self.conn.cursor()
+        bands = band_keys(minhash, self.params)
         try:
-            for i in range(0, len(band_keys), _CHUNK):
-                chunk = band_keys[i : i + _CHUNK]
+            for i in range(0, len(bands), _CHUNK):
+                chunk = bands[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 found.lsh_hits.update(r[0] for r in cur.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", chunk))
             blocks = simhash_keys(simhash, self.params)
@@ -283,7 +284,7 @@ class SqliteIndex(IndexBackend):
         return out
 
     _COLUMNS = ("rowid, id, path, text_z, title, source, url, published, publisher, license, language, simhash,"
-                " shingle_count, policy, policy_from, no_edits, aggregator, claims")
+                " shingle_count, policy, policy_from, no_edits, aggregator, claims, content_hash, minhash")
 
     def _stored(self, row: tuple[Any, ...]) -> StoredDoc:
         return StoredDoc(
@@ -291,6 +292,7 @@ class SqliteIndex(IndexBackend):
             source=row[5], url=row[6], published=row[7], publisher=row[8], license=row[9], language=row[10],
             simhash=row[11] & ((1 << 64) - 1), shingle_count=row[12], policy=row[13], policy_from=row[14],
             no_edits=bool(row[15]), aggregator=bool(row[16]), claims=json.loads(row[17]) if row[17] else [],
+            content_hash=row[18], minhash=np.frombuffer(row[19], dtype="<u4").copy(),
         )
 
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
@@ -317,6 +319,16 @@ class SqliteIndex(IndexBackend):
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def iter_docs(self, batch: int = 500) -> Iterator[list[StoredDoc]]:
+        last = 0
+        while True:
+            rows = self.conn.execute(f"SELECT {self._COLUMNS} FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                     (last, batch)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._stored(r) for r in rows]
 
     def iter_ids(self) -> Iterator[str]:
         for (doc_id,) in self.conn.execute("SELECT id FROM docs ORDER BY id").fetchall():
