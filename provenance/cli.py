@@ -1,4 +1,4 @@
-"""Command-line interface (typer): options → library call → formatter → exit code.
+"""Command-line interface (typer): options → configuration → library call → formatter → exit code.
 
 Every command is a thin shell over :mod:`provenance.engine`; errors the user can fix end with a
 one-line message and exit code 2 (DESIGN §7).
@@ -7,21 +7,23 @@ one-line message and exit code 2 (DESIGN §7).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from provenance import __version__
+from provenance.config import Settings, resolve
 from provenance.engine import build_index, corpus_index_location, scan
 from provenance.errors import ProvenanceError
 from provenance.index import open_index
 from provenance.progress import RichProgress
-from provenance.report.formatters import formatter
-from provenance.rules import Rules, find_rules, load_rules
-from provenance.verdicts import FAIL_ON
+from provenance.report.formatters import formatter, names
+from provenance.report.model import Report
+from provenance.rules import Rules, find_rules
 
 app = typer.Typer(
     name="provenance", add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -31,8 +33,9 @@ index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the index 
 app.add_typer(index_app, name="index")
 rules_app = typer.Typer(no_args_is_help=True, help="Show and check the rules (source policies).")
 app.add_typer(rules_app, name="rules")
+schema_app = typer.Typer(no_args_is_help=True, help="Print the JSON Schemas of the tool's outputs.")
+app.add_typer(schema_app, name="schema")
 
-DEFAULT_INDEX = ".provenance/index.sqlite"
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -55,16 +58,6 @@ def _main(
     """Find republished news text, name its original source and judge the attribution."""
 
 
-def _rules(rules_file: Path | None, near: list[Path]) -> Rules:
-    if rules_file is not None:
-        return load_rules(rules_file)
-    for start in [*near, Path.cwd()]:
-        found = find_rules(start)
-        if found:
-            return load_rules(found)
-    return Rules()
-
-
 def _check_paths(paths: list[Path]) -> None:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -73,27 +66,67 @@ def _check_paths(paths: list[Path]) -> None:
 
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (provenance.toml or pyproject.toml); "
                                                "default: found by walking up from the paths.")]
+IndexOpt = Annotated[str | None, typer.Option("--index", help="Index file or redis://host:port/db?prefix=NAME "
+                                              "[default: .provenance/index.sqlite]")]
+CorpusOpt = Annotated[list[Path] | None, typer.Option(
+    "--corpus", help="Corpus folder: build or refresh an embedded index under .provenance/ and use it.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table | json | sarif | html [default: table]")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+FailOnOpt = Annotated[str | None, typer.Option("--fail-on", help="error | warning | info | never [default: error]")]
+ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings reach --fail-on "
+                                           "(2 still reports usage and index errors).")]
+BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report only findings not in this baseline.")]
+WriteBaselineOpt = Annotated[Path | None, typer.Option("--write-baseline", help="Record today's findings here.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes for fingerprinting.")]
+IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help="Only files matching this glob.")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")]
+
+
+def _settings(rules_file: Path | None, near: list[Path], **flags: Any) -> Settings:
+    try:
+        return resolve(rules_file, near, flags)
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _location(settings: Settings, quiet: bool, progress: RichProgress, explicit_index: bool) -> str:
+    """The index to query: --index, else an embedded index refreshed from the corpus, else the default."""
+    corpus = [Path(p) for p in settings["corpus"]]
+    if explicit_index and settings.origins.get("corpus") == "command line":
+        raise _fail("give either --index or --corpus, not both")
+    if corpus and not explicit_index:
+        _check_paths(corpus)
+        location = corpus_index_location(corpus)
+        built = build_index(corpus, location, settings.rules, jobs=settings["jobs"], prune=True, progress=progress)
+        for article in built.unreadable:
+            _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
+        if not quiet:
+            _err.print(f"corpus index {location}: {built.indexed} documents ({built.added} added, "
+                       f"{built.updated} updated, {built.removed} removed)", markup=False)
+        return location
+    return str(settings["index"])
 
 
 @index_app.command("build")
 def index_build(
     paths: Annotated[list[Path], typer.Argument(help="Corpus folders or files.")],
-    index: Annotated[str | None, typer.Option("--index", help=f"Index file or redis:// URL [default: {DEFAULT_INDEX}]")] = None,
+    index: IndexOpt = None,
     rules_file: RulesOpt = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for fingerprinting.")] = 1,
+    jobs: JobsOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove indexed documents no longer under PATHS.")] = False,
-    include: Annotated[list[str] | None, typer.Option("--include", help="Only files matching this glob.")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")] = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add every article under PATHS to the index (upsert by id; unchanged files are skipped)."""
+    _check_paths(paths)
+    settings = _settings(rules_file, paths, index=index, jobs=jobs)
+    location = str(settings["index"])
     try:
-        _check_paths(paths)
-        rules = _rules(rules_file, paths)
-        location = index or rules.index or DEFAULT_INDEX
-        result = build_index(paths, location, rules, jobs=jobs, prune=prune, include=include or (),
-                             exclude=exclude or (), progress=RichProgress(False if quiet else None))
+        result = build_index(paths, location, settings.rules, jobs=settings["jobs"], prune=prune,
+                             include=include or (), exclude=exclude or (),
+                             progress=RichProgress(False if quiet else None))
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     for article in result.unreadable:
@@ -107,15 +140,14 @@ def index_build(
 
 @index_app.command("stats")
 def index_stats(
-    index: Annotated[str | None, typer.Option("--index", help="Index file or redis:// URL.")] = None,
+    index: IndexOpt = None,
     rules_file: RulesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
 ) -> None:
     """Documents, sources, size and fingerprint parameters of an index."""
+    settings = _settings(rules_file, [], index=index)
     try:
-        rules = _rules(rules_file, [])
-        location = index or rules.index or DEFAULT_INDEX
-        with open_index(location, None, readonly=True) as opened:
+        with open_index(str(settings["index"]), None, readonly=True) as opened:
             stats = opened.stats()
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
@@ -151,47 +183,64 @@ def index_copy(
 @index_app.command("remove")
 def index_remove(
     ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
-    index: Annotated[str | None, typer.Option("--index", help="Index file or redis:// URL.")] = None,
+    index: IndexOpt = None,
+    rules_file: RulesOpt = None,
 ) -> None:
     """Remove documents from the index by id."""
+    settings = _settings(rules_file, [], index=index)
     try:
-        with open_index(index or DEFAULT_INDEX, None) as opened:
+        with open_index(str(settings["index"]), None) as opened:
             removed = opened.remove(ids)
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"removed {removed} of {len(ids)}")
 
 
-@app.command("scan")
-def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Articles or folders of articles to check.")],
-    index: Annotated[str | None, typer.Option("--index", help="Index file or redis:// URL.")] = None,
-    corpus: Annotated[list[Path] | None, typer.Option(
-        "--corpus", help="Corpus folder: build or refresh an embedded index under .provenance/ and use it.")] = None,
-    rules_file: RulesOpt = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="error | warning | info | never")] = "error",
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for indexing the corpus.")] = 1,
-    include: Annotated[list[str] | None, typer.Option("--include", help="Only files matching this glob.")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")] = None,
-    quiet: QuietOpt = False,
-) -> None:
-    """Check articles against the index; exit 1 when a finding reaches --fail-on."""
-    if fail_on not in FAIL_ON:
-        raise _fail(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+def _run_scan(
+    paths: list[Path], settings: Settings, *, explicit_index: bool, quiet: bool, changed_since: str | None,
+    baseline: Path | None, write_baseline: Path | None,
+) -> Report:
+    from provenance.baseline import apply_baseline, read_baseline
+    from provenance.baseline import write_baseline as write
+
+    try:
+        progress = RichProgress(False if quiet else None)
+        location = _location(settings, quiet, progress, explicit_index)
+        targets: list[Path] = paths
+        if changed_since:
+            from provenance.gitchanges import changed_files
+
+            targets = [Path(os.path.relpath(p)) for p in changed_files(paths, changed_since)]
+            if not quiet:
+                _err.print(f"{len(targets)} article files changed since {changed_since}", markup=False)
+        report = scan(targets, location, settings.rules, fail_on=settings["fail_on"],
+                      include=settings["include"], exclude=settings["exclude"], progress=progress) if targets else \
+            _empty_report(location, settings)
+        known_file = baseline or (Path(settings["baseline"]) if settings["baseline"] else None)
+        if known_file and not write_baseline:
+            dropped = apply_baseline(report, read_baseline(known_file))
+            if not quiet and dropped:
+                _err.print(f"{dropped} findings already in the baseline {known_file} not reported", markup=False)
+        if write_baseline:
+            count = write(report, write_baseline)
+            if not quiet:
+                _err.print(f"{write_baseline}: baseline of {count} findings written", markup=False)
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
+    return report
+
+
+def _empty_report(location: str, settings: Settings) -> Report:
+    with open_index(location, settings.rules.fingerprint) as opened:
+        info = {"backend": opened.backend_name, "location": opened.location, "documents": opened.count(),
+                "params": opened.params.to_dict()}
+    return Report(items=[], index=info, fail_on=settings["fail_on"])
+
+
+def _emit(report: Report, output_format: str, output: Path | None, quiet: bool) -> None:
     try:
         render = formatter(output_format)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
-    try:
-        _check_paths(paths + list(corpus or []))
-        rules = _rules(rules_file, paths + list(corpus or []))
-        progress = RichProgress(False if quiet else None)
-        location = _location(index, corpus, rules, jobs, quiet, progress)
-        report = scan(paths, location, rules, fail_on=fail_on, include=include or (), exclude=exclude or (),
-                      progress=progress)
-    except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     if output_format == "table" and output is None and sys.stdout.isatty():
         from provenance.report.table_format import render_table
@@ -207,35 +256,114 @@ def scan_command(
             raise _fail(f"{output}: cannot write the report: {exc.strerror}") from None
         if not quiet:
             counts = ", ".join(f"{n} {v}" for v, n in report.by_verdict().items())
-            _err.print(f"{output}: {len(report.items)} scanned ({counts}); exit code {report.exit_code}",
+            _err.print(f"{output}: {len(report.items)} scanned ({counts or 'nothing'}); exit code {report.exit_code}",
                        markup=False)
     else:
         sys.stdout.write(text)
-    raise typer.Exit(report.exit_code)
 
 
-def _location(index: str | None, corpus: list[Path] | None, rules: Rules, jobs: int, quiet: bool,
-              progress: RichProgress) -> str:
-    """The index to query: --index, or an embedded index refreshed from --corpus, or the default."""
-    if index and corpus:
-        raise _fail("give either --index or --corpus, not both")
-    if corpus:
-        location = corpus_index_location(corpus)
-        built = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress)
-        for article in built.unreadable:
-            _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
-        if not quiet:
-            _err.print(f"corpus index {location}: {built.indexed} documents ({built.added} added, "
-                       f"{built.updated} updated, {built.removed} removed)", markup=False)
-        return location
-    return index or rules.index or DEFAULT_INDEX
+@app.command("scan")
+def scan_command(
+    paths: Annotated[list[Path], typer.Argument(help="Articles or folders of articles to check.")],
+    index: IndexOpt = None,
+    corpus: CorpusOpt = None,
+    rules_file: RulesOpt = None,
+    output_format: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    changed_since: Annotated[str | None, typer.Option(
+        "--changed-since", help="Scan only article files changed in git since this revision.")] = None,
+    jobs: JobsOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check articles against the index; exit 1 when a finding reaches --fail-on."""
+    _check_paths(paths + list(corpus or []))
+    settings = _settings(rules_file, paths + list(corpus or []), index=index, corpus=corpus, fail_on=fail_on,
+                         format=output_format, jobs=jobs, include=include, exclude=exclude)
+    if output_format is None and output is not None and output.suffix.lower() in (".json", ".sarif", ".html"):
+        settings.set("format", output.suffix.lower().lstrip("."), "--output suffix")
+    if settings["format"] not in names():
+        raise _fail(f"unknown format {settings['format']!r}; choose one of {', '.join(names())}")
+    report = _run_scan(paths, settings, explicit_index=index is not None, quiet=quiet, changed_since=changed_since,
+                       baseline=baseline, write_baseline=write_baseline)
+    _emit(report, settings["format"], output, quiet)
+    raise typer.Exit(0 if exit_zero else report.exit_code)
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[list[Path] | None, typer.Argument(help="Files to check (as a pre-commit hook passes them).")] = None,
+    index: IndexOpt = None,
+    corpus: CorpusOpt = None,
+    rules_file: RulesOpt = None,
+    fail_on: FailOnOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    baseline: BaselineOpt = None,
+    quiet: QuietOpt = True,
+) -> None:
+    """Hook entry point: one line per finding (path:line:col: verdict: message), exit code per --fail-on."""
+    from provenance.documents.loaders import is_article_file
+
+    wanted = [f for f in (files or []) if f.is_dir() or is_article_file(f)]
+    _check_paths(wanted)
+    settings = _settings(rules_file, wanted, index=index, corpus=corpus, fail_on=fail_on)
+    if not wanted:
+        raise typer.Exit(0)
+    report = _run_scan(wanted, settings, explicit_index=index is not None, quiet=quiet, changed_since=None,
+                       baseline=baseline, write_baseline=None)
+    for item in report.items:
+        if item.severity == "none":
+            continue
+        line, column = _position(item)
+        typer.echo(f"{item.path}:{line}:{column}: {item.verdict}: {item.message}")
+    raise typer.Exit(0 if exit_zero else report.exit_code)
+
+
+def _position(item: Any) -> tuple[int, int]:
+    """1-based line and column of the first copied passage (1:1 when there is none)."""
+    text = item.text or ""
+    offset = 0
+    for match in item.matches:
+        if match.get("passages"):
+            offset = match["passages"][0]["article"][0]
+            break
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+@app.command("config")
+def config_command(
+    path: Annotated[Path | None, typer.Argument(help="Where to look for configuration [default: .]")] = None,
+    rules_file: RulesOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The effective configuration and where each value came from."""
+    settings = _settings(rules_file, [path] if path else [])
+    rows = {key: {"value": settings.values[key], "from": settings.origins[key]} for key in sorted(settings.values)}
+    rows["publisher"] = {"value": settings.rules.publisher, "from": settings["rules"] or "none"}
+    defaults = settings.rules.defaults
+    for key in ("policy", "excerpt_max", "min_passage", "max_df", "max_df_share"):
+        rows[f"defaults.{key}"] = {"value": getattr(defaults, key),
+                                   "from": defaults.where.get(key, "default")}
+    rows["fingerprint"] = {"value": settings.rules.fingerprint.to_dict(), "from": settings["rules"] or "default"}
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for key, row in rows.items():
+        typer.echo(f"{key} = {json.dumps(row['value'], ensure_ascii=False)}    # {row['from']}")
 
 
 @app.command("explain")
 def explain_command(
     file: Annotated[Path, typer.Argument(help="The article to explain.")],
-    index: Annotated[str | None, typer.Option("--index", help="Index file or redis:// URL.")] = None,
-    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="Corpus folder (embedded index).")] = None,
+    index: IndexOpt = None,
+    corpus: CorpusOpt = None,
     rules_file: RulesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
     quiet: QuietOpt = False,
@@ -245,21 +373,18 @@ def explain_command(
     from provenance.engine import Scanner
     from provenance.explain import explain_article, render_text
 
+    _check_paths([file, *(corpus or [])])
+    settings = _settings(rules_file, [file, *(corpus or [])], index=index, corpus=corpus)
     try:
-        _check_paths([file, *(corpus or [])])
-        rules = _rules(rules_file, [file, *(corpus or [])])
-        location = _location(index, corpus, rules, 1, quiet, RichProgress(False if quiet else None))
-        with open_index(location, rules.fingerprint) as opened:
-            scanner = Scanner(opened, rules)
-            articles = load_one(file, file.parent, str(file))
-            explained = [explain_article(scanner, article) for article in articles]
+        location = _location(settings, quiet, RichProgress(False if quiet else None), index is not None)
+        with open_index(location, settings.rules.fingerprint) as opened:
+            scanner = Scanner(opened, settings.rules)
+            explained = [explain_article(scanner, a) for a in load_one(file, file.parent, str(file))]
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(explained if len(explained) > 1 else explained[0], ensure_ascii=False, indent=2))
     else:
-        from provenance.explain import render_text
-
         sys.stdout.write("".join(render_text(e) for e in explained))
 
 
@@ -272,11 +397,12 @@ def rules_show(
     """The effective policy of every source, and where it comes from."""
     from provenance.rules_report import effective_policies
 
+    settings = _settings(rules_file, [], index=index)
+    rules: Rules = settings.rules
+    summaries = []
+    location = str(settings["index"])
     try:
-        rules = _rules(rules_file, [])
-        summaries = []
-        location = index or rules.index
-        if location and (location.startswith("redis") or Path(location).exists()):
+        if location.startswith("redis") or Path(location).exists():
             with open_index(location, None, readonly=True) as opened:
                 summaries = opened.sources()
     except ProvenanceError as exc:
@@ -294,7 +420,7 @@ def rules_show(
     for row in rows:
         name = row["name"] + (" (own)" if row["own"] else "") + (" (aggregator)" if row["aggregator"] else "")
         table.add_row(name, row["policy"], row["policy_from"], ", ".join(row["aliases"]), str(row["documents"]))
-    Console(width=160 if not sys.stdout.isatty() else None).print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 @rules_app.command("lint")
@@ -302,14 +428,14 @@ def rules_lint(
     rules_file: Annotated[Path | None, typer.Argument(help="Rules file [default: found from the current folder]")] = None,
 ) -> None:
     """Check the rules file; problems print as file:line: message and exit 1."""
-    from provenance.rules import load_rules as load
+    from provenance.rules import load_rules
     from provenance.rules_report import lint
 
     path = rules_file or find_rules(Path.cwd())
     if path is None:
         raise _fail("no rules file found (provenance.toml or [tool.provenance] in pyproject.toml)")
     try:
-        rules = load(path, strict=False)
+        rules = load_rules(path, strict=False)
     except ProvenanceError as exc:
         typer.echo(str(exc))
         raise typer.Exit(1) from None
@@ -319,6 +445,14 @@ def rules_lint(
     if problems:
         raise typer.Exit(1)
     typer.echo(f"{path}: ok ({len(rules.sources)} sources)")
+
+
+@schema_app.command("report")
+def schema_report() -> None:
+    """The JSON Schema of the provenance-report/1 JSON report."""
+    from provenance.schema import report_schema
+
+    typer.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))
 
 
 def main() -> None:
