@@ -213,8 +213,9 @@ def _run_scan(
             targets = [Path(os.path.relpath(p)) for p in changed_files(paths, changed_since)]
             if not quiet:
                 _err.print(f"{len(targets)} article files changed since {changed_since}", markup=False)
-        report = scan(targets, location, settings.rules, fail_on=settings["fail_on"],
-                      include=settings["include"], exclude=settings["exclude"], progress=progress) if targets else \
+        skip = [] if explicit_index else settings["corpus"]
+        report = scan(targets, location, settings.rules, fail_on=settings["fail_on"], include=settings["include"],
+                      exclude=settings["exclude"], progress=progress, skip_under=skip) if targets else \
             _empty_report(location, settings)
         known_file = baseline or (Path(settings["baseline"]) if settings["baseline"] else None)
         if known_file and not write_baseline:
@@ -264,7 +265,8 @@ def _emit(report: Report, output_format: str, output: Path | None, quiet: bool) 
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Articles or folders of articles to check.")],
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Articles or folders of articles to check [default: [scan] paths from the configuration, else .]")] = None,
     index: IndexOpt = None,
     corpus: CorpusOpt = None,
     rules_file: RulesOpt = None,
@@ -282,9 +284,12 @@ def scan_command(
     quiet: QuietOpt = False,
 ) -> None:
     """Check articles against the index; exit 1 when a finding reaches --fail-on."""
-    _check_paths(paths + list(corpus or []))
-    settings = _settings(rules_file, paths + list(corpus or []), index=index, corpus=corpus, fail_on=fail_on,
-                         format=output_format, jobs=jobs, include=include, exclude=exclude)
+    _check_paths(list(paths or []) + list(corpus or []))
+    settings = _settings(rules_file, list(paths or []) + list(corpus or []), index=index, corpus=corpus,
+                         fail_on=fail_on, format=output_format, jobs=jobs, include=include, exclude=exclude,
+                         paths=[str(p) for p in paths or []])
+    paths = [Path(p) for p in settings["paths"]]
+    _check_paths(paths)
     if output_format is None and output is not None and output.suffix.lower() in (".json", ".sarif", ".html"):
         settings.set("format", output.suffix.lower().lstrip("."), "--output suffix")
     if settings["format"] not in names():

@@ -2,7 +2,7 @@
 
 The rules file (``provenance.toml`` or ``[tool.provenance]`` in pyproject.toml) is found by walking
 up from the scanned path. Besides the rules it may hold ``index = "…"`` and a ``[scan]`` table
-(``corpus``, ``fail_on``, ``format``, ``jobs``, ``baseline``, ``include``, ``exclude``). Every value
+(``paths``, ``corpus``, ``fail_on``, ``format``, ``jobs``, ``baseline``, ``include``, ``exclude``). Every value
 remembers where it came from, for ``provenance config``.
 """
 
@@ -20,10 +20,10 @@ from provenance.verdicts import FAIL_ON
 
 DEFAULT_INDEX = ".provenance/index.sqlite"
 _SCAN_KEYS: dict[str, type] = {
-    "corpus": list, "fail_on": str, "format": str, "jobs": int, "baseline": str, "include": list, "exclude": list,
+    "paths": list, "corpus": list, "fail_on": str, "format": str, "jobs": int, "baseline": str, "include": list, "exclude": list,
 }
 _DEFAULTS: dict[str, Any] = {
-    "index": DEFAULT_INDEX, "corpus": [], "fail_on": "error", "format": "table", "jobs": 1, "baseline": None,
+    "paths": ["."], "index": DEFAULT_INDEX, "corpus": [], "fail_on": "error", "format": "table", "jobs": 1, "baseline": None,
     "include": [], "exclude": [],
 }
 ENV = {
@@ -91,7 +91,7 @@ def resolve(
                 value = [value]
             if not isinstance(value, kind):
                 raise ConfigError(f"{rules_file}: scan.{key} must be a {kind.__name__}")
-            if key == "corpus":
+            if key in ("corpus", "paths"):
                 value = [_relative(v, base) for v in value]
             if key == "baseline":
                 value = _relative(value, base)

@@ -325,13 +325,19 @@ class Scanner:
 def scan(
     paths: Iterable[str | Path], location: str, rules: Rules, *, fail_on: str = "error",
     include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
-    on_item: Callable[[Item], None] | None = None,
+    on_item: Callable[[Item], None] | None = None, skip_under: Iterable[str | Path] = (),
 ) -> Report:
-    """Scan every article under ``paths`` against the index at ``location``."""
+    """Scan every article under ``paths`` against the index at ``location``.
+
+    Files under ``skip_under`` (the corpus folders) are not scanned: a corpus document is not an
+    article about to be published.
+    """
     progress = progress or _NoProgress()
     with open_index(location, rules.fingerprint) as index:
         scanner = Scanner(index, rules)
-        files = list(iter_files(paths, include, exclude))
+        skipped = [Path(p).resolve() for p in skip_under]
+        files = [f for f in iter_files(paths, include, exclude)
+                 if not any(s == f[0].resolve() or s in f[0].resolve().parents for s in skipped)]
         items: list[Item] = []
         progress.start("scanning", len(files))
         cache: dict[Path, dict[str, Any]] = {}
