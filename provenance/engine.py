@@ -124,7 +124,9 @@ def _init_worker(params: FingerprintParams, rules: Rules) -> None:
 def _analyse_for_index(article: Article) -> IndexedDoc:
     params: FingerprintParams = _WORKER["params"]
     registry: NameRegistry = _WORKER["registry"]
-    analysis = analyse(article, params, registry)
+    # Corpus documents need no language: shingling follows the script, and only scanned
+    # articles report a language. Skipping langdetect halves the cost of indexing.
+    analysis = analyse(article, params, registry, detect=False)
     resolve_claims(analysis.attribution, registry)
     return indexed_doc(article, analysis, params)
 

@@ -53,19 +53,18 @@ class CharMap:
             return cps, offsets
         self._fill(cps)
         values = self._table[cps].astype(np.int64)
-        if (values == EXPAND).any():
-            pieces: list[np.ndarray] = []
-            offs: list[np.ndarray] = []
-            for value, cp, off in zip(values.tolist(), cps.tolist(), offsets.tolist(), strict=True):
-                if value == EXPAND:
-                    piece = self._expansions[cp]
-                    pieces.append(piece)
-                    offs.append(np.full(piece.size, off, dtype=np.int64))
-                elif value >= 0:
-                    pieces.append(np.array([value], dtype=np.int64))
-                    offs.append(np.array([off], dtype=np.int64))
-            if not pieces:
-                return np.zeros(0, np.int64), np.zeros(0, np.int64)
-            return np.concatenate(pieces), np.concatenate(offs)
-        keep = values >= 0
-        return values[keep], offsets[keep]
+        expand = values == EXPAND
+        if not expand.any():
+            keep = values >= 0
+            return values[keep], offsets[keep]
+        # Rare multi-character expansions (e.g. "…" → "..."): repeat, then fill those few slots.
+        lengths = np.where(values >= 0, 1, 0)
+        where = np.flatnonzero(expand)
+        pieces = [self._expansions[int(cp)] for cp in cps[where].tolist()]
+        lengths[where] = [piece.size for piece in pieces]
+        out = np.repeat(values, lengths)
+        out_offsets = np.repeat(offsets, lengths)
+        starts = np.cumsum(lengths) - lengths
+        for position, piece in zip(starts[where].tolist(), pieces, strict=True):
+            out[position : position + piece.size] = piece
+        return out, out_offsets
