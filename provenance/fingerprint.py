@@ -58,24 +58,20 @@ def minhash_values(hashes32: np.ndarray, num_perm: int, seed: int) -> np.ndarray
 
 
 def simhash_value(hashes64: np.ndarray, bits: int = 64) -> int:
-    """Charikar SimHash of equally weighted 64-bit features."""
+    """Charikar SimHash of equally weighted 64-bit features: bit i is set when most features have it."""
     if hashes64.size == 0:
         return 0
-    shifts = np.arange(bits, dtype=np.uint64)
-    counts = np.zeros(bits, dtype=np.int64)
-    for i in range(0, hashes64.size, _CHUNK):
-        chunk = hashes64[i : i + _CHUNK, None]
-        counts += ((chunk >> shifts) & np.uint64(1)).sum(axis=0).astype(np.int64)
-    total = hashes64.size
-    on = (counts * 2 > total).astype(np.uint64)
-    return int((on << shifts).sum())
+    planes = np.unpackbits(hashes64.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    counts = planes.sum(axis=0, dtype=np.int64)[:bits]
+    on = np.flatnonzero(counts * 2 > hashes64.size)
+    return int(sum(1 << int(i) for i in on))
 
 
 def winnow_positions(hashes: np.ndarray, window: int) -> np.ndarray:
     """Winnowing (Schleimer et al. 2003): positions of the minimum of every window of ``window`` hashes.
 
     Any passage of at least ``window + n - 1`` tokens shared by two texts yields at least one
-    position whose hash both texts pick.
+    hash that both texts pick.
     """
     if hashes.size == 0:
         return np.zeros(0, dtype=np.int64)
@@ -133,3 +129,4 @@ def fingerprint(hashes: np.ndarray, unique: np.ndarray, params: FingerprintParam
     sim = Simhash(simhash_value(unique, params.simhash_bits), f=params.simhash_bits)
     positions = winnow_positions(hashes, window)
     return Fingerprint(minhash, sim, np.unique(hashes[positions]), int(unique.size), positions)
+
