@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
-import click
 import typer.main
 
 from provenance.cli import app
@@ -16,9 +16,9 @@ from provenance.cli import app
 TARGET = Path(__file__).with_name("cli.md")
 
 
-def _commands(group: click.Command, prefix: list[str]) -> list[tuple[list[str], click.Command]]:
+def _commands(group: Any, prefix: list[str]) -> list[tuple[list[str], Any]]:
     found = [(prefix, group)]
-    if isinstance(group, click.Group):
+    if getattr(group, "commands", None):
         for name in sorted(group.commands):
             found.extend(_commands(group.commands[name], [*prefix, name]))
     return found
@@ -28,7 +28,8 @@ def render() -> str:
     root = typer.main.get_command(app)
     parts = ["# Command reference", "", "Generated from `--help` by `docs/generate_cli_reference.py`; do not edit.", ""]
     for path, command in _commands(root, ["provenance"]):
-        with click.Context(command, info_name=" ".join(path), terminal_width=100, max_content_width=100) as ctx:
+        with command.context_class(command, info_name=" ".join(path), terminal_width=100,
+                                   max_content_width=100) as ctx:
             text = command.get_help(ctx)
         parts += [f"## {' '.join(path)}", "", "```", text.rstrip(), "```", ""]
     return "\n".join(parts)
