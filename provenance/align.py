@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.analysis import Analysis
+from provenance.text.tokens import Tokens
 
 _MAX_REPEATS = 4  # positions kept per repeated shingle, so repeated phrases cannot explode the seeds
+_OPEN_PASSAGES = 8  # recent passages a run may continue
 
 
 @dataclass
@@ -65,13 +67,46 @@ def _runs(i: np.ndarray, j: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     ]
 
 
+Run = tuple[int, int, tuple[int, int]]
+
+
+def _covered_chars(tokens: Tokens, is_char: np.ndarray, start: int, end: int, runs: list[tuple[int, int]],
+                   n: int) -> int:
+    """Normalised characters (spaces excluded) of ``[start, end)`` covered by the shingle runs."""
+    covered = np.zeros(end - start, dtype=bool)
+    for r0, r1 in runs:
+        c0 = int(tokens.starts[r0]) - start
+        c1 = int(tokens.ends[min(r1 + n, len(tokens)) - 1]) - start
+        covered[max(0, c0):max(0, c1)] = True
+    return int(np.count_nonzero(covered & is_char[start:end]))
+
+
+def _close_gaps(merged: list[list[int]], members: list[list[Run]],
+                gap: int) -> tuple[list[list[int]], list[list[Run]]]:
+    """Join passages that touch or overlap on both sides (repeated text can leave them apart)."""
+    order = sorted(range(len(merged)), key=lambda k: (merged[k][0], merged[k][2]))
+    out: list[list[int]] = []
+    out_members: list[list[Run]] = []
+    for k in order:
+        i0, i1, j0, j1, seeds = merged[k]
+        if out:
+            last = out[-1]
+            if -gap <= i0 - last[1] <= gap and -gap <= j0 - last[3] <= gap:
+                last[1], last[3], last[4] = max(last[1], i1), max(last[3], j1), last[4] + seeds
+                out_members[-1].extend(members[k])
+                continue
+        out.append([i0, i1, j0, j1, seeds])
+        out_members.append(list(members[k]))
+    return out, out_members
+
+
 def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None = None) -> list[Passage]:
     """Copied passages of ``source`` in ``article``, longest first by article position."""
     a, b = article.shingles, source.shingles
     if len(a) == 0 or len(b) == 0:
         return []
     n = a.size
-    gap = gap if gap is not None else max(2 * n, 8)
+    gap = gap if gap is not None else max(3 * n, 8)
     i, j = _seeds(a.hashes, b.hashes)
     runs = _runs(i, j)
     if not runs:
@@ -88,34 +123,42 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
         kept.append(run)
     kept.sort(key=lambda r: r[0])
     merged: list[list[int]] = []
-    members: list[list[tuple[int, int]]] = []  # the runs (shingle ranges) inside each merged passage
+    members: list[list[Run]] = []  # the runs (article and source shingle ranges) inside each merged passage
     for i0, i1, j0, j1, seeds in kept:
-        if merged:
-            last = merged[-1]
-            if 0 <= i0 - last[1] <= gap and -n <= j0 - last[3] <= gap:
-                last[1] = max(last[1], i1)
-                last[3] = max(last[3], j1)
-                last[4] += seeds
-                members[-1].append((i0, i1))
-                continue
+        # Join the nearest open passage that this run continues on both sides; a stray run from
+        # repeated phrases in between must not cut a passage in two.
+        best, best_distance = -1, None
+        for k in range(len(merged) - 1, max(-1, len(merged) - 1 - _OPEN_PASSAGES), -1):
+            last = merged[k]
+            if -gap <= i0 - last[1] <= gap and -gap <= j0 - last[3] <= gap:
+                distance = abs(i0 - last[1]) + abs(j0 - last[3])
+                if best_distance is None or distance < best_distance:
+                    best, best_distance = k, distance
+        if best >= 0:
+            last = merged[best]
+            last[1] = max(last[1], i1)
+            last[3] = max(last[3], j1)
+            last[4] += seeds
+            members[best].append((i0, i1, (j0, j1)))
+            continue
         merged.append([i0, i1, j0, j1, seeds])
-        members.append([(i0, i1)])
+        members.append([(i0, i1, (j0, j1))])
+    merged, members = _close_gaps(merged, members, gap)
     passages: list[Passage] = []
     a_tok, b_tok = article.tokens, source.tokens
-    a_norm = np.frombuffer(article.normalized.norm.encode("utf-32-le"), "<u4")
-    token_is_char = a_norm != 32
+    a_is_char = np.frombuffer(article.normalized.norm.encode("utf-32-le"), "<u4") != 32
+    b_is_char = np.frombuffer(source.normalized.norm.encode("utf-32-le"), "<u4") != 32
     for (i0, i1, j0, j1, seeds), runs_in in zip(merged, members, strict=True):
         at0, at1 = i0, min(i1 + n, len(a_tok))  # token range [at0, at1)
         bt0, bt1 = j0, min(j1 + n, len(b_tok))
         a_start, a_end = int(a_tok.starts[at0]), int(a_tok.ends[at1 - 1])
         b_start, b_end = int(b_tok.starts[bt0]), int(b_tok.ends[bt1 - 1])
-        # Only characters inside shared runs count towards min_passage, not the gaps merged over.
-        covered = np.zeros(a_end - a_start, dtype=bool)
-        for r0, r1 in runs_in:
-            c0 = int(a_tok.starts[r0]) - a_start
-            c1 = int(a_tok.ends[min(r1 + n, len(a_tok)) - 1]) - a_start
-            covered[c0:c1] = True
-        chars = int(np.count_nonzero(covered & token_is_char[a_start:a_end]))
+        # Only characters inside shared runs count towards min_passage, not the gaps merged over,
+        # and on both sides: text repeated in the article cannot count twice against one source span.
+        chars = min(
+            _covered_chars(a_tok, a_is_char, a_start, a_end, [(r0, r1) for r0, r1, _ in runs_in], n),
+            _covered_chars(b_tok, b_is_char, b_start, b_end, [(s0, s1) for _, _, (s0, s1) in runs_in], n),
+        )
         if chars < min_passage:
             continue
         positions = i1 - i0 + 1

@@ -23,7 +23,7 @@ from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 64
 MAX_SIMHASH_DISTANCE = 6
 _FAR_FUTURE = datetime.max.replace(tzinfo=datetime.now().astimezone().tzinfo)
 
