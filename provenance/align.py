@@ -36,19 +36,41 @@ class Passage:
 
 
 def _seeds(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All (i, j) with a[i] == b[j], at most ``_MAX_REPEATS`` j per i."""
+    """Pairs (i, j) with a[i] == b[j]; for repeated shingles, the few j nearest the main diagonal.
+
+    Shingles that occur once on each side fix the dominant diagonal (j - i); where a shingle
+    repeats in the source, only the ``_MAX_REPEATS`` occurrences closest to that diagonal are
+    kept, so repeated phrases neither explode the seeds nor break the copied run.
+    """
     order = np.argsort(b, kind="stable")
     sorted_b = b[order]
     left = np.searchsorted(sorted_b, a, side="left")
     right = np.searchsorted(sorted_b, a, side="right")
-    counts = np.minimum(right - left, _MAX_REPEATS)
-    i = np.repeat(np.arange(a.size), counts)
-    if i.size == 0:
-        return i, i
-    starts = np.repeat(left, counts)
-    within = np.arange(i.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    j = order[starts + within]
-    return i.astype(np.int64), j.astype(np.int64)
+    counts = right - left
+    single = counts == 1
+    if single.any():
+        values, uniq_counts = np.unique(a, return_counts=True)
+        once_in_a = np.isin(a, values[uniq_counts == 1])
+        anchor = single & once_in_a
+        diagonals = order[left[anchor]] - np.flatnonzero(anchor) if anchor.any() else np.zeros(1, np.int64)
+    else:
+        diagonals = np.zeros(1, np.int64)
+    dominant = int(np.bincount(diagonals - diagonals.min()).argmax() + diagonals.min()) if diagonals.size else 0
+    take = np.minimum(counts, _MAX_REPEATS)
+    starts = left.copy()
+    crowded = np.flatnonzero(counts > _MAX_REPEATS)
+    for i in crowded.tolist():
+        # occurrences of this shingle in the source, ascending; centre the window on i + dominant
+        positions = order[left[i] : right[i]]
+        centre = int(np.searchsorted(positions, i + dominant))
+        first = min(max(0, centre - _MAX_REPEATS // 2), int(counts[i]) - _MAX_REPEATS)
+        starts[i] = left[i] + first
+    i_all = np.repeat(np.arange(a.size), take)
+    if i_all.size == 0:
+        return i_all, i_all
+    within = np.arange(i_all.size) - np.repeat(np.cumsum(take) - take, take)
+    j_all = order[np.repeat(starts, take) + within]
+    return i_all.astype(np.int64), j_all.astype(np.int64)
 
 
 def _runs(i: np.ndarray, j: np.ndarray) -> list[tuple[int, int, int, int, int]]:
@@ -81,8 +103,20 @@ def _covered_chars(tokens: Tokens, is_char: np.ndarray, start: int, end: int, ru
     return int(np.count_nonzero(covered & is_char[start:end]))
 
 
+def _continues(last: list[int], i0: int, j0: int, gap: int, n: int) -> bool:
+    """Does a run starting at (i0, j0) continue the passage ``last`` (gaps and drift both small)?
+
+    Overlaps (repeated text at a seam) are allowed only on the passage's own diagonal; forward
+    gaps may shift the diagonal by at most ``gap`` (a word or two changed or dropped).
+    """
+    di, dj = i0 - last[1], j0 - last[3]
+    if di < 0 or dj < 0:
+        return -n <= di <= 0 and -n <= dj <= 0 and di == dj
+    return di <= gap and dj <= gap
+
+
 def _close_gaps(merged: list[list[int]], members: list[list[Run]],
-                gap: int) -> tuple[list[list[int]], list[list[Run]]]:
+                gap: int, n: int) -> tuple[list[list[int]], list[list[Run]]]:
     """Join passages that touch or overlap on both sides (repeated text can leave them apart)."""
     order = sorted(range(len(merged)), key=lambda k: (merged[k][0], merged[k][2]))
     out: list[list[int]] = []
@@ -91,7 +125,7 @@ def _close_gaps(merged: list[list[int]], members: list[list[Run]],
         i0, i1, j0, j1, seeds = merged[k]
         if out:
             last = out[-1]
-            if -gap <= i0 - last[1] <= gap and -gap <= j0 - last[3] <= gap:
+            if _continues(last, i0, j0, gap, n):
                 last[1], last[3], last[4] = max(last[1], i1), max(last[3], j1), last[4] + seeds
                 out_members[-1].extend(members[k])
                 continue
@@ -130,7 +164,7 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
         best, best_distance = -1, None
         for k in range(len(merged) - 1, max(-1, len(merged) - 1 - _OPEN_PASSAGES), -1):
             last = merged[k]
-            if -gap <= i0 - last[1] <= gap and -gap <= j0 - last[3] <= gap:
+            if _continues(last, i0, j0, gap, n):
                 distance = abs(i0 - last[1]) + abs(j0 - last[3])
                 if best_distance is None or distance < best_distance:
                     best, best_distance = k, distance
@@ -143,7 +177,7 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
             continue
         merged.append([i0, i1, j0, j1, seeds])
         members.append([(i0, i1, (j0, j1))])
-    merged, members = _close_gaps(merged, members, gap)
+    merged, members = _close_gaps(merged, members, gap, n)
     passages: list[Passage] = []
     a_tok, b_tok = article.tokens, source.tokens
     a_is_char = np.frombuffer(article.normalized.norm.encode("utf-32-le"), "<u4") != 32

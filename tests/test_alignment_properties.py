@@ -1,0 +1,84 @@
+"""Property tests: passages survive the noise the normaliser removes, at the character level."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provenance.align import align
+from provenance.analysis import analyse
+from provenance.documents.model import Article
+from provenance.params import FingerprintParams
+from provenance.text.normalize import normalise
+
+PARAMS = FingerprintParams()
+# Simplified characters with one unambiguous Traditional form, and their pinyin.
+PAIRS = {"区": ("區", "qū"), "会": ("會", "huì"), "国": ("國", "guó"), "发": ("發", "fā"), "经": ("經", "jīng"),
+         "济": ("濟", "jì"), "长": ("長", "zhǎng"), "书": ("書", "shū"), "电": ("電", "diàn"), "车": ("車", "chē")}
+PLAIN = list("的一是在不了有人这中大为上个以要他时来用们生到作地于出就分对成可主年动同工也能下过子说产种面而方后多定行学法所民得")
+HAN = PLAIN + list(PAIRS)
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0f", "\u00ad"]
+WORDS = ["market", "council", "river", "budget", "school", "harbour", "rail", "energy", "health", "court"]
+
+
+def sentence_zh(draw: st.DrawFn) -> str:
+    chars = draw(st.lists(st.sampled_from(HAN), min_size=12, max_size=40))
+    return "".join(chars) + draw(st.sampled_from(["。", "，", "；", "！"]))
+
+
+def sentence_en(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=6, max_size=14))
+    return " ".join(words).capitalize() + draw(st.sampled_from([".", ",", ";"]))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, str]:
+    """(source, noisy copy): the copy has a local intro, then the source with normaliser noise."""
+    chinese = draw(st.booleans())
+    make = sentence_zh if chinese else sentence_en
+    body = "".join(make(draw) + draw(st.sampled_from(["", "\n", " "])) for _ in range(draw(st.integers(4, 9))))
+    intro = "".join(make(draw) for _ in range(draw(st.integers(0, 2))))
+    noisy = []
+    for ch in body:
+        roll = draw(st.integers(0, 19))
+        if ch in PAIRS and roll < 8:
+            trad, pinyin = PAIRS[ch]
+            noisy.append(trad + (f"({pinyin})" if roll < 4 else (f"（{pinyin}）" if roll < 6 else "")))
+        elif roll == 9:
+            noisy.append(ch + draw(st.sampled_from(INVISIBLE)))
+        elif roll == 10 and "!" <= ch <= "~":
+            noisy.append(chr(ord(ch) + 0xFEE0))  # full-width form
+        elif roll == 11 and ch in "。，；！":
+            noisy.append({"。": ".", "，": ",", "；": ";", "！": "!"}[ch])
+        else:
+            noisy.append(ch)
+    return body, intro + "\n" + "".join(noisy)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_passages_match_after_normalisation(pair: tuple[str, str]) -> None:
+    source_text, article_text = pair
+    source = analyse(Article(id="s", path="s", text=source_text), PARAMS, detect=False)
+    article = analyse(Article(id="a", path="a", text=article_text), PARAMS, detect=False)
+    passages = align(article, source, min_passage=20)
+    assert passages, "the copied body must be found"
+    for passage in passages:
+        a0, a1 = passage.article
+        s0, s1 = passage.source
+        assert 0 <= a0 < a1 <= len(article_text)
+        assert 0 <= s0 < s1 <= len(source_text)
+        assert normalise(article_text[a0:a1]).norm == normalise(source_text[s0:s1]).norm
+        assert passage.identical == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=0, max_size=300))
+def test_offsets_point_into_the_loaded_text(text: str) -> None:
+    normalized = normalise(text)
+    assert len(normalized.mid) == len(normalized.mid_off)
+    assert len(normalized.norm) == len(normalized.norm_off)
+    for offsets in (normalized.mid_off, normalized.norm_off):
+        if len(offsets):
+            assert 0 <= int(offsets.min()) and int(offsets.max()) < len(text)
+            assert (offsets[1:] >= offsets[:-1]).all(), "offsets never go backwards"
