@@ -80,5 +80,5 @@ def test_offsets_point_into_the_loaded_text(text: str) -> None:
     assert len(normalized.norm) == len(normalized.norm_off)
     for offsets in (normalized.mid_off, normalized.norm_off):
         if len(offsets):
-            assert 0 <= int(offsets.min()) and int(offsets.max()) < len(text)
+            assert int(offsets.min()) >= 0 and int(offsets.max()) < len(text)
             assert (offsets[1:] >= offsets[:-1]).all(), "offsets never go backwards"
