@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from backends import BACKENDS, drop, location
+
 from provenance.engine import Scanner, build_index, copy_index, scan
 from provenance.errors import IndexError_
 from provenance.index import open_index
@@ -145,7 +145,7 @@ def _scan_worker(loc: str, rules_file: str, folder: str, rounds: int, queue: mul
             report = scan([folder], loc, rules)
             verdicts.append(sorted((i.path, i.verdict) for i in report.items))
         queue.put(("ok", verdicts))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent test
+    except Exception as exc:
         queue.put(("error", repr(exc)))
 
 
@@ -154,7 +154,7 @@ def _add_worker(loc: str, rules_file: str, folder: str, queue: multiprocessing.Q
         rules = load_rules(rules_file)
         result = build_index([folder], loc, rules)
         queue.put(("ok", result.added))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         queue.put(("error", repr(exc)))
 
 
@@ -184,7 +184,7 @@ def test_scans_beside_a_writer(index_location: str, corpus: tuple[Path, Path], t
         process.join(timeout=60)
     errors = [r for r in results if r[0] == "error"]
     assert not errors, errors
-    for status, value in results:
+    for _status, value in results:
         if isinstance(value, list):  # a scanner: every round gives the same verdicts
             assert all(v == value[0] for v in value)
             assert dict(value[0])[str(incoming / "zh.txt")] == "attributed"
