@@ -52,7 +52,7 @@ _LINK = re.compile(
 )
 _BARE_URL = re.compile(r"(?P<url>" + _URL + ")", re.I)
 _ZH_DATELINE = re.compile(
-    r"^\s*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?:[\u4e00-\u9fff]{1,6}?)?\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
+    r"^\s*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,18}?)\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
 )
 _ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|消息|电)")
 _ZH_XUN = re.compile(r"^\s*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电)\s*[(（]?")
@@ -184,17 +184,13 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             url = m.group("url")
             add("link", line_no, line.start, m.start(), m.end(), url, url=url)
         for m in _ZH_EXPLICIT.finditer(text):
-            name = m.group("name")
-            url = name if domain_of(name) and "." in name else None
-            add("link" if url else "explicit", line_no, line.start, m.start("marker"), m.end("name"), name, url)
+            _explicit(add, line_no, line.start, text, m)
         for m in _EN_EXPLICIT.finditer(text):
             if m.group("marker").lower() in ("source", "sources", "credit") and not re.match(
                 r"\s*:", text[m.end("marker"):]
             ):
                 continue  # "source" as an ordinary word, not a credit label
-            name = m.group("name")
-            url = name if domain_of(name) and "." in name else None
-            add("link" if url else "explicit", line_no, line.start, m.start("marker"), m.end("name"), name, url)
+            _explicit(add, line_no, line.start, text, m)
         explicit_here = any(c.line == line_no and c.kind == "explicit" for c in result.claims)
         if explicit_here:
             for m in _BARE_URL.finditer(text):
@@ -211,16 +207,34 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     return result
 
 
+def _explicit(add: Any, line_no: int, line_start: int, text: str, m: re.Match[str]) -> None:
+    """An explicit credit; a URL right after the marker makes it a link claim."""
+    url_match = re.compile(_URL, re.I).match(text, m.start("name"))
+    if url_match:
+        url = url_match.group(0)
+        add("link", line_no, line_start, m.start("marker"), url_match.end(), url, url)
+        return
+    name = m.group("name")
+    url = name if domain_of(name) and "." in name else None
+    add("link" if url else "explicit", line_no, line_start, m.start("marker"), m.end("name"), name, url)
+
+
+_OUTLET_END = re.compile(r"^.{1,10}?(?:通讯社|新闻社|电视台|广播电台|日报|晚报|早报|时报|商报|新闻网|网|社|报|台)")
+
+
 def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
                is_title: bool = False) -> None:
     m = _ZH_DATELINE.match(text)
     if m:
-        name = m.group("name")
-        if registry:  # prefer the longest prefix that is a known outlet: 新华社北京 → 新华社
-            for cut in range(len(name), 1, -1):
-                if registry.resolve(name[:cut]):
-                    name = name[:cut]
-                    break
+        # "新华社北京" is outlet + place: the longest prefix that is a known outlet, else the
+        # shortest prefix ending like an outlet name (…社, …网, …报, …台).
+        prefix = m.group("name")
+        name = None
+        if registry:
+            name = next((prefix[:cut] for cut in range(len(prefix), 1, -1) if registry.resolve(prefix[:cut])), None)
+        if name is None:
+            ending = _OUTLET_END.match(prefix)
+            name = ending.group(0) if ending else prefix
         add("dateline", line_no, line_start, m.start("name"), m.end(), name)
     else:
         m = _ZH_XUN.match(text)

@@ -24,7 +24,7 @@ CREDIT = "credit"
 
 _EDITOR_ZH = re.compile(
     r"^[\s(\[【〔<]*(?:责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制|主编|值班编辑|作者|记者|通讯员|"
-    r"实习生|摄影|美编|制图|翻译|编译)\s*[:：/]"
+    r"实习生|摄影|美编|制图|翻译|编译)(?:\s*[:：/]|\s+[\u4e00-\u9fff]{2,4}(?:\s|$))"
 )
 _EDITOR_EN = re.compile(
     r"^[\s(\[]*(?:edit(?:ed|ing)? by|editor|editors|reporting by|reported by|writing by|written by|"
