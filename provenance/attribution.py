@@ -30,7 +30,7 @@ _NAME = (
 _ZH_MARKERS = (
     r"(?:文章|信息|新闻|消息|内容|稿件|图文|图片)?(?:来源|稿源|出处)(?:于|自)?",
     r"(?:本文|此文|该文)?(?:转载|转引|转)自(?:于)?",
-    r"本文(?:来自|来源于|源自|原载于|首发于|首发)",
+    r"本文(?:来自于?|来源于|源自|原载于|首发于|首发)",
     r"原载(?:于)?",
     r"首发(?:于)?",
 )
@@ -184,6 +184,8 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             url = m.group("url")
             add("link", line_no, line.start, m.start(), m.end(), url, url=url)
         for m in _ZH_EXPLICIT.finditer(text):
+            if _SOURCE_WORD.fullmatch(m.group("marker")) and not _labelled(text, m):
+                continue  # "资金来源于捐赠": the word 来源 in running text, not a credit label
             _explicit(add, line_no, line.start, text, m)
         for m in _EN_EXPLICIT.finditer(text):
             if m.group("marker").lower() in ("source", "sources", "credit") and not re.match(
@@ -205,6 +207,18 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     if article is not None:
         _html_claims(result, article, registry)
     return result
+
+
+_SOURCE_WORD = re.compile(r"(?:文章|信息|新闻|消息|内容|稿件|图文|图片)?(?:来源|稿源|出处)(?:于|自)?")
+
+
+def _labelled(text: str, m: re.Match[str]) -> bool:
+    """A 来源-type marker used as a label: followed by a colon, or opening a line or a bracket."""
+    after = text[m.end("marker"):].lstrip()
+    if after.startswith((":", "：")):
+        return True
+    before = text[: m.start("marker")].rstrip(" \t")
+    return before == "" or before.endswith(("(", "（", "[", "【", "|", "｜"))
 
 
 def _explicit(add: Any, line_no: int, line_start: int, text: str, m: re.Match[str]) -> None:

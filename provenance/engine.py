@@ -31,7 +31,7 @@ from provenance.documents.loaders import iter_files, load_one
 from provenance.documents.model import Article
 from provenance.errors import IndexError_
 from provenance.index.base import IndexBackend, IndexedDoc, open_index
-from provenance.judge import judge_group
+from provenance.judge import judge_group, origin_of
 from provenance.match import Matcher, group_matches
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
@@ -292,9 +292,10 @@ class Scanner:
         if not groups:
             return item, analysis, groups
         judged = []
-        originals = {self.book.canonical(g.original.doc.source) or "" for g in groups}
+        origins = {id(g): origin_of(g, self.book).outlet or "" for g in groups}
+        originals = set(origins.values())
         for group in groups:
-            mine = self.book.canonical(group.original.doc.source) or ""
+            mine = origins[id(group)]
             judgement = judge_group(analysis, group, self.book, originals - {mine})
             for member in group.members:
                 member.verdict = judgement.verdict
@@ -307,7 +308,8 @@ class Scanner:
         item.message = judgement.message
         item.rule = judgement.rule
         item.source = {
-            "id": original.doc.id, "name": judgement.policy.source or original.doc.source, "url": original.doc.url,
+            "id": original.doc.id, "name": judgement.outlet or f"unknown (via {original.doc.source})",
+            "url": original.doc.url,
             "published": original.doc.published, "title": original.doc.title, "policy": judgement.policy.policy,
             "policy_from": judgement.policy.policy_from,
         }

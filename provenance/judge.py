@@ -31,6 +31,7 @@ class Judgement:
     message: str
     rule: str  # which rule decided, for `explain`
     satisfied_by: Claim | None = None
+    outlet: str | None = None  # the original outlet (None when unknown)
 
 
 def _title(match: Match) -> str:
@@ -60,13 +61,72 @@ def group_kind(analysis: Analysis, group: Group, policy: Policy) -> str:
     return EXCERPT
 
 
+@dataclass
+class Origin:
+    """Who the text belongs to: the earliest corpus copy's outlet, or the outlet that copy credits."""
+
+    outlet: str | None
+    policy: Policy
+    via: Match | None = None  # the corpus copy that credits the outlet (an intermediate)
+    note: str = ""
+
+
+_CREDIT_KINDS = ("explicit", "link", "dateline", "meta")
+
+
+def origin_of(group: Group, book: PolicyBook) -> Origin:
+    """The original behind a group of copies: the earliest corpus copy (DESIGN §5).
+
+    A copy on an aggregator site — one whose notice says its unmarked articles are reprinted from
+    other media — is never the original while another copy exists. When only such copies exist,
+    the original is the outlet the copy credits, or unknown when it credits none.
+    """
+    own_copies = [m for m in group.chain if not _aggregated(m, book)]
+    if own_copies:
+        group.original = own_copies[0]
+        doc = group.original.doc
+        return Origin(book.canonical(doc.source) or doc.source, book.for_document(doc))
+    first = group.chain[0]
+    group.original = first
+    site = book.canonical(first.doc.source) or first.doc.id
+    credited = [
+        book.canonical(c.get("resolved") or c.get("name")) for c in first.doc.claims
+        if c.get("kind") in _CREDIT_KINDS and (c.get("resolved") or c.get("name"))
+    ]
+    credited = [c for c in credited if c and not book.registry.same(c, site)]
+    if credited:
+        return Origin(credited[0], book.for_outlet(credited[0]), via=first,
+                      note=f" (through {site}, which reprinted it on {_date(first)})")
+    unknown = book.for_outlet("")
+    unknown.aggregator = True
+    unknown.policy_from = (f"{site} states that its unmarked articles are reprinted from other media; the original "
+                           f"outlet is unknown, so {unknown.policy_from} applies")
+    return Origin(None, unknown, note=f" (found on {site}, which reprints other media)")
+
+
+def _aggregated(match: Match, book: PolicyBook) -> bool:
+    """A copy on an aggregator site that does not mark the article as the site's own."""
+    doc = match.doc
+    if book.is_publisher(doc.source) or not book.for_document(doc).aggregator:
+        return False
+    marks_own = any(book.registry.same(c.get("resolved") or c.get("name"), doc.source) for c in doc.claims)
+    return not marks_own
+
+
 def judge_group(analysis: Analysis, group: Group, book: PolicyBook, other_originals: set[str]) -> Judgement:
+    origin = origin_of(group, book)
+    judgement = _judge(analysis, group, book, other_originals, origin)
+    judgement.outlet = origin.outlet
+    return judgement
+
+
+def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: set[str], origin: Origin) -> Judgement:
     original = group.original
-    policy = book.for_document(original.doc)
-    name = policy.source or original.doc.source or "an unknown outlet"
+    policy = origin.policy
+    name = origin.outlet or "an unknown outlet"
     kind = group_kind(analysis, group, policy)
-    title, date = _title(original), _date(original)
-    if book.is_publisher(original.doc.source):
+    title, date = _title(original), _date(original) + origin.note
+    if book.is_publisher(origin.outlet):
         return Judgement(OWN, kind, policy, f"Reuses the publisher's own article {title} ({date}).", "own source")
     if kind == EXCERPT:
         pct = round(100 * max(m.scores.source_coverage for m in group.members))
@@ -75,19 +135,20 @@ def judge_group(analysis: Analysis, group: Group, book: PolicyBook, other_origin
             f"Quotes about {pct}% of {name}'s {title} ({date}), below the excerpt allowance of "
             f"{round(100 * policy.excerpt_max)}%.", "excerpt_max",
         )
-    claims = [c for c in analysis.attribution.claims]
-    target = policy.source or original.doc.source
+    claims = list(analysis.attribution.claims)
+    target = origin.outlet
     satisfied: Claim | None = None
     via: Match | None = None
     for claim in claims:
         credited = claim.resolved or claim.name
-        if book.registry.same(credited, target):
+        if target and book.registry.same(credited, target):
             satisfied = claim
             break
-    if satisfied is None:
+    if satisfied is None and target:
+        intermediates = [m for m in group.chain if m is not group.original or origin.via is not None]
         for claim in claims:
             credited = claim.resolved or claim.name
-            for member in group.chain[1:]:
+            for member in intermediates:
                 if book.registry.same(credited, member.doc.source) and _credits(member, book, target):
                     satisfied, via = claim, member
                     break

@@ -72,6 +72,13 @@ class PolicyBook:
             return rule.min_passage
         return self.rules.defaults.min_passage
 
+    def for_outlet(self, outlet: str) -> Policy:
+        """Policy of an outlet known only by name (e.g. credited by a corpus reprint)."""
+        return self.for_document(StoredDoc(
+            rowid=0, id="", path="", text="", title=None, source=outlet, url=None, published=None, publisher=None,
+            license=None, language=None, simhash=0, shingle_count=0, policy=None, policy_from=None,
+            no_edits=False, aggregator=False, claims=[]))
+
     def for_document(self, doc: StoredDoc) -> Policy:
         defaults = self.rules.defaults
         name = self.canonical(doc.source)
