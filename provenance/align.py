@@ -145,6 +145,15 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
     runs = _runs(i, j)
     if not runs:
         return []
+    # A lone seed of a shingle that repeats (in either text) is no evidence of copying: in
+    # repetitive text it would stretch a passage over text the other side does not have.
+    values_a, counts_a = np.unique(a.hashes, return_counts=True)
+    values_b, counts_b = np.unique(b.hashes, return_counts=True)
+    repeated = set(values_a[counts_a > 1].tolist()) | set(values_b[counts_b > 1].tolist())
+    if repeated:
+        runs = [r for r in runs if r[1] > r[0] or int(a.hashes[r[0]]) not in repeated]
+        if not runs:
+            return []
     # Prefer long runs; drop runs whose article range is already covered by a longer one.
     runs.sort(key=lambda r: (-(r[1] - r[0]), r[0]))
     covered = np.zeros(len(a) + 1, dtype=bool)
