@@ -52,11 +52,11 @@ def window_size(tokens: Tokens, params: FingerprintParams) -> int:
 
 
 def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None,
-            language: str | None = None, detect: bool = True) -> Analysis:
+            language: str | None = None, detect: bool = True, publisher: str | None = None) -> Analysis:
     """Analyse one article. ``language`` given (or ``detect=False``) skips language detection."""
     normalized = normalise(article.text)
     blocks = classify_lines(normalized)
-    attribution = extract(normalized, blocks, article, registry)
+    attribution = extract(normalized, blocks, article, registry, publisher)
     credit_lines, spans = credit_spans(normalized, attribution)
     if credit_lines or spans:
         blocks = classify_lines(normalized, credit_lines, spans)

@@ -142,7 +142,7 @@ def _clean_name(name: str) -> str:
 
 
 def extract(normalized: Normalized, blocks: list[Block], article: Article | None = None,
-            registry: NameRegistry | None = None) -> Attribution:
+            registry: NameRegistry | None = None, publisher: str | None = None) -> Attribution:
     """Claims, people lines and the 原标题 of an article."""
     result = Attribution()
     skip_kinds = {NOTICE, EDITOR}
@@ -205,7 +205,7 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                     add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
         _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line)
     if article is not None:
-        _html_claims(result, article, registry)
+        _html_claims(result, article, registry, publisher)
     return result
 
 
@@ -281,7 +281,8 @@ def _people(result: Attribution, normalized: Normalized, line_start: int, text: 
         result.people.append(Person(role=m.group("role"), name=m.group("name"), span=span))
 
 
-def _html_claims(result: Attribution, article: Article, registry: NameRegistry | None) -> None:
+def _html_claims(result: Attribution, article: Article, registry: NameRegistry | None,
+                 publisher: str | None = None) -> None:
     """Credits carried by HTML metadata and by links to a known outlet's site."""
     meta = article.meta
     values: list[tuple[str, str]] = []
@@ -304,7 +305,7 @@ def _html_claims(result: Attribution, article: Article, registry: NameRegistry |
         return
     for link in article.links:
         resolved = registry.resolve_domain(link.href)
-        if resolved:
+        if resolved and not (publisher and registry.same(resolved, publisher)):
             result.claims.append(Claim(text=f"<a href=\"{link.href}\">{link.text}</a>", name=link.href,
                                        kind="link", span=(0, 0), url=link.href))
 

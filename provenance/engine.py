@@ -257,7 +257,7 @@ def corpus_index_location(corpus: Iterable[str | Path], base: str | Path = ".pro
 
 
 def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams) -> Analysis:
-    analysis = analyse(article, params, book.registry)
+    analysis = analyse(article, params, book.registry, publisher=book.rules.publisher)
     resolve_claims(analysis.attribution, book.registry)
     return analysis
 

@@ -127,7 +127,8 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
     kind = group_kind(analysis, group, policy)
     title, date = _title(original), _date(original) + origin.note
     if book.is_publisher(origin.outlet):
-        return Judgement(OWN, kind, policy, f"Reuses the publisher's own article {title} ({date}).", "own source")
+        return Judgement(OWN, kind, policy, f"Reuses {name}'s own article {title} ({date}): the publisher's own text.",
+                         "own source")
     if kind == EXCERPT:
         pct = round(100 * max(m.scores.source_coverage for m in group.members))
         return Judgement(
@@ -185,12 +186,12 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
                 f"Republishes an edited version of {name}'s {title} ({date}), whose licence allows no "
                 f"derivatives [{policy_text}]: publish it unchanged or not at all.", "no edits", satisfied,
             )
-        how = f" through {via.doc.source}, which credits it" if via else ""
-        return Judgement(
-            ATTRIBUTED, kind, policy,
-            f"Republishes {name}'s {title} ({date}) with a credit{how} that satisfies its {policy.policy} policy.",
-            "credit satisfies the policy", satisfied,
-        )
+        if via is not None:
+            message = (f"Republishes {name}'s {title} ({date}) crediting {via.doc.source}, whose reprint credits "
+                       f"{name}: that satisfies its {policy.policy} policy.")
+        else:
+            message = f"Republishes {name}'s {title} ({date}) with a credit that satisfies its {policy.policy} policy."
+        return Judgement(ATTRIBUTED, kind, policy, message, "credit satisfies the policy", satisfied)
     if wrong:
         credited = ", ".join(sorted({c.resolved or c.name for c in wrong}))
         return Judgement(

@@ -6,6 +6,7 @@ error can point at the line to fix.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -286,12 +287,21 @@ def find_rules(start: str | Path) -> Path | None:
     for folder in [here, *here.parents]:
         candidate = folder / "provenance.toml"
         if candidate.is_file():
-            return candidate
+            return _short(candidate)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
                 if "provenance" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
-                    return pyproject
+                    return _short(pyproject)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 continue
     return None
+
+
+def _short(path: Path) -> Path:
+    """The path relative to the working folder when that is shorter (for messages like file:line)."""
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive on Windows
+        return path
+    return relative if len(str(relative)) < len(str(path)) else path

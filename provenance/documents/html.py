@@ -69,7 +69,8 @@ def parse_html(markup: str) -> dict[str, Any]:
         meta["schema_org"] = ld
     links = [
         Link(text=" ".join(a.text_content().split()), href=a.get("href").strip())
-        for a in tree.xpath("//body//a[@href]")
+        for a in tree.xpath("//body//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer or "
+                            "ancestor::aside)]")
         if a.get("href", "").strip().startswith(("http://", "https://", "//"))
     ]
     # Metadata comes from the page's own tags (above); trafilatura's metadata pass guesses dates

@@ -32,7 +32,8 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
             source = f"{item.source.get('name') or ''} {item.source.get('id')}".strip()
             if item.source.get("published"):
                 source += f" ({str(item.source['published'])[:10]})"
-        table.add_row(item.path, Text(item.verdict, style=STYLES.get(item.verdict, "")), source, item.message)
+        table.add_row(Text(item.path), Text(item.verdict, style=STYLES.get(item.verdict, "")), Text(source),
+                      Text(item.message))
     console.print(table)
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.by_verdict().items())
     console.print(f"{len(report.items)} scanned: {counts or 'nothing'} · exit code {report.exit_code}")
