@@ -1,0 +1,81 @@
+"""Fingerprints: identical across processes, equal to datasketch's own computation, parameters recorded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+from datasketch import MinHash
+from simhash import Simhash
+
+from provenance.analysis import analyse
+from provenance.documents.model import Article
+from provenance.fingerprint import lsh_bands, minhash_values, simhash_value, winnow_positions
+from provenance.params import FingerprintParams
+
+TEXT = ("清河县召开农村公路建设推进会，县长周建民出席会议并讲话。会议要求今年重点抓好在建项目进度、质量管理和养护机制。"
+        "The council approved the library budget on Tuesday after a survey of residents.")
+SCRIPT = """
+import json, sys
+from provenance.analysis import analyse
+from provenance.documents.model import Article
+from provenance.params import FingerprintParams
+a = analyse(Article(id='x', path='x', text=sys.argv[1]), FingerprintParams(), detect=False)
+print(json.dumps({'minhash': a.fingerprint.minhash.hashvalues.tolist(), 'simhash': int(a.fingerprint.simhash.value),
+                  'keys': a.fingerprint.passage_keys.tolist()}))
+"""
+
+
+def test_identical_across_processes() -> None:
+    here = analyse(Article(id="x", path="x", text=TEXT), FingerprintParams(), detect=False).fingerprint
+    for seed in ("0", "12345"):  # Python's own hash randomisation must not matter
+        done = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": seed, "PATH": ""})
+        there = json.loads(done.stdout)
+        assert there["minhash"] == here.minhash.hashvalues.tolist()
+        assert there["simhash"] == int(here.simhash.value)
+        assert there["keys"] == here.passage_keys.tolist()
+
+
+def test_vectorised_minhash_equals_datasketch() -> None:
+    rng = np.random.default_rng(0)
+    values = rng.integers(0, 2**32, size=500, dtype=np.uint64).astype(np.uint32)
+    reference = MinHash(num_perm=128, seed=1, hashfunc=lambda v: v)
+    reference.update_batch([int(v) for v in values])
+    assert (minhash_values(values, 128, 1) == reference.hashvalues).all()
+
+
+def test_lean_minhash_and_simhash_objects() -> None:
+    fp = analyse(Article(id="x", path="x", text=TEXT), FingerprintParams(), detect=False).fingerprint
+    assert fp.minhash.hashvalues.size == 128 and fp.minhash.seed == 1
+    assert isinstance(fp.simhash, Simhash) and fp.simhash.f == 64
+    same = analyse(Article(id="y", path="y", text=TEXT + " "), FingerprintParams(), detect=False).fingerprint
+    assert fp.minhash.jaccard(same.minhash) == 1.0 and fp.simhash.distance(same.simhash) == 0
+
+
+def test_simhash_is_majority_of_feature_bits() -> None:
+    features = np.array([0b1011, 0b0011, 0b1001], dtype=np.uint64)
+    assert simhash_value(features) == 0b1011
+
+
+def test_winnowing_guarantee() -> None:
+    rng = np.random.default_rng(3)
+    shared = rng.integers(0, 2**63, size=40, dtype=np.uint64)
+    a = np.concatenate([rng.integers(0, 2**63, size=100, dtype=np.uint64), shared])
+    b = np.concatenate([shared, rng.integers(0, 2**63, size=70, dtype=np.uint64)])
+    window = 30  # any shared run of >= window hashes yields a common pick
+    assert set(a[winnow_positions(a, window)].tolist()) & set(b[winnow_positions(b, window)].tolist())
+
+
+def test_parameters_are_complete_and_compared() -> None:
+    params = FingerprintParams()
+    recorded = params.to_dict()
+    for key in ("num_perm", "seed", "minhash_scheme", "shingle_cjk", "shingle_words", "lsh_threshold",
+                "simhash_bits", "winnow_cjk", "winnow_words", "normaliser", "tokenizer"):
+        assert key in recorded
+    assert FingerprintParams.from_dict(recorded) == params
+    assert params.differences(FingerprintParams(num_perm=64)) == ["num_perm: index has 128, query uses 64"]
+    bands, rows = lsh_bands(params.lsh_threshold, params.num_perm)
+    assert bands * rows <= params.num_perm

@@ -1,0 +1,131 @@
+"""Each normalisation step, with offsets back to the loaded text; boilerplate; language; shingles."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.analysis import analyse
+from provenance.documents.model import Article
+from provenance.params import FingerprintParams
+from provenance.text.normalize import normalise
+from provenance.text.pinyin import annotation_spans, is_pinyin
+
+PARAMS = FingerprintParams()
+
+
+def check_offsets(text: str) -> None:
+    n = normalise(text)
+    for name, level, offsets in (("mid", n.mid, n.mid_off), ("norm", n.norm, n.norm_off)):
+        assert len(level) == len(offsets)
+        for ch, off in zip(level, offsets.tolist(), strict=True):
+            assert 0 <= off < len(text)
+            if ch != " ":
+                # every kept character comes from the loaded character its offset names
+                assert ch in getattr(normalise(text[off]), name)
+
+
+def test_full_width_to_half_width() -> None:
+    n = normalise("ＡＢＣ１２３，ｘｙｚ")
+    assert n.mid == "ABC123,xyz"
+    assert n.norm == "abc123 xyz"
+    assert n.mid_off.tolist() == list(range(10))
+    check_offsets("ＡＢＣ１２３，ｘｙｚ")
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufe0f", "\u180e",
+                                       "\U000e0041", "\u202e"])
+def test_invisible_characters_removed(invisible: str) -> None:
+    text = f"清{invisible}河{invisible}县"
+    n = normalise(text)
+    assert n.norm == "清河县"
+    assert n.norm_off.tolist() == [0, 1 + len(invisible), 2 + 2 * len(invisible)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("區(qū)委", "区委"),
+        ("會（huì）議", "会议"),
+        ("議(yi4)題", "议题"),
+        ("長(zhǎng)", "长"),
+        ("綠(lǜ)化", "绿化"),
+        ("西安(xī ān)市", "西安市"),
+        ("世貿組織(WTO)成員", "世贸组织 wto 成员"),
+        ("2022年(2022)", "2022年 2022"),
+        ("路透社(Reuters)報道", "路透社 reuters 报道"),
+        ("蘋果(apple) 公司", "苹果 apple 公司"),
+    ],
+)
+def test_pinyin_annotations(text: str, expected: str) -> None:
+    assert normalise(text).norm == expected
+
+
+def test_pinyin_offsets_point_at_the_characters() -> None:
+    text = "郾城區(qū)組織召開(kāi)會(huì)議"
+    n = normalise(text)
+    assert n.norm == "郾城区组织召开会议"
+    assert [text[o] for o in n.norm_off.tolist()] == list("郾城區組織召開會議")
+    assert annotation_spans("區(qū)組") == [(1, 5)]
+    assert is_pinyin("zhuāng") and is_pinyin("nü3") and not is_pinyin("WTO") and not is_pinyin("hello world")
+
+
+def test_traditional_to_simplified_keeps_offsets() -> None:
+    text = "臺灣與香港的經濟發展"
+    n = normalise(text)
+    assert n.mid == "台湾与香港的经济发展"
+    assert n.mid_off.tolist() == list(range(len(text)))
+
+
+def test_taiwan_and_hong_kong_variants() -> None:
+    assert normalise("著名的裏面").norm == normalise("著名的里面").norm
+    assert normalise("為了").norm == "为了"
+
+
+def test_whitespace_and_punctuation_folding() -> None:
+    text = "  Hello,\t\u3000World!!  新闻——“标题”…  "
+    n = normalise(text)
+    assert n.norm == "hello world 新闻 标题"
+    assert n.norm_off[0] == text.index("H")
+    assert text[n.norm_off[-1]] == "题"
+
+
+def test_expanding_characters_keep_offsets() -> None:
+    text = "A…B㈱ﬁ"
+    n = normalise(text)
+    assert n.mid == "A...B(株)fi"
+    assert n.mid_off.tolist() == [0, 1, 1, 1, 2, 3, 3, 3, 4, 4]
+
+
+SEED_LIKE = (
+    "臨河縣(xiàn)召開(kāi)防(fáng)汛工(gōng)作會(huì)議\n\n"
+    "財經頻道 > 地方新聞 > 正文　2024-03-12 08:15\n"
+    "3月10日，臨(lín)河縣(xiàn)召(zhào)開防(fáng)汛工(gōng)作會(huì)議。縣(xiàn)長(zhǎng)周(zhōu)建民(mín)出(chū)席"
+    "會(huì)議並(bìng)講(jiǎng)話(huà)，要(yào)求(qiú)各(gè)鄉(xiāng)鎮(zhèn)做(zuò)好(hǎo)堤(dī)防(fáng)"
+    "巡(xún)查(chá)，落(luò)實(shí)責(zé)任(rèn)人(rén)，確(què)保(bǎo)安(ān)全(quán)度(dù)汛(xùn)。\n"
+    "（責任編輯：陳思遠 審核：林曉）\n"
+    "【慎重聲明】 凡本站未註明來源為“中原財訊網”的所有作品，均轉載自其他媒體，其他媒體轉載使用時必須保留本站註明的文章來源。\n"
+    "【特別提醒】：如您不希望作品出現在本站，可聯繫我們要求撤下。郵箱：service@zycx.example.cn\n"
+    "上證指數\n深證成指\n創業板\n--\n-- -- --\n3051.28\n-- -- --\n"
+)
+
+
+def test_seed_like_text_is_chinese_after_cleaning() -> None:
+    from provenance.text.language import detect_language
+
+    analysis = analyse(Article(id="s", path="s", text=SEED_LIKE), PARAMS)
+    assert analysis.language == "zh"
+    kinds = [b.kind for b in analysis.blocks]
+    assert {"editor", "notice", "ticker", "meta"} <= set(kinds)
+    body = "".join(ch for ch, keep in zip(analysis.normalized.norm, analysis.mask.tolist(), strict=True) if keep)
+    assert "责任编辑" not in body and "上证指数" not in body and "声明" not in body
+    assert "临河县召开防汛工作会议" in body.replace(" ", "")
+    assert "xiàn" not in analysis.normalized.norm
+    assert detect_language("防汛工作會議。縣長要求各鄉鎮做好堤防巡查") == "zh"
+
+
+def test_shingles_by_script() -> None:
+    zh = analyse(Article(id="z", path="z", text="清河县召开农村公路建设推进会议"), PARAMS, detect=False)
+    en = analyse(Article(id="e", path="e", text="The council approved a new budget for libraries"), PARAMS, detect=False)
+    assert zh.shingles.size == PARAMS.shingle_cjk and len(zh.tokens) == 15
+    assert en.shingles.size == PARAMS.shingle_words and len(en.tokens) == 8
+    assert len(en.shingles) == 8 - PARAMS.shingle_words + 1
