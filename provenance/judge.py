@@ -213,8 +213,11 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
 
 
 def _edited(group: Group) -> bool:
-    best = max(group.members, key=lambda m: m.scores.containment)
-    return best.scores.containment < 0.98 or best.scores.source_coverage < 0.98
+    """The original's text did not reach the article whole and unchanged (added framing is no edit)."""
+    match = group.original
+    if match.scores.source_coverage < 0.95:
+        return True
+    return any(p.identical < 0.98 for p in match.passages)
 
 
 def _is_cjk(text: str) -> bool:
