@@ -31,4 +31,4 @@ def names() -> list[str]:
 
 
 def _load_builtin() -> None:
-    from provenance.report import json_format, sarif_format, table_format  # noqa: F401
+    from provenance.report import html_format, json_format, sarif_format, table_format  # noqa: F401
