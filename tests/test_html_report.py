@@ -106,7 +106,7 @@ def test_highlights_render_in_chromium(html_report: tuple[Path, str], tmp_path: 
 def test_missing_highlight_styles_are_detected(html_report: tuple[Path, str], tmp_path: Path) -> None:
     """The Chromium check fails when passages are not visibly highlighted."""
     binary = _chromium()
-    out, page = html_report
+    _out, page = html_report
     broken = tmp_path / "broken.html"
     broken.write_text(re.sub(r"mark\.p\d \{ background:#[0-9a-f]+; \}", "", page).replace(
         "mark.passage {", "mark.passage { background: transparent !important;"), encoding="utf-8")
