@@ -7,10 +7,11 @@ original are always compared like with like.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from provenance.attribution import Attribution, credit_spans, extract
+from provenance.attribution import Attribution, Claim, credit_spans, extract
 from provenance.disclaimers import Disclaimer, read_disclaimer
 from provenance.documents.model import Article
 from provenance.fingerprint import Fingerprint, fingerprint
@@ -52,11 +53,24 @@ def window_size(tokens: Tokens, params: FingerprintParams) -> int:
 
 
 def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None,
-            language: str | None = None, detect: bool = True, publisher: str | None = None) -> Analysis:
-    """Analyse one article. ``language`` given (or ``detect=False``) skips language detection."""
+            language: str | None = None, detect: bool = True, publisher: str | None = None,
+            known_claims: list[dict[str, Any]] | None = None) -> Analysis:
+    """Analyse one article.
+
+    ``language`` given (or ``detect=False``) skips language detection; ``known_claims`` (the claims
+    an index stored for this text, with spans and lines) replace reading the credits again.
+    """
     normalized = normalise(article.text)
     blocks = classify_lines(normalized)
-    attribution = extract(normalized, blocks, article, registry, publisher)
+    if known_claims is not None and all("span" in c and "line" in c for c in known_claims):
+        attribution = Attribution(claims=[
+            Claim(text=article.text[c["span"][0]:c["span"][1]], name=c.get("name") or "", kind=c.get("kind") or "",
+                  span=(int(c["span"][0]), int(c["span"][1])), url=c.get("url"), resolved=c.get("resolved"),
+                  line=c.get("line"))
+            for c in known_claims
+        ])
+    else:
+        attribution = extract(normalized, blocks, article, registry, publisher)
     credit_lines, spans = credit_spans(normalized, attribution)
     if credit_lines or spans:
         blocks = classify_lines(normalized, credit_lines, spans)

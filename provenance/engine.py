@@ -107,8 +107,8 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
         band_keys=fp.band_keys(params), simhash_keys=fp.simhash_keys(params), passage_keys=fp.passage_keys,
         shingle_count=fp.shingle_count, policy=policy, policy_from=sentence, no_edits=no_edits,
         aggregator=aggregator,
-        claims=[{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved}
-                for c in analysis.attribution.claims],
+        claims=[{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
+                 "line": c.line} for c in analysis.attribution.claims],
     )
 
 

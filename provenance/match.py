@@ -94,7 +94,7 @@ class Matcher:
                 found[rowid] = self._cache[rowid]
         for doc in self.index.get([r for r in rowids if r not in found]):
             found[doc.rowid] = (doc, analyse(doc_article(doc), self.params, self.registry, language=doc.language,
-                                              detect=False))
+                                              detect=False, known_claims=doc.claims))
             self._cache[doc.rowid] = found[doc.rowid]
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

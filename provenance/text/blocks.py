@@ -109,11 +109,13 @@ def is_notice(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
+    if len(stripped) > 600 and not _BRACKET_HEAD.match(stripped):
+        return False  # a paragraph of body text, however it is worded
+    if not (_NOTICE_ZH.search(stripped) or _NOTICE_EN.search(stripped)):
+        return False
     if _CREDIT_START.match(stripped) and len(stripped) <= 80 and not _TERMS.search(stripped):
         return False  # a credit line ("本文转载自X"), not a notice about reprinting
     hits = len(_NOTICE_ZH.findall(stripped)) + len(_NOTICE_EN.findall(stripped))
-    if hits == 0:
-        return False
     if _BRACKET_HEAD.match(stripped) or _NOTICE_LEAD.match(stripped):
         return True
     if len(stripped) <= 80:

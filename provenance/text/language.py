@@ -19,6 +19,8 @@ def detect_language(text: str) -> str | None:
     sample = text[:_SAMPLE]
     if not any(ch.isalpha() for ch in sample):
         return None
+    if _script_check("", sample) == "zh":
+        return "zh"  # mostly Han, no kana or hangul: the script decides whatever langdetect says
     detector_factory.init_factory()
     detector = detector_factory._factory.create()
     detector.seed = SEED
@@ -52,6 +54,6 @@ def _script_check(code: str, sample: str) -> str:
         return "zh"
     if code == "ja" and kana == 0 and han:
         return "zh"
-    if han / len(letters) >= 0.5 and code not in ("ja", "ko"):
+    if han / len(letters) >= 0.5 and not kana and not hangul:
         return "zh"
     return code
