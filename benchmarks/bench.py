@@ -13,6 +13,7 @@ Phases (``--phases``, default all):
   lsh          datasketch ``MinHashLSH`` insert and query of the (a) MinHashes
   build        ``provenance`` index build of all N articles (``--jobs``), bytes per article, open time
   scan         scanning ``--scan`` articles (half lightly edited copies, half unseen) against that index
+  check        the hook command ``provenance check`` on ten of those files, in a fresh process
 
     python benchmarks/bench.py [--n 10000] [--scan 1000] [--jobs 2] [--workdir DIR] [--json]
 """
@@ -208,13 +209,30 @@ def phase_scan(index: Path, articles: list[dict[str, str]], unseen: list[tuple[s
             "copies_with_original_found": f"{found}/{copies}"}
 
 
+def phase_check(index: Path, scan_folder: Path, files: int = 10) -> dict[str, Any]:
+    """Wall time of the hook command ``provenance check`` on ten files (a fresh process each time)."""
+    import subprocess
+
+    targets = sorted(scan_folder.iterdir())[:files]
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "provenance", "check", *map(str, targets), "--index", str(index)],
+                              capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"bench: provenance check failed: {done.stderr.strip()}")
+    return {"files": len(targets), "seconds_median": round(statistics.median(times), 2),
+            "findings": len(done.stdout.splitlines())}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, default=10000, help="derived articles to index")
     parser.add_argument("--scan", type=int, default=1000, help="articles to scan against the index")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--phases", default="fingerprint,lsh,build,scan")
+    parser.add_argument("--phases", default="fingerprint,lsh,build,scan,check")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     phases = set(args.phases.split(","))
@@ -245,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     if "scan" in phases and index.exists():
         shutil.rmtree(work / "scan", ignore_errors=True)
         results["scan"] = phase_scan(index, articles, held + english[-500:], args.scan, work / "scan")
+    if "check" in phases and index.exists() and (work / "scan").is_dir():
+        results["check"] = phase_check(index, work / "scan")
     usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["peak_rss_mb"] = {"process": round(usage_self), "largest_worker": round(usage_children)}
@@ -253,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, ensure_ascii=False))
         return 0
     print(results["note"])
-    for phase in ("fingerprint", "lsh", "build", "scan"):
+    for phase in ("fingerprint", "lsh", "build", "scan", "check"):
         if phase in results:
             print(f"{phase:12s} " + "  ".join(f"{k}={v}" for k, v in results[phase].items()))
     print(f"peak RSS     process={results['peak_rss_mb']['process']} MB  "

@@ -129,3 +129,26 @@ def test_shingles_by_script() -> None:
     assert zh.shingles.size == PARAMS.shingle_cjk and len(zh.tokens) == 15
     assert en.shingles.size == PARAMS.shingle_words and len(en.tokens) == 8
     assert len(en.shingles) == 8 - PARAMS.shingle_words + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("區[qū]委〔wěi〕會【huì】議", "区委会议"),  # other brackets
+        ("區(ㄑㄩ)委(ㄨㄟˇ)", "区委"),  # zhuyin instead of pinyin
+        ("Thе соuncil аpproved", "the council approved"),  # Cyrillic look-alikes in English
+    ],
+)
+def test_other_disguises(text: str, expected: str) -> None:
+    assert normalise(text).norm == expected
+
+
+def test_ruby_readings_in_html_are_dropped(tmp_path) -> None:
+    from provenance.documents.loaders import load_paths
+
+    page = tmp_path / "r.html"
+    page.write_text("<html><body><article><p><ruby>區<rp>(</rp><rt>qū</rt><rp>)</rp></ruby>委召開會議，"
+                    "研究部署今年的農村公路建設工作，要求各鄉鎮加快進度。</p></article></body></html>", encoding="utf-8")
+    [article] = list(load_paths([page]))
+    assert "qū" not in article.text
+    assert normalise(article.text).norm.replace(" ", "").startswith("区委召开会议")

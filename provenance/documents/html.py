@@ -56,6 +56,14 @@ def parse_html(markup: str) -> dict[str, Any]:
         tree = lxml.html.fromstring(markup)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise LoadError(f"invalid HTML: {exc}") from None
+    # Ruby annotations (<rt>, <rp>) are readings, not text: drop them before extraction.
+    rubies = tree.xpath("//rt | //rp")
+    if rubies:
+        for node in rubies:
+            node.drop_tree()
+        for node in tree.xpath("//ruby | //rb"):
+            node.drop_tag()  # keep the base text inline, without the element around it
+        markup = lxml.html.tostring(tree, encoding="unicode")
     meta: dict[str, Any] = {}
     for node in tree.xpath("//meta"):
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").strip().lower()

@@ -25,7 +25,7 @@ import opencc
 from provenance.text.codepoints import CharMap, to_codepoints, to_text
 from provenance.text.pinyin import annotation_spans
 
-NORMALISER_VERSION = 1
+NORMALISER_VERSION = 2
 
 # Letter-like characters that render as nothing and are used to break up copied text.
 _INVISIBLE_LETTERS = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F, 0x17B4, 0x17B5, 0x180E}
@@ -55,9 +55,14 @@ def _stage4_rule(ch: str) -> str:
     if cat[0] == "M":
         return ""
     low = ch.lower()
-    return low if len(low) == 1 else ch
+    low = low if len(low) == 1 else ch
+    return _CONFUSABLES.get(low, low)
 
 
+_BRACKETS = np.array([ord(c) for c in "([〔【〖"], dtype=np.int64)
+# Latin look-alikes from other scripts (Cyrillic, Greek) used to disguise copied English text. Both
+# sides of a comparison are folded alike, so folding a real Cyrillic or Greek text is harmless.
+_CONFUSABLES = dict(zip("авсеһіјкмнорѕтухԁԛԝαβεικνορτυχ", "abcehijkmhopstyxdqwabeiknoptux", strict=True))
 _STAGE1 = CharMap(_stage1_rule)
 _STAGE4 = CharMap(_stage4_rule)
 
@@ -125,7 +130,7 @@ def normalise_mid(text: str) -> tuple[np.ndarray, np.ndarray]:
     cps = to_codepoints(text)
     offsets = np.arange(cps.size, dtype=np.int64)
     cps, offsets = _STAGE1.apply(cps, offsets)
-    if cps.size and (cps == 0x28).any() and _has_han(cps):
+    if cps.size and _has_han(cps) and np.isin(cps, _BRACKETS).any():
         spans = annotation_spans(to_text(cps))
         if spans:
             keep = np.ones(cps.size, dtype=bool)

@@ -1,8 +1,9 @@
-"""Pinyin annotations after Han characters, as republishers insert them: ``區(qū)``, ``會（huì）``.
+"""Reading annotations after Han characters, as republishers insert them: ``區(qū)``, ``會（huì）``,
+``區[qū]``, ``區〔qu1〕``, or zhuyin ``區(ㄑㄩ)``.
 
-An annotation is a parenthesised run of one to six pinyin syllables (tone marks, tone digits or
-none) directly after a Han character. Only lowercase Latin text that segments into syllables
-counts, so ordinary glosses such as ``(WTO)`` or ``(2022)`` are left alone.
+An annotation is a bracketed run of one to six pinyin syllables (tone marks, tone digits or none),
+or of zhuyin (bopomofo) symbols, directly after a Han character. Only lowercase Latin text that
+segments into syllables counts, so ordinary glosses such as ``(WTO)`` or ``(2022)`` are left alone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 import unicodedata
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CANDIDATE = re.compile(rf"(?<=[{_HAN}])[ \t]?\(([^()\n]{{1,48}})\)")
+_CANDIDATE = re.compile(rf"(?<=[{_HAN}])[ \t]?[(\[〔【〖]([^()\[\]〔〕【】〖〗\n]{{1,48}})[)\]〕】〗]")
+_ZHUYIN = re.compile(r"[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙ \u02c9]+")
 _INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 _FINAL = (
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|uai|uan|ian|iao|van|ai|ei|ao|ou|an|en|er|in|un|vn|"
@@ -28,6 +30,9 @@ def _plain(content: str) -> str:
 
 
 def is_pinyin(content: str) -> bool:
+    """Pinyin syllables (any tone notation) or zhuyin symbols."""
+    if _ZHUYIN.fullmatch(content) and any("\u3105" <= ch <= "\u312f" for ch in content):
+        return True
     plain = _plain(content)
     if not plain or plain != plain.lower() or not plain.isascii():
         return False
@@ -36,6 +41,6 @@ def is_pinyin(content: str) -> bool:
 
 def annotation_spans(text: str) -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of pinyin annotations (parentheses included) in ``text``."""
-    if "(" not in text:
+    if not any(bracket in text for bracket in "([〔【〖"):
         return []
     return [(m.start(), m.end()) for m in _CANDIDATE.finditer(text) if is_pinyin(m.group(1))]
