@@ -195,8 +195,10 @@ def phase_scan(index: Path, articles: list[dict[str, str]], unseen: list[tuple[s
     copies = count // 2
     for k in range(copies):
         article = articles[(k * 7919) % len(articles)]
-        lines = article["text"].split("\n")
-        edited = "\n".join(lines[:1] + lines[2:]) if len(lines) > 3 else article["text"]  # drop a paragraph
+        sentences = [s for s in _SENTENCE.split(article["text"]) if s]
+        if len(sentences) > 4:  # a light edit: one sentence dropped from the middle
+            del sentences[len(sentences) // 2]
+        edited = "".join(sentences)
         (folder / f"copy-{k:05d}.txt").write_text("转载\n" + edited, encoding="utf-8")
     for k in range(count - copies):
         title, text = unseen[k % len(unseen)]

@@ -326,6 +326,19 @@ class Scanner:
         return item, analysis, groups
 
 
+def _scan_safely(scanner: Scanner, article: Article) -> Item:
+    """Scan one article; an unexpected failure becomes an error item naming the file, not a lost run."""
+    try:
+        item, _, _ = scanner.scan_article(article)
+    except IndexError_:
+        raise
+    except Exception as exc:  # one bad article must not end the run
+        return Item(path=article.path, id=article.id, verdict="unreadable", rule="internal error",
+                    message=f"{article.path}: could not be analysed ({type(exc).__name__}: {exc}); "
+                            "please report this with the file")
+    return item
+
+
 def scan(
     paths: Iterable[str | Path], location: str, rules: Rules, *, fail_on: str = "error",
     include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
@@ -348,7 +361,7 @@ def scan(
         try:
             for full, root, display in files:
                 for article in load_one(full, root, display, cache):
-                    item, _, _ = scanner.scan_article(article)
+                    item = _scan_safely(scanner, article)
                     items.append(item)
                     if on_item:
                         on_item(item)

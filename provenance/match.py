@@ -24,6 +24,7 @@ from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 
 MAX_CANDIDATES = 64
+MAX_SINGLE_KEY_CANDIDATES = 3
 MAX_SIMHASH_DISTANCE = 6
 _FAR_FUTURE = datetime.max.replace(tzinfo=datetime.now().astimezone().tzinfo)
 
@@ -119,9 +120,16 @@ class Matcher:
             if rowid not in seen:
                 seen.add(rowid)
                 chosen.append(rowid)
-        for rowid, _count in ranked:
+        singles = 0
+        for rowid, count in ranked:
             if len(chosen) >= MAX_CANDIDATES:
                 break
+            if count < 2:
+                # One shared key is one shared shingle, which unrelated news shares all the time; a
+                # few are still checked so that a short excerpt with a single key is not lost.
+                if singles >= MAX_SINGLE_KEY_CANDIDATES:
+                    continue
+                singles += 1
             if rowid not in seen:
                 seen.add(rowid)
                 chosen.append(rowid)

@@ -29,7 +29,10 @@ def domain_of(value: str) -> str | None:
     if not value:
         return None
     if "://" in value or value.startswith("//"):
-        host = urlsplit(value if "://" in value else "http:" + value).hostname
+        try:
+            host = urlsplit(value if "://" in value else "http:" + value).hostname
+        except ValueError:  # e.g. "http://[not-an-address"
+            return None
         return host.removeprefix("www.") if host else None
     match = _DOMAIN.match(value)
     return match.group(1).lower().removeprefix("www.") if match else None
