@@ -103,7 +103,7 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
         id=article.id, path=article.path, text=article.text, content_hash=content_hash(article),
         title=article.title or article.meta.get("first_line_title"), source=source, url=article.url,
         published=article.published_iso(), publisher=article.publisher, license=article.license,
-        language=analysis.language, minhash=fp.minhash.hashvalues, simhash=int(fp.simhash.value),
+        language=analysis.language, minhash=fp.hashvalues, simhash=int(fp.simhash.value),
         band_keys=fp.band_keys(params), simhash_keys=fp.simhash_keys(params), passage_keys=fp.passage_keys,
         shingle_count=fp.shingle_count, policy=policy, policy_from=sentence, no_edits=no_edits,
         aggregator=aggregator,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
-from datasketch.lsh import _optimal_param
 from simhash import Simhash
 
 from provenance.params import FingerprintParams
@@ -25,9 +24,15 @@ _CHUNK = 4096
 
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own permutation parameters ``(a, b)`` (uint32) for ``(num_perm, seed)``."""
-    perms = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return perms[0].astype(np.uint32), perms[1].astype(np.uint32)
+    """The permutation parameters ``(a, b)`` (uint32) datasketch draws for ``(num_perm, seed)``.
+
+    Drawn the way ``datasketch.MinHash(scheme="affine32")`` draws them (a test checks they are
+    equal), so that a command line start need not import datasketch, which imports scipy.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def fmix32(values: np.ndarray) -> np.ndarray:
@@ -40,9 +45,20 @@ def fmix32(values: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
+# datasketch's optimal (bands, rows) for the thresholds in use, so that no query has to import it;
+# other values are computed by datasketch (a test checks this table against it).
+_KNOWN_BANDS = {(0.3, 128): (37, 3), (0.4, 128): (32, 4), (0.5, 128): (25, 5)}
+
+
 @cache
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """datasketch's optimal ``(bands, rows)`` for a Jaccard threshold."""
+    """datasketch's optimal ``(bands, rows)`` for a Jaccard threshold (equal false-positive and
+    false-negative weights)."""
+    known = _KNOWN_BANDS.get((round(threshold, 6), num_perm))
+    if known:
+        return known
+    from datasketch.lsh import _optimal_param
+
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
@@ -89,16 +105,24 @@ def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
 
 @dataclass
 class Fingerprint:
-    """A document's signature: MinHash, SimHash, and the winnowed passage keys."""
+    """A document's signature: MinHash values, SimHash, and the winnowed passage keys."""
 
-    minhash: LeanMinHash
+    hashvalues: np.ndarray  # uint32 × num_perm (datasketch's affine32 scheme)
+    seed: int
     simhash: Simhash
     passage_keys: np.ndarray  # uint64 winnowed shingle hashes, distinct
     shingle_count: int
     passage_positions: np.ndarray  # shingle positions picked by winnowing, in text order
 
+    @property
+    def minhash(self) -> Any:
+        """The MinHash as a datasketch ``LeanMinHash`` (datasketch is imported on first use)."""
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=self.seed, hashvalues=self.hashvalues, scheme=SCHEME)
+
     def band_keys(self, params: FingerprintParams) -> list[int]:
-        return band_keys(self.minhash.hashvalues, params)
+        return band_keys(self.hashvalues, params)
 
     def simhash_keys(self, params: FingerprintParams) -> list[int]:
         return simhash_keys(int(self.simhash.value), params)
@@ -125,8 +149,7 @@ def fingerprint(hashes: np.ndarray, unique: np.ndarray, params: FingerprintParam
     """Fingerprint from shingle hashes in text order (``hashes``) and their unique set."""
     hashes32 = (unique >> np.uint64(32)).astype(np.uint32)
     values = minhash_values(hashes32, params.num_perm, params.seed)
-    minhash = LeanMinHash(seed=params.seed, hashvalues=values, scheme=SCHEME)
     sim = Simhash(simhash_value(unique, params.simhash_bits), f=params.simhash_bits)
     positions = winnow_positions(hashes, window)
-    return Fingerprint(minhash, sim, np.unique(hashes[positions]), int(unique.size), positions)
+    return Fingerprint(values, params.seed, sim, np.unique(hashes[positions]), int(unique.size), positions)
 

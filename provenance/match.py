@@ -112,7 +112,7 @@ class Matcher:
         fp = analysis.fingerprint
         frequent = self.frequent_keys(analysis) if frequent is None else frequent
         keys = fp.passage_keys[~np.isin(fp.passage_keys, frequent)] if frequent.size else fp.passage_keys
-        found = self.index.candidates(fp.minhash.hashvalues, int(fp.simhash.value), keys, MAX_SIMHASH_DISTANCE)
+        found = self.index.candidates(fp.hashvalues, int(fp.simhash.value), keys, MAX_SIMHASH_DISTANCE)
         ranked = sorted(found.passage_hits.items(), key=lambda kv: (-kv[1], kv[0]))
         chosen: list[int] = []
         seen: set[int] = set()

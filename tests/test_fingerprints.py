@@ -23,7 +23,7 @@ from provenance.analysis import analyse
 from provenance.documents.model import Article
 from provenance.params import FingerprintParams
 a = analyse(Article(id='x', path='x', text=sys.argv[1]), FingerprintParams(), detect=False)
-print(json.dumps({'minhash': a.fingerprint.minhash.hashvalues.tolist(), 'simhash': int(a.fingerprint.simhash.value),
+print(json.dumps({'minhash': a.fingerprint.hashvalues.tolist(), 'simhash': int(a.fingerprint.simhash.value),
                   'keys': a.fingerprint.passage_keys.tolist()}))
 """
 
@@ -34,7 +34,7 @@ def test_identical_across_processes() -> None:
         done = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], capture_output=True, text=True, check=True,
                               env={"PYTHONHASHSEED": seed, "PATH": ""})
         there = json.loads(done.stdout)
-        assert there["minhash"] == here.minhash.hashvalues.tolist()
+        assert there["minhash"] == here.hashvalues.tolist()
         assert there["simhash"] == int(here.simhash.value)
         assert there["keys"] == here.passage_keys.tolist()
 
@@ -79,3 +79,16 @@ def test_parameters_are_complete_and_compared() -> None:
     assert params.differences(FingerprintParams(num_perm=64)) == ["num_perm: index has 128, query uses 64"]
     bands, rows = lsh_bands(params.lsh_threshold, params.num_perm)
     assert bands * rows <= params.num_perm
+
+
+def test_permutations_and_bands_equal_datasketch() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from provenance.fingerprint import _KNOWN_BANDS, SCHEME, permutations
+
+    for num_perm, seed in ((128, 1), (64, 7)):
+        reference = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        a, b = permutations(num_perm, seed)
+        assert (a == reference[0]).all() and (b == reference[1]).all()
+    for (threshold, num_perm), bands in _KNOWN_BANDS.items():
+        assert _optimal_param(threshold, num_perm, 0.5, 0.5) == bands

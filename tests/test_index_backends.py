@@ -117,7 +117,7 @@ def test_candidates_and_document_frequencies(index_location: str, corpus: tuple[
         from provenance.engine import analyse_article
 
         a = analyse_article(article, scanner.book, rules.fingerprint)
-        found = index.candidates(a.fingerprint.minhash.hashvalues, int(a.fingerprint.simhash.value),
+        found = index.candidates(a.fingerprint.hashvalues, int(a.fingerprint.simhash.value),
                                  a.fingerprint.passage_keys, 6)
         doc = index.get_by_id("qh-1")
         assert doc is not None and doc.rowid in found.passage_hits

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import lxml.html
-import trafilatura
 
 from provenance.documents.model import Link
 from provenance.errors import LoadError
@@ -83,6 +82,8 @@ def parse_html(markup: str) -> dict[str, Any]:
     ]
     # Metadata comes from the page's own tags (above); trafilatura's metadata pass guesses dates
     # with dateparser and costs more than the text extraction itself.
+    import trafilatura  # imported on first use: it is the slowest import, and plain-text runs never need it
+
     extracted = trafilatura.bare_extraction(
         markup, with_metadata=False, favor_recall=True, include_comments=False, include_tables=True
     )
