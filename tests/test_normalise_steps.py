@@ -152,3 +152,12 @@ def test_ruby_readings_in_html_are_dropped(tmp_path) -> None:
     [article] = list(load_paths([page]))
     assert "qū" not in article.text
     assert normalise(article.text).norm.replace(" ", "").startswith("区委召开会议")
+
+
+def test_notices_apart_do_not_swallow_the_body() -> None:
+    text = ("转载\n" + "今年以来，全市新增就业岗位两万余个，重点企业复工率达到九成以上。" * 5 + "\n"
+            "特别声明：以上文章内容仅代表作者本人观点，不代表本站观点或立场。\n")
+    analysis = analyse(Article(id="x", path="x", text=text), PARAMS, detect=False)
+    notices = [b for b in analysis.blocks if b.kind == "notice"]
+    assert len(notices) == 2 and all(b.end - b.start < 60 for b in notices)
+    assert len(analysis.tokens) == 29 * 5  # the whole body, punctuation aside

@@ -183,15 +183,19 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
         else:
             i += 1
     blocks: list[Block] = []
-    for line, kind in zip(lines, kinds, strict=True):
+    previous = -2  # line number of the last boilerplate line, blank lines skipped
+    for number, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
         if kind is None:
+            if line.text.strip():
+                previous = -2  # body text in between: the next notice starts a block of its own
             continue
         start, end = normalized.mid_span(line.start, line.end)
-        if blocks and blocks[-1].kind == kind and kind in (TICKER, NOTICE):
+        if blocks and previous >= 0 and blocks[-1].kind == kind and kind in (TICKER, NOTICE):
             prev = blocks[-1]
             blocks[-1] = Block(kind, prev.start, end, prev.text + "\n" + line.text)
         else:
             blocks.append(Block(kind, start, end, line.text))
+        previous = number
     for start, end in credit_spans or ():
         blocks.append(Block(CREDIT, start, end, normalized.loaded[start:end]))
     blocks.sort(key=lambda b: b.start)
