@@ -161,3 +161,15 @@ def test_notices_apart_do_not_swallow_the_body() -> None:
     notices = [b for b in analysis.blocks if b.kind == "notice"]
     assert len(notices) == 2 and all(b.end - b.start < 60 for b in notices)
     assert len(analysis.tokens) == 29 * 5  # the whole body, punctuation aside
+
+
+def test_disclaimer_appended_to_a_paragraph_is_boilerplate() -> None:
+    body = "今年以来，全市新增就业岗位两万余个，重点企业复工率达到九成以上。" * 4
+    text = body + "特别声明：以上文章内容仅代表作者本人观点，不代表本站观点或立场。\n"
+    analysis = analyse(Article(id="x", path="x", text=text), PARAMS, detect=False)
+    notices = [b for b in analysis.blocks if b.kind == "notice"]
+    assert len(notices) == 1 and analysis.normalized.loaded[notices[0].start:notices[0].end].startswith("特别声明")
+    assert len(analysis.tokens) == 29 * 4
+    middle = "市民反映，一些网站未经授权转载本地新闻。" + body
+    kept = analyse(Article(id="y", path="y", text=body + middle + body), PARAMS, detect=False)
+    assert not [b for b in kept.blocks if b.kind == "notice"]  # a sentence about reprinting inside the story

@@ -145,6 +145,38 @@ def is_meta_line(text: str) -> bool:
     return bool(has_date and len(_DATE.sub("", stripped).strip(" -:/|")) <= 3)
 
 
+_SENTENCE_END_AT = re.compile(r"(?<=[。！？!?])|(?<=\.\s)")
+
+
+def _notice_sentences(line: Line) -> list[tuple[int, int, str]]:
+    """Notice sentences appended to (or opening) a paragraph of body text: ``[start, end)`` in mid.
+
+    Only a run of notice sentences at the start or at the end of the paragraph counts, so a
+    sentence about copyright in the middle of a news story stays part of the story.
+    """
+    pieces: list[tuple[int, int, str]] = []
+    position = line.start
+    for piece in _SENTENCE_END_AT.split(line.text):
+        if piece:
+            pieces.append((position, position + len(piece), piece))
+            position += len(piece)
+    if len(pieces) < 2:
+        return []
+    flags = [is_notice(text) and len(text.strip()) <= 200 for _, _, text in pieces]
+    found: list[tuple[int, int, str]] = []
+    k = len(pieces)
+    while k > 0 and flags[k - 1]:
+        k -= 1
+    if 0 < k < len(pieces):
+        found.append((pieces[k][0], pieces[-1][1], "".join(p[2] for p in pieces[k:])))
+    j = 0
+    while j < k and flags[j]:
+        j += 1
+    if 0 < j < k:
+        found.append((pieces[0][0], pieces[j - 1][1], "".join(p[2] for p in pieces[:j])))
+    return found
+
+
 def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
                    credit_spans: list[tuple[int, int]] | None = None) -> list[Block]:
     """Boilerplate blocks of a normalised text.
@@ -154,6 +186,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
     """
     lines = split_lines(normalized)
     kinds: list[str | None] = [None] * len(lines)
+    sentence_notices: list[tuple[int, int, str]] = []  # notices inside paragraphs (mid offsets)
     for i, line in enumerate(lines):
         if not line.text.strip():
             continue
@@ -165,6 +198,8 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
             kinds[i] = NOTICE
         elif is_meta_line(line.text):
             kinds[i] = META
+        elif len(line.text) > 80:
+            sentence_notices.extend(_notice_sentences(line))
     # Ticker runs: consecutive short or numeric lines with at least two numeric ones.
     i = 0
     while i < len(lines):
@@ -196,6 +231,9 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
         else:
             blocks.append(Block(kind, start, end, line.text))
         previous = number
+    for lo, hi, text in sentence_notices:
+        start, end = normalized.mid_span(lo, hi)
+        blocks.append(Block(NOTICE, start, end, text))
     for start, end in credit_spans or ():
         blocks.append(Block(CREDIT, start, end, normalized.loaded[start:end]))
     blocks.sort(key=lambda b: b.start)
