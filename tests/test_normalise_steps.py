@@ -173,3 +173,15 @@ def test_disclaimer_appended_to_a_paragraph_is_boilerplate() -> None:
     middle = "市民反映，一些网站未经授权转载本地新闻。" + body
     kept = analyse(Article(id="y", path="y", text=body + middle + body), PARAMS, detect=False)
     assert not [b for b in kept.blocks if b.kind == "notice"]  # a sentence about reprinting inside the story
+
+
+def test_taiwan_vocabulary_meets_mainland_vocabulary() -> None:
+    import opencc
+
+    mainland = "出租车司机用U盘拷贝软件文件，网络信息和打印机都由本地服务商提供。"
+    for config in ("s2t", "s2tw", "s2twp", "s2hk"):
+        copy = opencc.OpenCC(config).convert(mainland)
+        n = normalise(copy)
+        assert n.norm == normalise(mainland).norm, config
+        assert all(0 <= o < len(copy) for o in n.norm_off.tolist())
+        assert (n.norm_off[1:] >= n.norm_off[:-1]).all()

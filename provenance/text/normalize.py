@@ -15,6 +15,7 @@ whenever their output may change, and is recorded in every index.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +26,7 @@ import opencc
 from provenance.text.codepoints import CharMap, to_codepoints, to_text
 from provenance.text.pinyin import annotation_spans
 
-NORMALISER_VERSION = 2
+NORMALISER_VERSION = 3
 
 # Letter-like characters that render as nothing and are used to break up copied text.
 _INVISIBLE_LETTERS = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F, 0x17B4, 0x17B5, 0x180E}
@@ -69,32 +70,57 @@ _STAGE4 = CharMap(_stage4_rule)
 
 @cache
 def _converters() -> tuple[opencc.OpenCC, ...]:
-    return tuple(opencc.OpenCC(name) for name in ("tw2s", "hk2s"))
+    # Traditional (incl. Taiwan and Hong Kong variants) → Simplified, then a canonical vocabulary:
+    # mainland → Taiwan phrases → back (软件/軟體, 出租车/計程車, U盘/隨身碟 all meet in one form).
+    return tuple(opencc.OpenCC(name) for name in ("tw2s", "hk2s", "s2twp", "tw2sp"))
 
 
-def _convert_whole(text: str) -> str:
-    for converter in _converters():
+def _convert_whole(text: str, stages: slice = slice(None)) -> str:
+    for converter in _converters()[stages]:
         text = converter.convert(text)
     return text
 
 
-def to_simplified(text: str) -> str:
-    """Traditional (incl. Taiwan/Hong Kong variants) → Simplified, keeping the length.
+def _line_map(source: str, converted: str) -> list[int]:
+    """For each character of ``converted``, the index of the ``source`` character it came from."""
+    if len(source) == len(converted):
+        return list(range(len(source)))
+    mapping: list[int] = []
+    matcher = difflib.SequenceMatcher(None, source, converted, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            mapping.extend(range(i1, i2))
+        elif tag in ("replace", "insert"):
+            width = max(1, i2 - i1)
+            anchor = i1 if i1 < len(source) else max(0, len(source) - 1)
+            mapping.extend(min(anchor + (k * width) // (j2 - j1), max(anchor, i2 - 1)) for k in range(j2 - j1))
+    return mapping
 
-    OpenCC converts phrases, which almost always keeps the length; where a line's length changes,
-    that line is converted character by character so offsets stay one-to-one.
+
+def to_simplified(text: str) -> tuple[str, list[int] | None]:
+    """Simplified script and canonical vocabulary, with a map back to ``text`` when lengths differ.
+
+    OpenCC converts phrases, which almost always keeps the length; where it does not (隨身碟 → U盘),
+    the changed lines are aligned with difflib — script first, then vocabulary, so that the
+    alignment compares text in one script — and every character keeps an offset.
     """
     converted = _convert_whole(text)
     if len(converted) == len(text):
-        return converted
-    lines = text.split("\n")
-    out_lines = []
-    for line in lines:
-        conv = _convert_whole(line)
-        if len(conv) != len(line):
-            conv = "".join(c if len(c) == 1 else ch for ch, c in ((ch, _convert_whole(ch)) for ch in line))
-        out_lines.append(conv)
-    return "\n".join(out_lines)
+        return converted, None
+    out_lines: list[str] = []
+    mapping: list[int] = []
+    position = 0
+    for line in text.split("\n"):
+        script = _convert_whole(line, slice(0, 2))
+        final = _convert_whole(script, slice(2, None))
+        first = _line_map(line, script)
+        second = _line_map(script, final)
+        out_lines.append(final)
+        mapping.extend(position + first[k] for k in second)
+        position += len(line) + 1
+        mapping.append(position - 1)  # the newline
+    mapping.pop()
+    return "\n".join(out_lines), mapping
 
 
 def _has_han(cps: np.ndarray) -> bool:
@@ -138,9 +164,12 @@ def normalise_mid(text: str) -> tuple[np.ndarray, np.ndarray]:
                 keep[start:end] = False
             cps, offsets = cps[keep], offsets[keep]
     if cps.size and _has_han(cps):
-        simplified = to_codepoints(to_simplified(to_text(cps)))
-        if simplified.size == cps.size:
+        converted, mapping = to_simplified(to_text(cps))
+        simplified = to_codepoints(converted)
+        if mapping is None:
             cps = simplified
+        elif len(mapping) == simplified.size:
+            cps, offsets = simplified, offsets[np.array(mapping, dtype=np.int64)]
     return cps, offsets
 
 
