@@ -158,3 +158,11 @@ def test_html_metadata_and_link_credits(tmp_path: Path) -> None:
     kinds = {(c.kind, c.resolved) for c in attribution.claims}
     assert ("meta", "Harbor Line") in kinds and ("link", "Harbor Line") in kinds
     assert all(c.resolved != "本地日报" for c in attribution.claims)
+
+
+def test_original_title_is_recorded_and_compared(site: Path) -> None:
+    (site / "b.txt").write_text(f"港口新闻\n原标题：港口\n{TEXT}\n来源：西江网 xijiang.example.cn\n", encoding="utf-8")
+    data = json.loads(CliRunner().invoke(app, ["explain", "b.txt", "--corpus", "corpus", "--json", "-q"]).output)
+    assert data["original_title"] == "港口"
+    assert data["groups"][0]["original_title_matches"] is True
+    assert data["verdict"] == "attributed"
