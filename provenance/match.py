@@ -17,7 +17,7 @@ from datetime import datetime
 import numpy as np
 
 from provenance.align import Passage, align
-from provenance.analysis import Analysis, analyse
+from provenance.analysis import Analysis, analyse, window_size
 from provenance.documents.model import Article, parse_published
 from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
@@ -113,7 +113,8 @@ class Matcher:
         frequent = self.frequent_keys(analysis) if frequent is None else frequent
         keys = fp.passage_keys[~np.isin(fp.passage_keys, frequent)] if frequent.size else fp.passage_keys
         found = self.index.candidates(fp.hashvalues, int(fp.simhash.value), keys, MAX_SIMHASH_DISTANCE)
-        ranked = sorted(found.passage_hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        evidence = self._clustered_keys(analysis, found.shared_keys)
+        ranked = sorted(found.passage_hits, key=lambda rowid: (-evidence.get(rowid, 1), -found.passage_hits[rowid], rowid))
         chosen: list[int] = []
         seen: set[int] = set()
         for rowid in sorted(found.lsh_hits) + sorted(found.simhash_hits):
@@ -121,12 +122,13 @@ class Matcher:
                 seen.add(rowid)
                 chosen.append(rowid)
         singles = 0
-        for rowid, count in ranked:
+        for rowid in ranked:
             if len(chosen) >= MAX_CANDIDATES:
                 break
-            if count < 2:
-                # One shared key is one shared shingle, which unrelated news shares all the time; a
-                # few are still checked so that a short excerpt with a single key is not lost.
+            if evidence.get(rowid, 1) < 2:
+                # One shared key, or keys scattered over the article, is what unrelated news shares
+                # (a stock phrase here and there); a few are still checked so that a short excerpt
+                # with a single key is not lost.
                 if singles >= MAX_SINGLE_KEY_CANDIDATES:
                     continue
                 singles += 1
@@ -134,6 +136,32 @@ class Matcher:
                 seen.add(rowid)
                 chosen.append(rowid)
         return chosen
+
+    def _clustered_keys(self, analysis: Analysis, shared: dict[int, list[int]]) -> dict[int, int]:
+        """Per candidate, the most shared keys that fall within one passage-sized stretch of the article.
+
+        Keys of one copied passage sit close together in the article; keys a candidate shares only
+        by chance are scattered. A stretch is twice the winnowing window plus a shingle.
+        """
+        if not shared:
+            return {}
+        fp = analysis.fingerprint
+        hashes = analysis.shingles.hashes[fp.passage_positions]
+        where: dict[int, list[int]] = {}
+        for position, value in zip(fp.passage_positions.tolist(), hashes.tolist(), strict=True):
+            where.setdefault(value, []).append(position)
+        stretch = 2 * window_size(analysis.tokens, self.params) + analysis.shingles.size
+        out: dict[int, int] = {}
+        for rowid, keys in shared.items():
+            positions = sorted(p for key in keys for p in where.get(key, ()))
+            best = 0
+            start = 0
+            for end, position in enumerate(positions):
+                while position - positions[start] > stretch:
+                    start += 1
+                best = max(best, end - start + 1)
+            out[rowid] = best if len(keys) < 8 else max(best, len(keys))  # many keys: a republication
+        return out
 
     def verify(self, analysis: Analysis, doc: StoredDoc, source: Analysis,
                frequent: np.ndarray | None = None) -> Match | None:

@@ -92,6 +92,7 @@ class Candidates:
     """Candidate documents for a query with the evidence that found them."""
 
     passage_hits: dict[int, int] = field(default_factory=dict)  # rowid → shared passage keys
+    shared_keys: dict[int, list[int]] = field(default_factory=dict)  # rowid → the shared keys (uint64)
     lsh_hits: set[int] = field(default_factory=set)
     simhash_hits: dict[int, int] = field(default_factory=dict)  # rowid → Hamming distance
 

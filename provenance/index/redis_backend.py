@@ -245,12 +245,14 @@ class RedisIndex(IndexBackend):
                     if distance <= max_simhash_distance:
                         found.simhash_hits[rowid] = distance
             pipe = self.client.pipeline(transaction=False)
-            for key in passage_keys.tolist():
-                pipe.smembers(self._k("p", _key(int(key))))
-            for members in pipe.execute():
+            keys = [int(key) for key in passage_keys.tolist()]
+            for key in keys:
+                pipe.smembers(self._k("p", _key(key)))
+            for key, members in zip(keys, pipe.execute(), strict=True):
                 for member in members:
                     rowid = int(member)
                     found.passage_hits[rowid] = found.passage_hits.get(rowid, 0) + 1
+                    found.shared_keys.setdefault(rowid, []).append(key)
         except self._errors() as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found

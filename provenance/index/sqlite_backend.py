@@ -265,10 +265,9 @@ class SqliteIndex(IndexBackend):
             for i in range(0, len(keys), _CHUNK):
                 chunk = keys[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for doc, count in cur.execute(
-                    f"SELECT doc, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY doc", chunk
-                ):
-                    found.passage_hits[doc] = found.passage_hits.get(doc, 0) + count
+                for key, doc in cur.execute(f"SELECT key, doc FROM postings WHERE key IN ({marks})", chunk):
+                    found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
+                    found.shared_keys.setdefault(doc, []).append(key & ((1 << 64) - 1))
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
