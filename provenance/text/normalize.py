@@ -16,6 +16,7 @@ whenever their output may change, and is recorded in every index.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -97,6 +98,9 @@ def _line_map(source: str, converted: str) -> list[int]:
     return mapping
 
 
+_CLAUSE = re.compile(r"(?<=[\n，。！？；、,.!?;：:])")
+
+
 def to_simplified(text: str) -> tuple[str, list[int] | None]:
     """Simplified script and canonical vocabulary, with a map back to ``text`` when lengths differ.
 
@@ -107,20 +111,23 @@ def to_simplified(text: str) -> tuple[str, list[int] | None]:
     converted = _convert_whole(text)
     if len(converted) == len(text):
         return converted, None
-    out_lines: list[str] = []
+    # Clauses (phrases never cross punctuation) keep each difflib alignment short.
+    out: list[str] = []
     mapping: list[int] = []
     position = 0
-    for line in text.split("\n"):
-        script = _convert_whole(line, slice(0, 2))
+    for clause in _CLAUSE.split(text):
+        if not clause:
+            continue
+        script = _convert_whole(clause, slice(0, 2))
         final = _convert_whole(script, slice(2, None))
-        first = _line_map(line, script)
-        second = _line_map(script, final)
-        out_lines.append(final)
-        mapping.extend(position + first[k] for k in second)
-        position += len(line) + 1
-        mapping.append(position - 1)  # the newline
-    mapping.pop()
-    return "\n".join(out_lines), mapping
+        out.append(final)
+        if len(final) == len(clause):
+            mapping.extend(range(position, position + len(clause)))
+        else:
+            first = _line_map(clause, script)
+            mapping.extend(position + first[k] for k in _line_map(script, final))
+        position += len(clause)
+    return "".join(out), mapping
 
 
 def _has_han(cps: np.ndarray) -> bool:
