@@ -111,22 +111,29 @@ def to_simplified(text: str) -> tuple[str, list[int] | None]:
     converted = _convert_whole(text)
     if len(converted) == len(text):
         return converted, None
-    # Clauses (phrases never cross punctuation) keep each difflib alignment short.
+    # Clauses (phrases never cross punctuation) keep each difflib alignment short; halving the
+    # clause list finds the few clauses whose length changed with few conversions.
     out: list[str] = []
     mapping: list[int] = []
-    position = 0
-    for clause in _CLAUSE.split(text):
-        if not clause:
-            continue
-        script = _convert_whole(clause, slice(0, 2))
-        final = _convert_whole(script, slice(2, None))
-        out.append(final)
-        if len(final) == len(clause):
-            mapping.extend(range(position, position + len(clause)))
-        else:
-            first = _line_map(clause, script)
+
+    def convert(clauses: list[str], position: int) -> None:
+        joined = "".join(clauses)
+        final = _convert_whole(joined)
+        if len(final) == len(joined):
+            out.append(final)
+            mapping.extend(range(position, position + len(joined)))
+        elif len(clauses) == 1:
+            script = _convert_whole(joined, slice(0, 2))
+            final = _convert_whole(script, slice(2, None))
+            out.append(final)
+            first = _line_map(joined, script)
             mapping.extend(position + first[k] for k in _line_map(script, final))
-        position += len(clause)
+        else:
+            half = len(clauses) // 2
+            convert(clauses[:half], position)
+            convert(clauses[half:], position + sum(len(c) for c in clauses[:half]))
+
+    convert([c for c in _CLAUSE.split(text) if c], 0)
     return "".join(out), mapping
 
 
