@@ -185,3 +185,11 @@ def test_taiwan_vocabulary_meets_mainland_vocabulary() -> None:
         assert n.norm == normalise(mainland).norm, config
         assert all(0 <= o < len(copy) for o in n.norm_off.tolist())
         assert (n.norm_off[1:] >= n.norm_off[:-1]).all()
+
+
+def test_long_paragraph_ending_in_a_disclaimer_keeps_its_body() -> None:
+    body = "宫颈细胞学检查是发现早期病变的重要方法，也是诊断的必需步骤，相对于其他检查方式，它的特异性更高。" * 6
+    analysis = analyse(Article(id="x", path="x", text=body + "本文为作者原创，未经授权不得转载"), PARAMS, detect=False)
+    [notice] = [b for b in analysis.blocks if b.kind == "notice"]
+    assert analysis.normalized.loaded[notice.start:notice.end] == "本文为作者原创，未经授权不得转载"
+    assert len(analysis.tokens) > 250

@@ -120,9 +120,11 @@ def is_notice(text: str) -> bool:
         return True
     if len(stripped) <= 80:
         return True
-    if len(stripped) <= 600 and read_disclaimer(stripped) is not None:
+    # Longer lines are notices only when short enough to be nothing else; a long paragraph that
+    # ends (or opens) with a notice sentence is split sentence by sentence instead.
+    if len(stripped) <= 200 and read_disclaimer(stripped) is not None:
         return True
-    return hits >= 3 and len(stripped) <= 300 and hits * 40 >= len(stripped) / 2
+    return hits >= 3 and len(stripped) <= 200 and hits * 40 >= len(stripped) / 2
 
 
 def is_editor_line(text: str) -> bool:
