@@ -78,7 +78,7 @@ ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when
                                            "(2 still reports usage and index errors).")]
 BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report only findings not in this baseline.")]
 WriteBaselineOpt = Annotated[Path | None, typer.Option("--write-baseline", help="Record today's findings here.")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes for fingerprinting.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes for fingerprinting and scanning.")]
 IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help="Only files matching this glob.")]
 ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")]
 
@@ -215,8 +215,8 @@ def _run_scan(
                 _err.print(f"{len(targets)} article files changed since {changed_since}", markup=False)
         skip = [] if explicit_index else settings["corpus"]
         report = scan(targets, location, settings.rules, fail_on=settings["fail_on"], include=settings["include"],
-                      exclude=settings["exclude"], progress=progress, skip_under=skip) if targets else \
-            _empty_report(location, settings)
+                      exclude=settings["exclude"], progress=progress, skip_under=skip,
+                      jobs=settings["jobs"]) if targets else _empty_report(location, settings)
         known_file = baseline or (Path(settings["baseline"]) if settings["baseline"] else None)
         if known_file and not write_baseline:
             dropped = apply_baseline(report, read_baseline(known_file))

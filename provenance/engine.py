@@ -113,7 +113,7 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
 
 
 # -- worker processes ------------------------------------------------------------------------
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[Any, Any] = {}
 
 
 def _init_worker(params: FingerprintParams, rules: Rules) -> None:
@@ -342,35 +342,64 @@ def _scan_safely(scanner: Scanner, article: Article) -> Item:
 def scan(
     paths: Iterable[str | Path], location: str, rules: Rules, *, fail_on: str = "error",
     include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
-    on_item: Callable[[Item], None] | None = None, skip_under: Iterable[str | Path] = (),
+    on_item: Callable[[Item], None] | None = None, skip_under: Iterable[str | Path] = (), jobs: int = 1,
 ) -> Report:
     """Scan every article under ``paths`` against the index at ``location``.
 
     Files under ``skip_under`` (the corpus folders) are not scanned: a corpus document is not an
-    article about to be published.
+    article about to be published. With ``jobs`` > 1 the files are shared among processes, each
+    with its own connection to the index; the report keeps the files' order.
     """
     progress = progress or _NoProgress()
     with open_index(location, rules.fingerprint) as index:
-        scanner = Scanner(index, rules)
         skipped = [Path(p).resolve() for p in skip_under]
         files = [f for f in iter_files(paths, include, exclude)
                  if not any(s == f[0].resolve() or s in f[0].resolve().parents for s in skipped)]
         items: list[Item] = []
         progress.start("scanning", len(files))
-        cache: dict[Path, dict[str, Any]] = {}
         try:
-            for full, root, display in files:
-                for article in load_one(full, root, display, cache):
-                    item = _scan_safely(scanner, article)
-                    items.append(item)
-                    if on_item:
-                        on_item(item)
-                progress.advance()
+            if jobs > 1 and len(files) >= 2 * jobs:
+                chunks = [files[i : i + _SCAN_CHUNK] for i in range(0, len(files), _SCAN_CHUNK)]
+                with ProcessPoolExecutor(jobs) as executor:
+                    for chunk_items in executor.map(_scan_chunk, [(c, location, rules) for c in chunks]):
+                        items.extend(chunk_items)
+                        for item in chunk_items:
+                            if on_item:
+                                on_item(item)
+                        progress.advance(len({i.path.split(".jsonl:")[0] for i in chunk_items}) or 1)
+            else:
+                scanner = Scanner(index, rules)
+                cache: dict[Path, dict[str, Any]] = {}
+                for full, root, display in files:
+                    for article in load_one(full, root, display, cache):
+                        item = _scan_safely(scanner, article)
+                        items.append(item)
+                        if on_item:
+                            on_item(item)
+                    progress.advance()
         finally:
             progress.stop()
         info = {"backend": index.backend_name, "location": index.location, "documents": index.count(),
                 "params": index.params.to_dict()}
     return Report(items=items, index=info, fail_on=fail_on)
+
+
+_SCAN_CHUNK = 25
+
+
+def _scan_chunk(task: tuple[list[tuple[Path, Path, str]], str, Rules]) -> list[Item]:
+    """Worker: scan a run of files with this process's own index connection and cache."""
+    files, location, rules = task
+    scanner = _WORKER.get(("scanner", location))
+    if scanner is None:
+        scanner = Scanner(open_index(location, rules.fingerprint), rules)
+        _WORKER[("scanner", location)] = scanner
+    items: list[Item] = []
+    cache: dict[Path, dict[str, Any]] = {}
+    for full, root, display in files:
+        for article in load_one(full, root, display, cache):
+            items.append(_scan_safely(scanner, article))
+    return items
 
 
 def ensure_index(location: str) -> None:

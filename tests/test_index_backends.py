@@ -195,3 +195,16 @@ def test_scans_beside_a_writer(index_location: str, corpus: tuple[Path, Path], t
         for batch in index.iter_docs():
             for doc in batch:
                 assert doc.text and doc.minhash is not None and doc.content_hash
+
+
+def test_parallel_scan_gives_the_same_report(index_location: str, corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    root, rules_file = corpus
+    rules = load_rules(rules_file)
+    build_index([root], index_location, rules)
+    incoming = tmp_path / "many"
+    for k in range(12):
+        text = (ORIGINAL_ZH if k % 3 == 0 else ORIGINAL_EN if k % 3 == 1 else f"本地消息第{k}条，社区食堂开业。")
+        write(incoming / f"a{k:02d}.txt", f"标题{k}\n{text}\n")
+    one = scan([incoming], index_location, rules).to_dict()
+    two = scan([incoming], index_location, rules, jobs=2).to_dict()
+    assert one["items"] == two["items"] and len(one["items"]) == 12
