@@ -187,7 +187,7 @@ def phase_build(corpus: Path, index: Path, jobs: int, count: int) -> dict[str, A
 
 
 def phase_scan(index: Path, articles: list[dict[str, str]], unseen: list[tuple[str, str]], count: int,
-               folder: Path) -> dict[str, Any]:
+               folder: Path, jobs: int) -> dict[str, Any]:
     from provenance.engine import scan
     from provenance.rules import Rules
 
@@ -204,7 +204,7 @@ def phase_scan(index: Path, articles: list[dict[str, str]], unseen: list[tuple[s
         title, text = unseen[k % len(unseen)]
         (folder / f"new-{k:05d}.txt").write_text(f"{title}\n{text}", encoding="utf-8")
     started = time.perf_counter()
-    report = scan([folder], str(index), Rules())
+    report = scan([folder], str(index), Rules(), jobs=jobs)
     seconds = time.perf_counter() - started
     found = sum(1 for item in report.items if item.path.rsplit("/", 1)[-1].startswith("copy-") and item.source)
     return {"articles": len(report.items), "seconds": round(seconds, 2), "per_s": round(len(report.items) / seconds, 1),
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         results["build"] = phase_build(work / "corpus", index, args.jobs, args.n)
     if "scan" in phases and index.exists():
         shutil.rmtree(work / "scan", ignore_errors=True)
-        results["scan"] = phase_scan(index, articles, held + english[-500:], args.scan, work / "scan")
+        results["scan"] = phase_scan(index, articles, held + english[-500:], args.scan, work / "scan", args.jobs)
     if "check" in phases and index.exists() and (work / "scan").is_dir():
         results["check"] = phase_check(index, work / "scan")
     usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
