@@ -76,6 +76,8 @@ def analyse(article: Article, params: FingerprintParams, registry: NameRegistry 
         blocks = classify_lines(normalized, credit_lines, spans)
     mask = body_mask(normalized, blocks)
     tokens = tokenize(normalized.norm, mask)
+    if tokens.cjk_share >= params.cjk_share:
+        tokens = tokens.only_cjk()
     shingles = shingle(tokens, shingle_size(tokens, params))
     unique = shingles.unique()
     if language is None and detect:

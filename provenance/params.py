@@ -7,7 +7,7 @@ from typing import Any
 
 from provenance.text.normalize import NORMALISER_VERSION
 
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -17,19 +17,22 @@ PAIRS = {"区": ("區", "qū"), "会": ("會", "huì"), "国": ("國", "guó"), 
          "济": ("濟", "jì"), "长": ("長", "zhǎng"), "书": ("書", "shū"), "电": ("電", "diàn"), "车": ("車", "chē")}
 PLAIN = list("的一是在不了有人这中大为上个以要他时来用们生到作地于出就分对成可主年动同工也能下过子说产种面而方后多定行学法所民得")
 HAN = PLAIN + list(PAIRS)
+# The local intro is other text: its own characters and words.
+INTRO_HAN = list("春夏秋冬江河湖海山川云雨风雪花草树木鸟鱼虫兽城乡街巷桥路灯火")
+INTRO_WORDS = ["orchard", "festival", "lantern", "ferry", "museum", "choir", "garden", "tram", "bakery", "kite"]
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0f", "\u00ad"]
 WORDS = ["market", "council", "river", "budget", "school", "harbour", "rail", "energy", "health", "court"]
 
 
 # Sentences draw distinct characters (words): text made of one repeated character has no single
 # right alignment, and news text is not like that.
-def sentence_zh(draw: st.DrawFn) -> str:
-    chars = draw(st.lists(st.sampled_from(HAN), min_size=12, max_size=40, unique=True))
+def sentence_zh(draw: st.DrawFn, pool: list[str] = HAN) -> str:
+    chars = draw(st.lists(st.sampled_from(pool), min_size=12, max_size=min(40, len(pool)), unique=True))
     return "".join(chars) + draw(st.sampled_from(["。", "，", "；", "！"]))
 
 
-def sentence_en(draw: st.DrawFn) -> str:
-    words = draw(st.lists(st.sampled_from(WORDS), min_size=6, max_size=10, unique=True))
+def sentence_en(draw: st.DrawFn, pool: list[str] = WORDS) -> str:
+    words = draw(st.lists(st.sampled_from(pool), min_size=6, max_size=10, unique=True))
     return " ".join(words).capitalize() + draw(st.sampled_from([".", ",", ";"]))
 
 
@@ -39,7 +42,8 @@ def documents(draw: st.DrawFn) -> tuple[str, str]:
     chinese = draw(st.booleans())
     make = sentence_zh if chinese else sentence_en
     body = "".join(make(draw) + draw(st.sampled_from(["", "\n", " "])) for _ in range(draw(st.integers(4, 9))))
-    intro = "".join(make(draw) for _ in range(draw(st.integers(0, 2))))
+    intro_pool = INTRO_HAN if chinese else INTRO_WORDS
+    intro = "".join(make(draw, intro_pool) for _ in range(draw(st.integers(0, 2))))
     noisy = []
     for ch in body:
         roll = draw(st.integers(0, 19))

@@ -193,3 +193,11 @@ def test_long_paragraph_ending_in_a_disclaimer_keeps_its_body() -> None:
     [notice] = [b for b in analysis.blocks if b.kind == "notice"]
     assert analysis.normalized.loaded[notice.start:notice.end] == "本文为作者原创，未经授权不得转载"
     assert len(analysis.tokens) > 250
+
+
+def test_latin_and_digits_slipped_between_characters_do_not_break_shingles() -> None:
+    clean = "清河县召开农村公路建设推进会，县长周建民出席会议并讲话，要求各乡镇加快在建项目进度。"
+    disguised = "".join(ch + ("x7" if k % 3 == 0 and "\u4e00" <= ch <= "\u9fff" else "") for k, ch in enumerate(clean))
+    a = analyse(Article(id="a", path="a", text=clean), PARAMS, detect=False)
+    b = analyse(Article(id="b", path="b", text=disguised), PARAMS, detect=False)
+    assert (a.unique == b.unique).all()

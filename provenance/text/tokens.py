@@ -46,9 +46,18 @@ class Tokens:
     starts: np.ndarray  # int64, norm offsets
     ends: np.ndarray
     cjk_share: float
+    cjk: np.ndarray | None = None  # bool per token: a Han/kana/hangul character
 
     def __len__(self) -> int:
         return int(self.hashes.size)
+
+    def only_cjk(self) -> Tokens:
+        """The CJK tokens alone: in CJK text, Latin letters, digits and symbols slipped between
+        characters (a disguise) must not break the character shingles."""
+        if self.cjk is None or self.cjk.all():
+            return self
+        keep = self.cjk
+        return Tokens(self.hashes[keep], self.starts[keep], self.ends[keep], self.cjk_share, self.cjk[keep])
 
 
 def tokenize(norm: str, mask: np.ndarray | None = None) -> Tokens:
@@ -82,7 +91,7 @@ def tokenize(norm: str, mask: np.ndarray | None = None) -> Tokens:
     lengths = (ends - starts).astype(np.uint64)
     hashes = splitmix64(sums ^ (lengths << np.uint64(56)))
     cjk_tokens = cjk[starts]
-    return Tokens(hashes, starts.astype(np.int64), ends.astype(np.int64), float(cjk_tokens.mean()))
+    return Tokens(hashes, starts.astype(np.int64), ends.astype(np.int64), float(cjk_tokens.mean()), cjk_tokens)
 
 
 @dataclass
