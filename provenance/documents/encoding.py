@@ -7,6 +7,7 @@ encoding decodes cleanly, or that looks binary, raises :class:`LoadError` with t
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 from charset_normalizer import from_bytes
 
@@ -56,13 +57,19 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise LoadError(f"invalid {name} after its byte-order mark at byte {exc.start}") from None
             return text.removeprefix("\ufeff"), name.replace("-sig", "")
-    utf16 = _looks_utf16(data)
-    if utf16:
-        try:
-            return data.decode(utf16), utf16
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data:
+        # UTF-16 without a BOM (NUL bytes on one parity for Latin text, fewer for CJK) or binary.
+        guesses = [_looks_utf16(data)] if _looks_utf16(data) else []
+        guesses += [name for name in ("utf-16-le", "utf-16-be") if name not in guesses]
+        for name in guesses:
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            marks = sum(unicodedata.category(ch).startswith("M") for ch in text)
+            if (_control_share(text) <= 0.02 and sum(ch.isalpha() for ch in text) >= len(text) / 3
+                    and marks <= len(text) / 10 and (len(text) < 32 or len(set(text)) >= 8)):
+                return text, name
         raise LoadError("binary content (NUL bytes), not a text file")
     try:
         return data.decode("utf-8"), "utf-8"

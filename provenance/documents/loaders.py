@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import tomllib
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ def _load_jsonl(path: Path, data: bytes, base: Article) -> list[Article]:
     if path.name.lower().endswith(".gz"):
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise LoadError(f"corrupt gzip data: {exc}") from None
     text, encoding = decode_bytes(data)
     base.encoding = encoding
