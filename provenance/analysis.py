@@ -6,6 +6,7 @@ original are always compared like with like.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +15,13 @@ import numpy as np
 from provenance.attribution import Attribution, Claim, credit_spans, extract
 from provenance.disclaimers import Disclaimer, read_disclaimer
 from provenance.documents.model import Article
-from provenance.fingerprint import Fingerprint, fingerprint
+from provenance.fingerprint import Fingerprint, fingerprint_many
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.text.blocks import NOTICE, Block, body_mask, classify_lines
 from provenance.text.language import detect_language
 from provenance.text.normalize import Normalized, normalise
-from provenance.text.tokens import Shingles, Tokens, shingle, tokenize
+from provenance.text.tokens import Shingles, Tokens, shingle_many, tokenize_many
 
 
 @dataclass
@@ -60,6 +61,45 @@ def analyse(article: Article, params: FingerprintParams, registry: NameRegistry 
     ``language`` given (or ``detect=False``) skips language detection; ``known_claims`` (the claims
     an index stored for this text, with spans and lines) replace reading the credits again.
     """
+    return analyse_many([article], params, registry, [language], detect, publisher,
+                        None if known_claims is None else [known_claims])[0]
+
+
+def analyse_many(articles: Sequence[Article], params: FingerprintParams, registry: NameRegistry | None = None,
+                 languages: Sequence[str | None] | None = None, detect: bool = True, publisher: str | None = None,
+                 known_claims: Sequence[list[dict[str, Any]] | None] | None = None) -> list[Analysis]:
+    """Analyse many articles: each is normalised on its own, then all are tokenised, shingled and
+    fingerprinted together (a fixed number of numpy passes for the whole batch)."""
+    prepared = [
+        _prepare(article, registry, publisher, None if known_claims is None else known_claims[k])
+        for k, article in enumerate(articles)
+    ]
+    token_lists = tokenize_many([p[0].norm for p in prepared], [p[3] for p in prepared])
+    token_lists = [t.only_cjk() if t.cjk_share >= params.cjk_share else t for t in token_lists]
+    shingle_lists = shingle_many(token_lists, [shingle_size(t, params) for t in token_lists])
+    uniques = [s.unique() for s in shingle_lists]
+    fingerprints = fingerprint_many([s.hashes for s in shingle_lists], uniques,
+                                    [window_size(t, params) for t in token_lists], params)
+    out = []
+    for k, (normalized, blocks, attribution, mask) in enumerate(prepared):
+        language = languages[k] if languages is not None else None
+        if language is None and detect:
+            body_text = " ".join(normalized.mid[s:e] for s, e in _body_mid_ranges(normalized, blocks))
+            language = detect_language(body_text)
+        disclaimers = []
+        for block in blocks:
+            if block.kind == NOTICE:
+                found = read_disclaimer(block.text)
+                if found:
+                    disclaimers.append(found)
+        out.append(Analysis(articles[k], normalized, blocks, attribution, mask, token_lists[k], shingle_lists[k],
+                            uniques[k], language, fingerprints[k], disclaimers))
+    return out
+
+
+def _prepare(article: Article, registry: NameRegistry | None, publisher: str | None,
+             known_claims: list[dict[str, Any]] | None) -> tuple[Normalized, list[Block], Attribution, np.ndarray]:
+    """Normalised text, line blocks, credits and body mask of one article."""
     normalized = normalise(article.text)
     blocks = classify_lines(normalized)
     if known_claims is not None and all("span" in c and "line" in c for c in known_claims):
@@ -74,24 +114,7 @@ def analyse(article: Article, params: FingerprintParams, registry: NameRegistry 
     credit_lines, spans = credit_spans(normalized, attribution)
     if credit_lines or spans:
         blocks = classify_lines(normalized, credit_lines, spans)
-    mask = body_mask(normalized, blocks)
-    tokens = tokenize(normalized.norm, mask)
-    if tokens.cjk_share >= params.cjk_share:
-        tokens = tokens.only_cjk()
-    shingles = shingle(tokens, shingle_size(tokens, params))
-    unique = shingles.unique()
-    if language is None and detect:
-        body_text = " ".join(normalized.mid[s:e] for s, e in _body_mid_ranges(normalized, blocks))
-        language = detect_language(body_text)
-    fp = fingerprint(shingles.hashes, unique, params, window_size(tokens, params))
-    disclaimers = []
-    for block in blocks:
-        if block.kind == NOTICE:
-            found = read_disclaimer(block.text)
-            if found:
-                disclaimers.append(found)
-    return Analysis(article, normalized, blocks, attribution, mask, tokens, shingles, unique, language, fp,
-                    disclaimers)
+    return normalized, blocks, attribution, body_mask(normalized, blocks)
 
 
 def _body_mid_ranges(normalized: Normalized, blocks: list[Block]) -> list[tuple[int, int]]:

@@ -17,14 +17,14 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from provenance.analysis import Analysis, analyse
+from provenance.analysis import Analysis, analyse, analyse_many
 from provenance.attribution import resolve_claims
 from provenance.disclaimers import NO_REPRINT
 from provenance.documents.loaders import iter_files, load_one
@@ -121,14 +121,16 @@ def _init_worker(params: FingerprintParams, rules: Rules) -> None:
     _WORKER["registry"] = registry_from_rules(rules)
 
 
-def _analyse_for_index(article: Article) -> IndexedDoc:
+def _analyse_for_index(articles: list[Article]) -> list[IndexedDoc]:
     params: FingerprintParams = _WORKER["params"]
     registry: NameRegistry = _WORKER["registry"]
     # Corpus documents need no language: shingling follows the script, and only scanned
     # articles report a language. Skipping langdetect halves the cost of indexing.
-    analysis = analyse(article, params, registry, detect=False)
-    resolve_claims(analysis.attribution, registry)
-    return indexed_doc(article, analysis, params)
+    docs = []
+    for article, analysis in zip(articles, analyse_many(articles, params, registry, detect=False), strict=True):
+        resolve_claims(analysis.attribution, registry)
+        docs.append(indexed_doc(article, analysis, params))
+    return docs
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -156,7 +158,6 @@ def build_index(
         files = list(iter_files(paths, include, exclude))
         progress.start("indexing", len(files))
         seen: set[str] = set()
-        pending: list[Article] = []
         cache: dict[Path, dict[str, Any]] = {}
 
         def changed_articles() -> Iterator[Article]:
@@ -174,20 +175,32 @@ def build_index(
 
         _init_worker(params, rules)
         executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(params, rules)) if jobs > 1 else None
+
+        def analysed(batches: Iterator[list[Article]]) -> Iterator[list[IndexedDoc]]:
+            """Analysed batches in order; with workers, the next batch is analysed while this one is written."""
+            if executor is None:
+                for batch in batches:
+                    yield _analyse_for_index(batch)
+                return
+            in_flight: list[list[Future[list[IndexedDoc]]]] = []
+            for batch in batches:
+                step = max(1, -(-len(batch) // (jobs * 2)))
+                in_flight.append([executor.submit(_analyse_for_index, batch[i : i + step])
+                                  for i in range(0, len(batch), step)])
+                if len(in_flight) > 1:
+                    yield [doc for future in in_flight.pop(0) for doc in future.result()]
+            while in_flight:
+                yield [doc for future in in_flight.pop(0) for doc in future.result()]
+
         try:
-            for batch in _batches(changed_articles(), BATCH):
-                if executor:
-                    docs = list(executor.map(_analyse_for_index, batch, chunksize=max(1, len(batch) // (jobs * 4))))
-                else:
-                    docs = [_analyse_for_index(a) for a in batch]
+            for docs in analysed(_batches(changed_articles(), BATCH)):
                 counts = index.add(docs)
                 result.added += counts["added"]
                 result.updated += counts["updated"]
                 result.unchanged += counts["unchanged"]
-                pending.clear()
         finally:
             if executor:
-                executor.shutdown()
+                executor.shutdown(cancel_futures=True)
             progress.stop()
         if prune:
             gone = [doc_id for doc_id in existing if doc_id not in seen]

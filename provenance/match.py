@@ -22,6 +22,7 @@ from provenance.documents.model import Article, parse_published
 from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
+from provenance.text.tokens import distinct
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -220,7 +221,7 @@ def _drop_boilerplate(analysis: Analysis, passages: list[Passage], frequent: np.
             dropped.append(analysis.shingles.hashes[lo:hi])
         else:
             kept.append(passage)
-    return kept, (np.unique(np.concatenate(dropped)) if dropped else np.zeros(0, dtype=np.uint64))
+    return kept, (distinct(np.concatenate(dropped)) if dropped else np.zeros(0, dtype=np.uint64))
 
 
 def group_matches(matches: list[Match], overlap: float = 0.5, comparable: float = 0.3) -> list[Group]:

@@ -8,6 +8,8 @@ from typing import Any
 from provenance.text.normalize import NORMALISER_VERSION
 
 TOKENIZER_VERSION = 2
+# Version of the sketches computed from shingles (MinHash scheme, SimHash features, winnowing order).
+SKETCH_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class FingerprintParams:
     """Everything that changes a fingerprint. Two indexes or queries with different values don't mix."""
 
     num_perm: int = 128
-    minhash_scheme: str = "affine32"  # datasketch's permutation scheme
+    minhash_scheme: str = "oph"  # one-permutation hashing with optimal densification
     seed: int = 1
     shingle_cjk: int = 5  # characters per shingle in CJK text
     shingle_words: int = 3  # words per shingle elsewhere
@@ -27,6 +29,7 @@ class FingerprintParams:
     winnow_words: int = 6
     normaliser: int = NORMALISER_VERSION
     tokenizer: int = TOKENIZER_VERSION
+    sketches: int = SKETCH_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

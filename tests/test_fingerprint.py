@@ -1,4 +1,5 @@
-"""Fingerprints: datasketch-compatible MinHash, simhash-compatible SimHash, equal across processes."""
+"""Fingerprints: one-permutation MinHash estimates Jaccard, simhash-compatible SimHash, winnowing,
+batches equal single texts, equal across processes."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import numpy as np
 import pytest
 from corpus_kit import EN_ORIGINAL, ZH_ORIGINAL, seed_text
 
-from provenance.analysis import Analysis, analyse
+from provenance.analysis import Analysis, analyse, analyse_many
 from provenance.documents.model import Article
-from provenance.fingerprint import minhash_values, permutations, simhash_value
+from provenance.fingerprint import minhash_many, minhash_values, simhash_value, winnow_many, winnow_positions
 from provenance.params import FingerprintParams
 
 PARAMS = FingerprintParams()
@@ -24,44 +25,66 @@ def _analyse(text: str, params: FingerprintParams = PARAMS) -> Analysis:
     return analyse(Article(id="t", path="t", text=text), params)
 
 
-def _hashes32(analysis: Analysis) -> np.ndarray:
-    """The 32-bit shingle hashes the MinHash is computed over (the high half of each 64-bit hash)."""
-    return (analysis.unique >> np.uint64(32)).astype(np.uint32)
+def _random_pair(rng: np.random.Generator, size: int, jaccard: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets of ``size`` random 64-bit hashes whose Jaccard similarity is ``jaccard`` (nearly)."""
+    shared = round(2 * size * jaccard / (1 + jaccard))
+    pool = rng.integers(0, 1 << 63, 2 * size, dtype=np.uint64)
+    return pool[:size], np.concatenate((pool[:shared], pool[size : 2 * size - shared]))
 
 
-@pytest.mark.parametrize("text", [ZH_ORIGINAL, EN_ORIGINAL], ids=["zh", "en"])
-def test_minhash_equals_datasketch(text: str) -> None:
-    from datasketch import MinHash
-
-    analysis = _analyse(text)
-    hashes = _hashes32(analysis)
-    assert hashes.size > 50
-    reference = MinHash(num_perm=128, seed=1, hashfunc=lambda x: x)
-    reference.update_batch(hashes.tolist())
-    assert np.array_equal(minhash_values(hashes, 128, 1), reference.hashvalues)
-    assert np.array_equal(analysis.fingerprint.hashvalues, reference.hashvalues)
-    assert analysis.fingerprint.hashvalues.dtype == np.uint32
-    # the LeanMinHash view is a datasketch object that compares with datasketch MinHashes
-    assert analysis.fingerprint.minhash.jaccard(reference) == 1.0
-
-
-@pytest.mark.parametrize(("num_perm", "seed", "size"), [(128, 1, 1), (64, 7, 1000), (256, 42, 9000)])
-def test_minhash_equals_datasketch_other_parameters(num_perm: int, seed: int, size: int) -> None:
-    from datasketch import MinHash
-
-    rng = np.random.default_rng(size)
-    hashes = rng.integers(0, 1 << 32, size, dtype=np.uint64).astype(np.uint32)
-    reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=lambda x: x)
-    reference.update_batch(hashes.tolist())
-    assert np.array_equal(minhash_values(hashes, num_perm, seed), reference.hashvalues)
+@pytest.mark.parametrize("size", [20, 300, 3000])
+@pytest.mark.parametrize("jaccard", [0.1, 0.4, 0.8])
+def test_minhash_estimates_jaccard(size: int, jaccard: float) -> None:
+    """One-permutation hashing with densification: agreement per bin is an unbiased Jaccard
+    estimate, for long texts (every bin filled) and short ones (most bins borrowed)."""
+    rng = np.random.default_rng(int(size * 10 + jaccard * 10))
+    estimates = []
+    for _ in range(60):
+        a, b = _random_pair(rng, size, jaccard)
+        exact = np.intersect1d(a, b).size / np.union1d(a, b).size
+        sa, sb = minhash_many([a, b], 128, 1)
+        estimates.append(float(np.mean(sa == sb)) - exact)
+    assert abs(float(np.mean(estimates))) < 0.03  # unbiased
+    assert float(np.std(estimates)) < 0.1  # about sqrt(J(1-J)/128) for long texts
 
 
-def test_permutations_are_datasketchs() -> None:
-    from datasketch import MinHash
+def test_minhash_is_a_function_of_the_set() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 1 << 63, 500, dtype=np.uint64)
+    shuffled = np.concatenate((rng.permutation(values), values[:50]))  # order and repeats do not matter
+    assert np.array_equal(minhash_values(values, 128, 1), minhash_values(shuffled, 128, 1))
+    assert not np.array_equal(minhash_values(values, 128, 1), minhash_values(values, 128, 2))  # the seed does
+    few = minhash_values(values[:3], 128, 1)
+    assert (few != np.uint32(0xFFFFFFFF)).all() and len(set(few.tolist())) <= 3  # every bin borrows one of three
+    assert (minhash_values(np.zeros(0, np.uint64), 128, 1) == np.uint32(0xFFFFFFFF)).all()
 
-    a, b = permutations(128, 1)
-    ref_a, ref_b = MinHash(num_perm=128, seed=1).permutations
-    assert np.array_equal(a, ref_a) and np.array_equal(b, ref_b)
+
+def test_batches_equal_single_texts() -> None:
+    """A text's fingerprint does not depend on the texts it is computed with."""
+    texts = [ZH_ORIGINAL, EN_ORIGINAL, "", "短", seed_text()]
+    together = analyse_many([Article(id=str(k), path=str(k), text=t) for k, t in enumerate(texts)], PARAMS,
+                            detect=False)
+    for text, batched in zip(texts, together, strict=True):
+        alone = analyse(Article(id="x", path="x", text=text), PARAMS, detect=False)
+        assert np.array_equal(alone.tokens.hashes, batched.tokens.hashes)
+        assert np.array_equal(alone.shingles.starts, batched.shingles.starts)
+        assert np.array_equal(alone.fingerprint.hashvalues, batched.fingerprint.hashvalues)
+        assert alone.fingerprint.simhash.value == batched.fingerprint.simhash.value
+        assert np.array_equal(alone.fingerprint.passage_keys, batched.fingerprint.passage_keys)
+        assert np.array_equal(alone.fingerprint.passage_positions, batched.fingerprint.passage_positions)
+
+
+@pytest.mark.parametrize("window", [1, 4, 24])
+def test_winnowing_picks_the_leftmost_minimum_of_every_window(window: int) -> None:
+    rng = np.random.default_rng(window)
+    lists = [rng.integers(0, 1 << 63, n, dtype=np.uint64) for n in (0, 3, window, window + 1, 200)]
+    lists.append(np.repeat(lists[-1][:20], 5))  # repeated shingles: ties
+    for hashes, positions in zip(lists, winnow_many(lists, [window] * len(lists)), strict=True):
+        ranks = hashes >> np.uint64(24)  # the order winnowing uses (ties: leftmost)
+        expected = sorted({start + int(np.argmin(ranks[start : start + window]))
+                           for start in range(max(1, hashes.size - window + 1))}) if hashes.size else []
+        assert positions.tolist() == expected
+        assert np.array_equal(positions, winnow_positions(hashes, window))
 
 
 @pytest.mark.parametrize("text", [ZH_ORIGINAL, EN_ORIGINAL], ids=["zh", "en"])

@@ -8,6 +8,7 @@ Python's ``hash()``, so they are identical across processes and machines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,15 @@ def splitmix64(values: np.ndarray) -> np.ndarray:
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
     return z ^ (z >> np.uint64(31))
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values: ``np.unique`` without its hash-table path, which is many times
+    slower on arrays of random 64-bit hashes."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def is_cjk(cps: np.ndarray) -> np.ndarray:
@@ -62,13 +72,29 @@ class Tokens:
 
 def tokenize(norm: str, mask: np.ndarray | None = None) -> Tokens:
     """Tokenise ``norm`` restricted to ``mask`` (True = body character)."""
-    cps = to_codepoints(norm)
-    if cps.size == 0:
-        empty = np.zeros(0, np.int64)
-        return Tokens(np.zeros(0, np.uint64), empty, empty, 0.0)
+    return tokenize_many([norm], [mask])[0]
+
+
+def _empty_tokens() -> Tokens:
+    empty = np.zeros(0, np.int64)
+    return Tokens(np.zeros(0, np.uint64), empty, empty, 0.0)
+
+
+def tokenize_many(norms: Sequence[str], masks: Sequence[np.ndarray | None] | None = None) -> list[Tokens]:
+    """Tokenise many texts in one pass over their concatenation (a space between two texts ends
+    any word, so no token spans two texts); ``masks[k]`` restricts text ``k`` to its body."""
+    if not norms:
+        return []
+    lengths = np.fromiter((len(n) for n in norms), dtype=np.int64, count=len(norms))
+    bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    cps = to_codepoints(" ".join(norms))
     valid = cps != 0x20
-    if mask is not None:
-        valid &= mask
+    if masks is not None and any(m is not None for m in masks):
+        body = np.ones(cps.size, dtype=bool)
+        for base, mask in zip(bases.tolist(), masks, strict=True):
+            if mask is not None:
+                body[base : base + mask.size] = mask
+        valid &= body
     cjk = is_cjk(cps)
     word = valid & ~cjk
     prev_word = np.concatenate(([False], word[:-1]))
@@ -76,22 +102,31 @@ def tokenize(norm: str, mask: np.ndarray | None = None) -> Tokens:
     next_word = np.concatenate((word[1:], [False]))
     end = valid & (cjk | ~next_word)
     starts = np.flatnonzero(start)
-    ends = np.flatnonzero(end) + 1
     if starts.size == 0:
-        empty = np.zeros(0, np.int64)
-        return Tokens(np.zeros(0, np.uint64), empty, empty, 0.0)
+        return [_empty_tokens() for _ in norms]
+    ends = np.flatnonzero(end) + 1
     positions = np.flatnonzero(valid)
     token_of = np.cumsum(start)[positions] - 1
     within = positions - starts[token_of]
     longest = int(within.max()) + 1
     powers = np.cumprod(np.concatenate(([np.uint64(1)], np.full(longest - 1, _P, dtype=np.uint64))))
     contrib = cps[positions].astype(np.uint64) * powers[within]
-    first_of_token = np.searchsorted(positions, starts)
+    first_of_token = np.flatnonzero(within == 0)  # every token starts at a body character
     sums = np.add.reduceat(contrib, first_of_token)
-    lengths = (ends - starts).astype(np.uint64)
-    hashes = splitmix64(sums ^ (lengths << np.uint64(56)))
+    token_lengths = (ends - starts).astype(np.uint64)
+    hashes = splitmix64(sums ^ (token_lengths << np.uint64(56)))
     cjk_tokens = cjk[starts]
-    return Tokens(hashes, starts.astype(np.int64), ends.astype(np.int64), float(cjk_tokens.mean()), cjk_tokens)
+    bounds = np.searchsorted(starts, np.concatenate((bases, [cps.size + 1])))
+    out: list[Tokens] = []
+    for k, base in enumerate(bases.tolist()):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        if lo == hi:
+            out.append(_empty_tokens())
+            continue
+        flags = cjk_tokens[lo:hi]
+        out.append(Tokens(hashes[lo:hi], starts[lo:hi] - base, ends[lo:hi] - base,
+                          float(np.count_nonzero(flags)) / (hi - lo), flags))
+    return out
 
 
 @dataclass
@@ -107,7 +142,7 @@ class Shingles:
         return int(self.hashes.size)
 
     def unique(self) -> np.ndarray:
-        return np.unique(self.hashes)
+        return distinct(self.hashes)
 
 
 def shingle(tokens: Tokens, n: int) -> Shingles:
@@ -123,3 +158,28 @@ def shingle(tokens: Tokens, n: int) -> Shingles:
         acc = acc * _Q + tokens.hashes[j : j + positions]
     hashes = splitmix64(acc)
     return Shingles(hashes, tokens.starts[:positions], tokens.ends[width - 1 :], n)
+
+
+def shingle_many(token_lists: Sequence[Tokens], sizes: Sequence[int]) -> list[Shingles]:
+    """:func:`shingle` of many token sequences, one numpy pass per shingle size."""
+    out: list[Shingles | None] = [None] * len(token_lists)
+    for n in sorted(set(sizes)):
+        members = [k for k, size in enumerate(sizes) if size == n and len(token_lists[k]) >= n]
+        for k, size in enumerate(sizes):
+            if size == n and len(token_lists[k]) < n:
+                out[k] = shingle(token_lists[k], n)
+        if not members:
+            continue
+        joined = np.concatenate([token_lists[k].hashes for k in members])
+        positions = joined.size - n + 1
+        acc = np.zeros(positions, dtype=np.uint64)
+        for j in range(n):
+            acc = acc * _Q + joined[j : j + positions]
+        hashed = splitmix64(acc)
+        offset = 0
+        for k in members:
+            tokens = token_lists[k]
+            count = len(tokens) - n + 1
+            out[k] = Shingles(hashed[offset : offset + count], tokens.starts[:count], tokens.ends[n - 1 :], n)
+            offset += len(tokens)
+    return [s for s in out if s is not None]
