@@ -19,6 +19,7 @@ from provenance.fingerprint import Fingerprint, fingerprint_many
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.text.blocks import NOTICE, Block, body_mask, classify_lines
+from provenance.text.codepoints import to_codepoints, to_text
 from provenance.text.language import detect_language
 from provenance.text.normalize import Normalized, normalise
 from provenance.text.tokens import Shingles, Tokens, shingle_many, tokenize_many
@@ -115,6 +116,17 @@ def _prepare(article: Article, registry: NameRegistry | None, publisher: str | N
     if credit_lines or spans:
         blocks = classify_lines(normalized, credit_lines, spans)
     return normalized, blocks, attribution, body_mask(normalized, blocks)
+
+
+def screen_text(analysis: Analysis) -> str:
+    """The body of ``norm`` as tokenisation sees it: characters outside the body become spaces and
+    runs of spaces one. Tokenising it gives the analysis's own tokens, so an index that keeps it can
+    screen a candidate without normalising the document again."""
+    cps = to_codepoints(analysis.normalized.norm)
+    cps[~analysis.mask] = 0x20
+    space = cps == 0x20
+    keep = ~(space & np.concatenate(([True], space[:-1])))
+    return to_text(cps[keep])
 
 
 def _body_mid_ranges(normalized: Normalized, blocks: list[Block]) -> list[tuple[int, int]]:

@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
-
-from provenance.analysis import Analysis, analyse, analyse_many
+from provenance.analysis import Analysis, analyse, analyse_many, screen_text
 from provenance.attribution import resolve_claims
 from provenance.disclaimers import NO_REPRINT
 from provenance.documents.loaders import iter_files, load_one
@@ -109,6 +107,7 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
         aggregator=aggregator,
         claims=[{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
                  "line": c.line} for c in analysis.attribution.claims],
+        screen=screen_text(analysis),
     )
 
 
@@ -214,7 +213,7 @@ def _set_rekey(index: IndexBackend, params: FingerprintParams, rules: Rules) -> 
         registry = registry_from_rules(rules)
 
         def rekey(text: str) -> Any:
-            return analyse(Article(id="", path="", text=text), params, registry).fingerprint.passage_keys
+            return analyse(Article(id="", path="", text=text), params, registry, detect=False).fingerprint
 
         index.set_rekey(rekey)
 
@@ -223,8 +222,9 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
                progress: Progress | None = None) -> int:
     """Copy every document of one index into another (any backends); returns documents copied.
 
-    MinHash, SimHash and metadata are taken as stored; passage keys are recomputed from the stored
-    text with the source index's parameters, which gives the same keys.
+    SimHash and metadata are taken as stored; the MinHash too where the source keeps it
+    (Redis), and passage keys and the screen text always, are recomputed from the stored text with the source index's
+    parameters, which gives the same values.
     """
     from provenance.fingerprint import band_keys, simhash_keys
 
@@ -241,17 +241,18 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
                 for batch in src.iter_docs():
                     docs = []
                     for doc in batch:
-                        minhash = doc.minhash if doc.minhash is not None else np.zeros(params.num_perm, np.uint32)
-                        keys = analyse(Article(id=doc.id, path=doc.path, text=doc.text), params, registry,
-                                       detect=False).fingerprint.passage_keys
+                        analysis = analyse(Article(id=doc.id, path=doc.path, text=doc.text), params, registry,
+                                           detect=False, known_claims=doc.claims)
+                        fp = analysis.fingerprint
+                        minhash = doc.minhash if doc.minhash is not None else fp.hashvalues
                         docs.append(IndexedDoc(
                             id=doc.id, path=doc.path, text=doc.text, content_hash=doc.content_hash, title=doc.title,
                             source=doc.source, url=doc.url, published=doc.published, publisher=doc.publisher,
                             license=doc.license, language=doc.language, minhash=minhash, simhash=doc.simhash,
                             band_keys=band_keys(minhash, params), simhash_keys=simhash_keys(doc.simhash, params),
-                            passage_keys=keys, shingle_count=doc.shingle_count, policy=doc.policy,
+                            passage_keys=fp.passage_keys, shingle_count=doc.shingle_count, policy=doc.policy,
                             policy_from=doc.policy_from, no_edits=doc.no_edits, aggregator=doc.aggregator,
-                            claims=doc.claims,
+                            claims=doc.claims, screen=screen_text(analysis),
                         ))
                     counts = dst.add(docs)
                     copied += counts["added"] + counts["updated"] + counts["unchanged"]

@@ -17,12 +17,12 @@ from datetime import datetime
 import numpy as np
 
 from provenance.align import Passage, align
-from provenance.analysis import Analysis, analyse, window_size
+from provenance.analysis import Analysis, analyse, shingle_size, window_size
 from provenance.documents.model import Article, parse_published
 from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
-from provenance.text.tokens import distinct
+from provenance.text.tokens import distinct, shingle_many, tokenize_many
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -106,7 +106,7 @@ class Matcher:
         """The article's passage keys that are boilerplate by document frequency (sorted uint64)."""
         if self.df_threshold is None or analysis.fingerprint.passage_keys.size == 0:
             return np.zeros(0, dtype=np.uint64)
-        counts = self.index.document_frequencies(analysis.fingerprint.passage_keys)
+        counts = self.index.document_frequencies(analysis.fingerprint.passage_keys, cap=self.df_threshold + 1)
         return np.array(sorted(k for k, n in counts.items() if n > self.df_threshold), dtype=np.uint64)
 
     def candidate_ids(self, analysis: Analysis, frequent: np.ndarray | None = None) -> list[int]:
@@ -164,6 +164,27 @@ class Matcher:
             out[rowid] = best if len(keys) < 8 else max(best, len(keys))  # many keys: a republication
         return out
 
+    def screen(self, analysis: Analysis, rowids: list[int]) -> list[int]:
+        """The candidates that may hold a passage of ``min_passage`` characters.
+
+        A candidate's body shingles come from the screen text the index keeps (tokenising it is
+        cheap; normalising the document again is not). Those whose shared shingles cannot add up
+        to a passage long enough are dropped before the full analysis and alignment.
+        """
+        fresh = [r for r in rowids if r not in self._cache]
+        screens = self.index.screens(fresh) if fresh else {}
+        if not screens:
+            return rowids
+        known = list(screens)
+        token_lists = tokenize_many([screens[r][1] for r in known])
+        token_lists = [t.only_cjk() if t.cjk_share >= self.params.cjk_share else t for t in token_lists]
+        shingle_lists = shingle_many(token_lists, [shingle_size(t, self.params) for t in token_lists])
+        possible = {
+            rowid: passage_bound(analysis, shingles.unique()) >= self.min_passage_for(screens[rowid][0])
+            for rowid, shingles in zip(known, shingle_lists, strict=True)
+        }
+        return [r for r in rowids if possible.get(r, True)]
+
     def verify(self, analysis: Analysis, doc: StoredDoc, source: Analysis,
                frequent: np.ndarray | None = None) -> Match | None:
         a, b = analysis.unique, source.unique
@@ -197,12 +218,34 @@ class Matcher:
             return []
         matches = []
         frequent = self.frequent_keys(analysis)
-        for doc, source in self.source_analysis(self.candidate_ids(analysis, frequent)):
+        for doc, source in self.source_analysis(self.screen(analysis, self.candidate_ids(analysis, frequent))):
             match = self.verify(analysis, doc, source, frequent)
             if match:
                 matches.append(match)
         matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         return matches
+
+
+def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
+    """An upper bound on the characters of any passage :func:`align` can find between the article
+    and a source with these shingles: article text covered by shared shingles, counted up to the
+    next token (so separators count too), in stretches whose shared shingles lie closer than twice
+    the alignment gap."""
+    shingles, tokens = analysis.shingles, analysis.tokens
+    hits = np.flatnonzero(np.isin(shingles.hashes, source_unique))
+    if hits.size == 0:
+        return 0
+    count = len(tokens)
+    width = min(shingles.size, count)
+    stretch = 2 * max(3 * shingles.size, 8) + shingles.size
+    cluster = np.concatenate(([0], np.cumsum(np.diff(hits) > stretch)))
+    delta = np.zeros(count + 1, dtype=np.int64)
+    np.add.at(delta, hits, 1)
+    np.add.at(delta, np.minimum(hits + width, count), -1)
+    covered = np.flatnonzero(np.cumsum(delta)[:count] > 0)
+    reach = np.concatenate((tokens.starts[1:], [tokens.ends[-1]])) - tokens.starts  # token + what follows it
+    owner = cluster[np.searchsorted(hits, covered, side="right") - 1]
+    return int(np.bincount(owner, weights=reach[covered]).max())
 
 
 def _drop_boilerplate(analysis: Analysis, passages: list[Passage], frequent: np.ndarray,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from corpus_kit import EN_ORIGINAL, RULES, ZH_ORIGINAL, ZH_PORT, front_matter, write, write_corpus
 
@@ -42,12 +41,14 @@ def test_build_and_stats(corpus: tuple[Path, dict[str, str]], built: str) -> Non
         assert stats["params"] == FingerprintParams().to_dict()
         assert stats["sources"] == 8
         stored = index.get_by_id("qs-0408")
-    assert stored is not None
+        assert stored is not None
+        screen = index.screens([stored.rowid])[stored.rowid]
     assert stored.text == ZH_ORIGINAL  # the loaded text, as the report's offsets need it
     assert stored.source == "青山日报"  # from qingshan/source.toml
     assert stored.url == "https://www.qsrb.example.cn/"
     assert stored.published is not None and stored.published.startswith("2024-04-08")
-    assert stored.minhash is not None and stored.minhash.shape == (128,)
+    assert stored.minhash is None  # the embedded index derives its keys from the text, keeping no MinHash
+    assert screen[0] == "青山日报" and screen[1] and len(screen[1]) < len(ZH_ORIGINAL)
 
 
 def test_sources_keep_disclaimer_policies(built: str) -> None:
@@ -132,7 +133,8 @@ def test_parallel_build_stores_the_same_fingerprints(corpus: tuple[Path, dict[st
         for doc_id in docs:
             a, b = one.get_by_id(doc_id), two.get_by_id(doc_id)
             assert a is not None and b is not None
-            assert np.array_equal(a.minhash, b.minhash) and a.simhash == b.simhash
+            assert a.simhash == b.simhash and a.shingle_count == b.shingle_count
+            assert one.screens([a.rowid])[a.rowid] == two.screens([b.rowid])[b.rowid]
             assert a.content_hash == b.content_hash
 
 
@@ -182,3 +184,28 @@ def test_changed_folder_defaults_update_the_documents_below(tmp_path: Path) -> N
     with open_index(location) as index:
         stored = index.get_by_id("qs-0408")
         assert stored is not None and stored.url == "https://news.qsrb.example.cn/"
+
+
+def test_no_key_outlives_its_document(tmp_path: Path) -> None:
+    """Updates and removals delete every band, SimHash block and posting of the old text (the
+    embedded index derives them from the stored text, keeping no per-document key list)."""
+    import sqlite3
+
+    docs = write_corpus(tmp_path / "corpus")
+    rules = load_rules(write(tmp_path / "provenance.toml", RULES))
+    location = str(tmp_path / "i.sqlite")
+    build_index([tmp_path / "corpus"], location, rules)
+    write(tmp_path / "corpus" / "ridgeview" / "rv-0902.md",
+          front_matter(EN_ORIGINAL.replace("six months", "eight months"), id="rv-0902", source="Ridgeview Tribune",
+                       published="2024-09-02"))
+    build_index([tmp_path / "corpus"], location, rules)
+    with open_index(location) as index:
+        index.remove(["bh-0512"])
+    conn = sqlite3.connect(location)
+    live = {r for (r,) in conn.execute("SELECT rowid FROM docs")}
+    assert len(live) == len(docs) - 1
+    for table in ("bands", "simblocks", "postings"):
+        orphans = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE doc NOT IN (SELECT rowid FROM docs)").fetchone()[0]
+        assert orphans == 0, table
+        assert {r for (r,) in conn.execute(f"SELECT DISTINCT doc FROM {table}")} == live, table
+    conn.close()

@@ -46,6 +46,7 @@ class IndexedDoc:
     no_edits: bool = False
     aggregator: bool = False
     claims: list[dict[str, Any]] = field(default_factory=list)
+    screen: str = ""  # the body as tokenisation sees it (see analysis.screen_text)
 
 
 @dataclass
@@ -144,8 +145,13 @@ class IndexBackend(abc.ABC):
         """
 
     @abc.abstractmethod
-    def document_frequencies(self, passage_keys: np.ndarray) -> dict[int, int]:
-        """Documents holding each passage key, for keys held by two or more (uint64 key → count)."""
+    def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
+        """Documents holding each passage key, for keys held by two or more (uint64 key → count);
+        with ``cap``, a count may stop at ``cap``."""
+
+    @abc.abstractmethod
+    def screens(self, rowids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+        """``rowid -> (source, screen text)`` for cheap screening of candidates; rows without one are left out."""
 
     @abc.abstractmethod
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:

@@ -24,7 +24,7 @@ from provenance.fingerprint import SCHEME, simhash_keys
 from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSummary, StoredDoc, merge_source
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _FIELDS = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
            "content_hash", "policy", "policy_from")
 
@@ -144,6 +144,7 @@ class RedisIndex(IndexBackend):
         record: dict[str, Any] = {k: getattr(doc, k) or "" for k in _FIELDS}
         record.update({
             "text_z": zlib.compress(doc.text.encode("utf-8"), 6),
+            "screen_z": zlib.compress(doc.screen.encode("utf-8"), 6),
             "minhash": doc.minhash.astype("<u4").tobytes(), "simhash": str(doc.simhash),
             "shingle_count": str(doc.shingle_count), "no_edits": int(doc.no_edits), "aggregator": int(doc.aggregator),
             "claims": json.dumps(doc.claims, ensure_ascii=False),
@@ -257,7 +258,7 @@ class RedisIndex(IndexBackend):
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
 
-    def document_frequencies(self, passage_keys: np.ndarray) -> dict[int, int]:
+    def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         keys = [int(k) for k in passage_keys.tolist()]
         try:
             pipe = self.client.pipeline(transaction=False)
@@ -284,6 +285,18 @@ class RedisIndex(IndexBackend):
             aggregator=text.get("aggregator") == b"1", claims=json.loads(field("claims") or "[]"),
             content_hash=field("content_hash") or "", minhash=np.frombuffer(text["minhash"], dtype="<u4").copy(),
         )
+
+    def screens(self, rowids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+        rowids = list(rowids)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for rowid in rowids:
+                pipe.hmget(self._k("doc", rowid), "source", "screen_z")
+            rows = pipe.execute()
+        except self._errors() as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        return {rowid: (source.decode() if source else None, zlib.decompress(screen).decode("utf-8"))
+                for rowid, (source, screen) in zip(rowids, rows, strict=True) if screen}
 
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
         rowids = list(rowids)

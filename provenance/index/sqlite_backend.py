@@ -1,9 +1,11 @@
 """The embedded index: one SQLite file in WAL mode, no server.
 
-Documents live in ``docs`` (metadata, zlib-compressed text, MinHash as packed uint32, SimHash);
-lookup keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a handful of
-index seeks and opening the file reads only the ``meta`` table. Writes happen one transaction
-per batch.
+Documents live in ``docs`` (metadata, zlib-compressed text and screen text, SimHash); lookup
+keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a handful of index seeks
+and opening the file reads only the ``meta`` table. Band and passage keys are stored as their low
+32 bits (4-byte integers): a chance collision only adds a candidate, which screening drops.
+Document frequencies are counted in ``postings`` when asked for, capped at the threshold the
+caller needs. Writes happen one transaction per batch.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSu
 from provenance.names import domain_of
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
+PAGE_SIZE = 65536
+WRITE_CACHE_KIB = 131072
+READ_CACHE_KIB = 65536
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,15 +42,14 @@ CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     path TEXT, title TEXT, source TEXT, url TEXT, published TEXT, publisher TEXT, license TEXT,
-    language TEXT, content_hash TEXT NOT NULL, text_z BLOB NOT NULL, minhash BLOB NOT NULL,
+    language TEXT, content_hash TEXT NOT NULL, text_z BLOB NOT NULL,
     simhash INTEGER NOT NULL, shingle_count INTEGER NOT NULL,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0,
-    claims TEXT
+    claims TEXT, screen_z BLOB
 );
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS simblocks (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS postings (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS df (key INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY, domain TEXT, documents INTEGER NOT NULL DEFAULT 0,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0
@@ -55,6 +59,11 @@ CREATE TABLE IF NOT EXISTS sources (
 
 def _signed(values: Iterable[int]) -> list[int]:
     return [v - (1 << 64) if v >= (1 << 63) else v for v in values]
+
+
+def _key32(value: int) -> int:
+    """The stored form of a band or passage key: its low 32 bits as a signed 4-byte integer."""
+    return (int(value) & 0xFFFFFFFF) - (1 << 31)
 
 
 class SqliteIndex(IndexBackend):
@@ -85,9 +94,15 @@ class SqliteIndex(IndexBackend):
             conn = sqlite3.connect(uri, uri=readonly and exists, timeout=60, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 60000")
+            if not exists:
+                # Documents of a few KB each: 64 KB pages hold many, where small pages waste about
+                # half a document each (set before the first table and before WAL).
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             if not (readonly and exists):
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
+            # Random key lookups and inserts: keep the B-tree pages in memory.
+            conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB if not readonly else READ_CACHE_KIB}")
             meta_rows = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if exists else {}
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{path}: not a provenance index ({exc})") from None
@@ -116,7 +131,7 @@ class SqliteIndex(IndexBackend):
         return index
 
     def set_rekey(self, rekey: Any) -> None:
-        """Function ``text -> passage keys`` used to delete the postings of a replaced document."""
+        """Function ``text -> Fingerprint`` used to delete the keys of a replaced document."""
         self._rekey = rekey
 
     # -- writing ----------------------------------------------------------------------------
@@ -149,22 +164,22 @@ class SqliteIndex(IndexBackend):
     def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc) -> None:
         cur.execute(
             "INSERT INTO docs (id, path, title, source, url, published, publisher, license, language,"
-            " content_hash, text_z, minhash, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
-            " claims) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " content_hash, text_z, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
+            " claims, screen_z) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.path, doc.title, doc.source, doc.url, doc.published, doc.publisher, doc.license,
                 doc.language, doc.content_hash, zlib.compress(doc.text.encode("utf-8"), 6),
-                doc.minhash.astype("<u4").tobytes(), _signed([doc.simhash])[0], doc.shingle_count,
+                _signed([doc.simhash])[0], doc.shingle_count,
                 doc.policy, doc.policy_from, int(doc.no_edits), int(doc.aggregator),
                 json.dumps(doc.claims, ensure_ascii=False) if doc.claims else None,
+                zlib.compress(doc.screen.encode("utf-8"), 6) if doc.screen else None,
             ),
         )
         rowid = cur.lastrowid
-        cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, rowid) for k in doc.band_keys])
+        cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(_key32(k), rowid) for k in doc.band_keys])
         cur.executemany("INSERT OR IGNORE INTO simblocks VALUES (?, ?)", [(k, rowid) for k in doc.simhash_keys])
-        keys = doc.passage_keys.astype(np.uint64).view(np.int64).tolist()
-        cur.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)", [(k, rowid) for k in keys])
-        self._update_df(cur, keys)
+        cur.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)",
+                        [(_key32(k), rowid) for k in doc.passage_keys.tolist()])
         if doc.source:
             self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
                               f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits, doc.aggregator)
@@ -189,39 +204,30 @@ class SqliteIndex(IndexBackend):
              name),
         )
 
-    def _update_df(self, cur: sqlite3.Cursor, keys: list[int]) -> None:
-        """Keep ``df`` (documents per passage key, keys held by two or more) in step with ``postings``."""
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            counts = dict(cur.execute(
-                f"SELECT key, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY key", chunk).fetchall())
-            cur.executemany("INSERT OR REPLACE INTO df VALUES (?, ?)",
-                            [(k, n) for k, n in counts.items() if n >= 2])
-            cur.executemany("DELETE FROM df WHERE key = ?", [(k,) for k in chunk if counts.get(k, 0) < 2])
-
     def _delete_rows(self, cur: sqlite3.Cursor, rowids: list[int]) -> None:
         for rowid in rowids:
-            row = cur.execute("SELECT minhash, simhash, text_z, source, url FROM docs WHERE rowid = ?",
-                              (rowid,)).fetchone()
+            row = cur.execute("SELECT simhash, text_z, source FROM docs WHERE rowid = ?", (rowid,)).fetchone()
             if row is None:
                 continue
-            minhash = np.frombuffer(row[0], dtype="<u4")
-            simhash = row[1] & ((1 << 64) - 1)
+            fp = self._fingerprint_of(zlib.decompress(row[1]).decode("utf-8"))
             cur.executemany("DELETE FROM bands WHERE key = ? AND doc = ?",
-                            [(k, rowid) for k in band_keys(minhash, self.params)])
+                            [(_key32(k), rowid) for k in band_keys(fp.hashvalues, self.params)])
             cur.executemany("DELETE FROM simblocks WHERE key = ? AND doc = ?",
-                            [(k, rowid) for k in simhash_keys(simhash, self.params)])
-            if self._rekey is not None:
-                keys = self._rekey(zlib.decompress(row[2]).decode("utf-8")).astype(np.uint64).view(np.int64).tolist()
-                cur.executemany("DELETE FROM postings WHERE key = ? AND doc = ?", [(k, rowid) for k in keys])
-            else:
-                keys = [k for (k,) in cur.execute("SELECT key FROM postings WHERE doc = ?", (rowid,)).fetchall()]
-                cur.execute("DELETE FROM postings WHERE doc = ?", (rowid,))
-            self._update_df(cur, keys)
+                            [(k, rowid) for k in simhash_keys(row[0] & ((1 << 64) - 1), self.params)])
+            cur.executemany("DELETE FROM postings WHERE key = ? AND doc = ?",
+                            [(_key32(k), rowid) for k in fp.passage_keys.tolist()])
             cur.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
-            if row[3]:
-                cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[3],))
+            if row[2]:
+                cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[2],))
+
+    def _fingerprint_of(self, text: str) -> Any:
+        """The fingerprint a stored text was indexed with (its keys are not stored per document)."""
+        if self._rekey is not None:
+            return self._rekey(text)
+        from provenance.analysis import analyse
+        from provenance.documents.model import Article
+
+        return analyse(Article(id="", path="", text=text), self.params, detect=False).fingerprint
 
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(ids)
@@ -246,12 +252,10 @@ class SqliteIndex(IndexBackend):
                    max_simhash_distance: int) -> Candidates:
         found = Candidates()
         cur = self.conn.cursor()
-        bands = band_keys(minhash, self.params)
+        bands = [_key32(k) for k in band_keys(minhash, self.params)]
         try:
-            for i in range(0, len(bands), _CHUNK):
-                chunk = bands[i : i + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                found.lsh_hits.update(r[0] for r in cur.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", chunk))
+            marks = ",".join("?" * len(bands))
+            found.lsh_hits.update(r[0] for r in cur.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", bands))
             blocks = simhash_keys(simhash, self.params)
             marks = ",".join("?" * len(blocks))
             near = {r[0] for r in cur.execute(f"SELECT doc FROM simblocks WHERE key IN ({marks})", blocks)}
@@ -261,29 +265,43 @@ class SqliteIndex(IndexBackend):
                     distance = bin((value & ((1 << 64) - 1)) ^ simhash).count("1")
                     if distance <= max_simhash_distance:
                         found.simhash_hits[rowid] = distance
-            keys = passage_keys.astype(np.uint64).view(np.int64).tolist()
-            for i in range(0, len(keys), _CHUNK):
-                chunk = keys[i : i + _CHUNK]
+            full = {_key32(k): k for k in passage_keys.tolist()}
+            stored = list(full)
+            for i in range(0, len(stored), _CHUNK):
+                chunk = stored[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for key, doc in cur.execute(f"SELECT key, doc FROM postings WHERE key IN ({marks})", chunk):
                     found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
-                    found.shared_keys.setdefault(doc, []).append(key & ((1 << 64) - 1))
+                    found.shared_keys.setdefault(doc, []).append(full[key])
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
 
-    def document_frequencies(self, passage_keys: np.ndarray) -> dict[int, int]:
-        keys = passage_keys.astype(np.uint64).view(np.int64).tolist()
+    def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         out: dict[int, int] = {}
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for key, n in self.conn.execute(f"SELECT key, n FROM df WHERE key IN ({marks})", chunk):
-                out[key & ((1 << 64) - 1)] = n
+        try:
+            if cap is None:
+                full = {_key32(k): k for k in passage_keys.tolist()}
+                stored = list(full)
+                for i in range(0, len(stored), _CHUNK):
+                    chunk = stored[i : i + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    for key, n in self.conn.execute(
+                            f"SELECT key, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY key", chunk):
+                        if n >= 2:
+                            out[full[key]] = n
+                return out
+            for key in passage_keys.tolist():
+                (n,) = self.conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM postings WHERE key = ? LIMIT ?)",
+                                         (_key32(key), cap)).fetchone()
+                if n >= 2:
+                    out[key] = n
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return out
 
     _COLUMNS = ("rowid, id, path, text_z, title, source, url, published, publisher, license, language, simhash,"
-                " shingle_count, policy, policy_from, no_edits, aggregator, claims, content_hash, minhash")
+                " shingle_count, policy, policy_from, no_edits, aggregator, claims, content_hash")
 
     def _stored(self, row: tuple[Any, ...]) -> StoredDoc:
         return StoredDoc(
@@ -291,8 +309,23 @@ class SqliteIndex(IndexBackend):
             source=row[5], url=row[6], published=row[7], publisher=row[8], license=row[9], language=row[10],
             simhash=row[11] & ((1 << 64) - 1), shingle_count=row[12], policy=row[13], policy_from=row[14],
             no_edits=bool(row[15]), aggregator=bool(row[16]), claims=json.loads(row[17]) if row[17] else [],
-            content_hash=row[18], minhash=np.frombuffer(row[19], dtype="<u4").copy(),
+            content_hash=row[18],
         )
+
+    def screens(self, rowids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+        rowids = list(rowids)
+        out: dict[int, tuple[str | None, str]] = {}
+        try:
+            for i in range(0, len(rowids), _CHUNK):
+                chunk = rowids[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for rowid, source, screen in self.conn.execute(
+                        f"SELECT rowid, source, screen_z FROM docs WHERE rowid IN ({marks}) AND screen_z IS NOT NULL",
+                        chunk):
+                    out[rowid] = (source, zlib.decompress(screen).decode("utf-8"))
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        return out
 
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
         rowids = list(rowids)

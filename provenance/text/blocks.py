@@ -42,6 +42,9 @@ _NOTICE_EN = re.compile(
     r"^notice\s*:|not investment advice|contact us|e-?mail\s*:",
     re.I,
 )
+# Any text holding a notice line or sentence holds a match of this (a superset of both patterns):
+# a text without one skips the notice tests of every line and sentence.
+_ANY_NOTICE = re.compile(_NOTICE_ZH.pattern + "|" + _NOTICE_EN.pattern.replace(r"^notice\s*:", r"notice\s*:"), re.I)
 _NOTICE_LEAD = re.compile(r"^\s*(?:notice|disclaimer|copyright|声明|免责声明|版权声明|特别声明|郑重声明)\s*[:：]", re.I)
 _BRACKET_HEAD = re.compile(r"^\s*[【\[〖][^】\]〗]{1,12}[】\]〗]")
 _NUMERIC = re.compile(r"^[\s\d.,:%+\-–—/()]*$")
@@ -189,6 +192,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
     lines = split_lines(normalized)
     kinds: list[str | None] = [None] * len(lines)
     sentence_notices: list[tuple[int, int, str]] = []  # notices inside paragraphs (mid offsets)
+    notices = _ANY_NOTICE.search(normalized.mid) is not None
     for i, line in enumerate(lines):
         if not line.text.strip():
             continue
@@ -196,11 +200,11 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
             kinds[i] = CREDIT
         elif is_editor_line(line.text):
             kinds[i] = EDITOR
-        elif is_notice(line.text):
+        elif notices and is_notice(line.text):
             kinds[i] = NOTICE
         elif is_meta_line(line.text):
             kinds[i] = META
-        elif len(line.text) > 80:
+        elif notices and len(line.text) > 80:
             sentence_notices.extend(_notice_sentences(line))
     # Ticker runs: consecutive short or numeric lines with at least two numeric ones.
     i = 0

@@ -76,10 +76,29 @@ def _converters() -> tuple[opencc.OpenCC, ...]:
     return tuple(opencc.OpenCC(name) for name in ("tw2s", "hk2s", "s2twp", "tw2sp"))
 
 
+_SCRIPT_STAGES = slice(0, 2)
+_VOCABULARY_STAGES = slice(2, None)
+
+
 def _convert_whole(text: str, stages: slice = slice(None)) -> str:
     for converter in _converters()[stages]:
         text = converter.convert(text)
     return text
+
+
+def _script_rule(ch: str) -> str:
+    return _convert_whole(ch, _SCRIPT_STAGES)
+
+
+# Which characters the script stages change, learnt one character at a time: a text without any
+# (any Simplified text) skips those two OpenCC passes, whose phrases all hold such a character.
+_SCRIPT_CHARS = CharMap(_script_rule)
+
+
+def _needs_script_stages(text: str) -> bool:
+    cps = to_codepoints(text)
+    mapped, _ = _SCRIPT_CHARS.apply(cps, np.zeros(cps.size, dtype=np.int64))
+    return mapped.size != cps.size or bool((mapped != cps).any())
 
 
 def _line_map(source: str, converted: str) -> list[int]:
@@ -105,35 +124,63 @@ def to_simplified(text: str) -> tuple[str, list[int] | None]:
     """Simplified script and canonical vocabulary, with a map back to ``text`` when lengths differ.
 
     OpenCC converts phrases, which almost always keeps the length; where it does not (隨身碟 → U盘),
-    the changed lines are aligned with difflib — script first, then vocabulary, so that the
+    the changed clauses are aligned with difflib — script first, then vocabulary, so that the
     alignment compares text in one script — and every character keeps an offset.
     """
-    converted = _convert_whole(text)
+    stages = slice(None) if _needs_script_stages(text) else _VOCABULARY_STAGES
+    converted = _convert_whole(text, stages)
     if len(converted) == len(text):
         return converted, None
-    # Clauses (phrases never cross punctuation) keep each difflib alignment short; halving the
-    # clause list finds the few clauses whose length changed with few conversions.
+    # Phrases never cross punctuation: convert every clause at once, joined by a character OpenCC
+    # leaves alone, and align only the clauses whose length changed.
+    clauses = [c for c in _CLAUSE.split(text) if c]
+    joined = _CLAUSE_SEPARATOR.join(clauses)
+    script = _convert_whole(joined, _SCRIPT_STAGES) if stages.start is None else joined
+    final = _convert_whole(script, _VOCABULARY_STAGES)
+    script_parts, final_parts = script.split(_CLAUSE_SEPARATOR), final.split(_CLAUSE_SEPARATOR)
+    if _CLAUSE_SEPARATOR in text or not len(clauses) == len(script_parts) == len(final_parts):
+        return _to_simplified_by_halves(clauses, stages)
+    out: list[str] = []
+    mapping: list[int] = []
+    position = 0
+    for clause, middle, last in zip(clauses, script_parts, final_parts, strict=True):
+        out.append(last)
+        if len(last) == len(clause):
+            mapping.extend(range(position, position + len(clause)))
+        else:
+            first = _line_map(clause, middle)
+            mapping.extend(position + first[k] for k in _line_map(middle, last))
+        position += len(clause)
+    return "".join(out), mapping
+
+
+_CLAUSE_SEPARATOR = "\ue000"  # a private-use character: no OpenCC phrase holds it
+
+
+def _to_simplified_by_halves(clauses: list[str], stages: slice) -> tuple[str, list[int]]:
+    """Fallback for texts holding the separator: halve the clause list until the clauses whose
+    length changed are found."""
     out: list[str] = []
     mapping: list[int] = []
 
-    def convert(clauses: list[str], position: int) -> None:
-        joined = "".join(clauses)
-        final = _convert_whole(joined)
+    def convert(part: list[str], position: int) -> None:
+        joined = "".join(part)
+        final = _convert_whole(joined, stages)
         if len(final) == len(joined):
             out.append(final)
             mapping.extend(range(position, position + len(joined)))
-        elif len(clauses) == 1:
-            script = _convert_whole(joined, slice(0, 2))
-            final = _convert_whole(script, slice(2, None))
+        elif len(part) == 1:
+            script = _convert_whole(joined, _SCRIPT_STAGES) if stages.start is None else joined
+            final = _convert_whole(script, _VOCABULARY_STAGES)
             out.append(final)
             first = _line_map(joined, script)
             mapping.extend(position + first[k] for k in _line_map(script, final))
         else:
-            half = len(clauses) // 2
-            convert(clauses[:half], position)
-            convert(clauses[half:], position + sum(len(c) for c in clauses[:half]))
+            half = len(part) // 2
+            convert(part[:half], position)
+            convert(part[half:], position + sum(len(c) for c in part[:half]))
 
-    convert([c for c in _CLAUSE.split(text) if c], 0)
+    convert(clauses, 0)
     return "".join(out), mapping
 
 
