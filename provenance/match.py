@@ -226,13 +226,21 @@ class Matcher:
         return matches
 
 
+def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ordered)`` for a sorted array of distinct values, by binary search."""
+    if ordered.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), ordered.size - 1)
+    return ordered[at] == values
+
+
 def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
     """An upper bound on the characters of any passage :func:`align` can find between the article
     and a source with these shingles: article text covered by shared shingles, counted up to the
     next token (so separators count too), in stretches whose shared shingles lie closer than twice
     the alignment gap."""
     shingles, tokens = analysis.shingles, analysis.tokens
-    hits = np.flatnonzero(np.isin(shingles.hashes, source_unique))
+    hits = np.flatnonzero(contains(source_unique, shingles.hashes))
     if hits.size == 0:
         return 0
     count = len(tokens)
