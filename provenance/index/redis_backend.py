@@ -20,7 +20,7 @@ import numpy as np
 
 from provenance import __version__
 from provenance.errors import IndexError_
-from provenance.fingerprint import SCHEME, simhash_keys
+from provenance.fingerprint import LEAN_SCHEME, simhash_keys
 from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSummary, StoredDoc, merge_source
 from provenance.params import FingerprintParams
 
@@ -109,7 +109,7 @@ class RedisIndex(IndexBackend):
     def _minhash(self, values: np.ndarray) -> Any:
         from datasketch import LeanMinHash
 
-        return LeanMinHash(seed=self.params.seed, hashvalues=values.astype(np.uint32), scheme=SCHEME)
+        return LeanMinHash(seed=self.params.seed, hashvalues=values.astype(np.uint32), scheme=LEAN_SCHEME)
 
     def _errors(self) -> tuple[type[BaseException], ...]:
         import redis
@@ -196,7 +196,7 @@ class RedisIndex(IndexBackend):
         for key in simhash_keys(simhash, self.params):
             pipe.srem(self._k("sim", _key(key)), rowid)
         if self._rekey is not None:
-            for key in self._rekey(zlib.decompress(data[b"text_z"]).decode("utf-8")).tolist():
+            for key in self._rekey(zlib.decompress(data[b"text_z"]).decode("utf-8")).passage_keys.tolist():
                 pipe.srem(self._k("p", _key(int(key))), rowid)
         pipe.delete(self._k("doc", rowid))
         pipe.execute()
