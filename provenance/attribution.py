@@ -17,7 +17,7 @@ from typing import Any
 
 from provenance.documents.model import Article
 from provenance.names import NameRegistry, domain_of
-from provenance.text.blocks import EDITOR, NOTICE, Block, is_editor_line, is_notice, split_lines
+from provenance.text.blocks import EDITOR, NOTICE, Block, is_editor_line, is_notice, may_hold_notice, split_lines
 from provenance.text.normalize import Normalized
 
 _URL = r"(?:https?://|www\.)[^\s)\]】>\"'，。；;]+|(?:[a-z0-9-]+\.)+(?:com|cn|net|org|hk|tw|info|news|io|co|uk|de)(?:/[^\s)\]】>\"'，。]*)?"
@@ -163,13 +163,16 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
         result.claims.append(Claim(text=normalized.loaded[span[0]:span[1]], name=name or (url or ""),
                                    kind=kind, span=span, url=url, line=line_no))
 
+    present = _Present(normalized.mid)
+    notices = may_hold_notice(normalized.mid)
+    titled = "原标题" in normalized.mid
     first_body_line = next((i for i, ln in enumerate(lines) if ln.text.strip()), 0)
     for line_no, line in enumerate(lines):
         text = line.text
         if not text.strip():
             continue
         lstart, _ = normalized.mid_span(line.start, line.end)
-        if any(s <= lstart < e for s, e in skipped) or is_notice(text):
+        if any(s <= lstart < e for s, e in skipped) or (notices and is_notice(text)):
             if is_editor_line(text):
                 _people(result, normalized, line.start, text)
             continue
@@ -177,17 +180,17 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             _people(result, normalized, line.start, text)
             continue
         short = len(text.strip()) <= 160
-        origin = re.search(r"原标题\s*[:：]\s*(?P<t>.+?)\s*$", text)
+        origin = _ORIGINAL_TITLE.search(text) if titled else None
         if origin and not result.original_title:
             result.original_title = origin.group("t").strip("《》\"“” ")
-        for m in _LINK.finditer(text):
+        for m in _LINK.finditer(text) if present("link") else ():
             url = m.group("url")
             add("link", line_no, line.start, m.start(), m.end(), url, url=url)
-        for m in _ZH_EXPLICIT.finditer(text):
+        for m in _ZH_EXPLICIT.finditer(text) if present("zh_explicit") else ():
             if _SOURCE_WORD.fullmatch(m.group("marker")) and not _labelled(text, m):
                 continue  # "资金来源于捐赠": the word 来源 in running text, not a credit label
             _explicit(add, line_no, line.start, text, m)
-        for m in _EN_EXPLICIT.finditer(text):
+        for m in _EN_EXPLICIT.finditer(text) if present("en_explicit") else ():
             if m.group("marker").lower() in ("source", "sources", "credit") and not re.match(
                 r"\s*:", text[m.end("marker"):]
             ):
@@ -195,15 +198,15 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             _explicit(add, line_no, line.start, text, m)
         explicit_here = any(c.line == line_no and c.kind == "explicit" for c in result.claims)
         if explicit_here:
-            for m in _BARE_URL.finditer(text):
+            for m in _BARE_URL.finditer(text) if present("bare_url") else ():
                 add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
         elif short and (not result.claims or line_no > first_body_line):
-            for m in _BARE_URL.finditer(text):
+            for m in _BARE_URL.finditer(text) if present("bare_url") else ():
                 # a bare URL/domain only credits in a short line that holds little else
                 rest = _BARE_URL.sub("", text)
                 if len(re.sub(r"[\W_]", "", rest)) <= 12:
                     add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
-        _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line)
+        _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line, present=present)
     if article is not None:
         _html_claims(result, article, registry, publisher)
     return result
@@ -233,12 +236,32 @@ def _explicit(add: Any, line_no: int, line_start: int, text: str, m: re.Match[st
     add("link" if url else "explicit", line_no, line_start, m.start("marker"), m.end("name"), name, url)
 
 
+_ORIGINAL_TITLE = re.compile(r"原标题\s*[:：]\s*(?P<t>.+?)\s*$")
 _OUTLET_END = re.compile(r"^.{1,10}?(?:通讯社|新闻社|电视台|广播电台|日报|晚报|早报|时报|商报|新闻网|网|社|报|台)")
 
 
+class _Present:
+    """Which credit patterns match anywhere in a text, searched once per text on first use.
+
+    The per-text search runs each pattern in MULTILINE mode over the whole text, so ``^``/``$``
+    hold at every line and a look-behind at a line start sees the line break: any match inside a
+    line is also a match there. A pattern absent from the text is not tried line by line.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        if name not in self._found:
+            self._found[name] = _WHOLE_TEXT[name].search(self._text) is not None
+        return self._found[name]
+
+
 def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
-               is_title: bool = False) -> None:
-    m = _ZH_DATELINE.match(text)
+               is_title: bool = False, present: _Present | None = None) -> None:
+    present = present or _Present(text)
+    m = _ZH_DATELINE.match(text) if present("zh_dateline") else None
     if m:
         # "新华社北京" is outlet + place: the longest prefix that is a known outlet, else the
         # shortest prefix ending like an outlet name (…社, …网, …报, …台).
@@ -251,26 +274,26 @@ def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: Nam
             name = ending.group(0) if ending else prefix
         add("dateline", line_no, line_start, m.start("name"), m.end(), name)
     else:
-        m = _ZH_XUN.match(text)
+        m = _ZH_XUN.match(text) if present("zh_xun") else None
         if m and not m.group("name").startswith(("本报", "本台", "本网", "本刊")):
             name = m.group("name")
             if registry and registry.resolve(name):
                 add("dateline", line_no, line_start, m.start("name"), m.end(), name)
-    for m in _ZH_REPORT.finditer(text):
+    for m in _ZH_REPORT.finditer(text) if present("zh_report") else ():
         name = m.group("name")
         if registry and registry.resolve(name):
             add("dateline", line_no, line_start, m.start(), m.end(), name)
-    for m in _EN_AGENCY.finditer(text):
+    for m in _EN_AGENCY.finditer(text) if present("en_agency") else ():
         if m.start() > 120:
             break
         add("dateline", line_no, line_start, m.start(), m.end(), m.group("name"))
-    m = _EN_BY_PIPE.match(text)
+    m = _EN_BY_PIPE.match(text) if present("en_by_pipe") else None
     if m:
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
-    m = _EN_LEAD_AGENCY.match(text)
+    m = _EN_LEAD_AGENCY.match(text) if present("en_lead_agency") else None
     if m and is_agency(m.group("name"), registry):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
-    m = _EN_TITLE_AGENCY.search(text)
+    m = _EN_TITLE_AGENCY.search(text) if present("en_title_agency") else None
     if m and is_title and len(text) <= 200 and not _EN_AGENCY.search(text):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
 
@@ -341,3 +364,13 @@ def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[
         else:
             spans.extend(claim.span for claim in claims)
     return whole, spans
+
+
+_WHOLE_TEXT = {
+    name: re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+    for name, pattern in {
+        "link": _LINK, "zh_explicit": _ZH_EXPLICIT, "en_explicit": _EN_EXPLICIT, "bare_url": _BARE_URL,
+        "zh_dateline": _ZH_DATELINE, "zh_xun": _ZH_XUN, "zh_report": _ZH_REPORT, "en_agency": _EN_AGENCY,
+        "en_by_pipe": _EN_BY_PIPE, "en_lead_agency": _EN_LEAD_AGENCY, "en_title_agency": _EN_TITLE_AGENCY,
+    }.items()
+}

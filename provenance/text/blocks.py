@@ -107,6 +107,11 @@ _CREDIT_START = re.compile(
 _TERMS = re.compile(r"请|不得|禁止|严禁|须|需|注明|保留|授权|许可|must|may not|prohibit|permission of", re.I)
 
 
+def may_hold_notice(text: str) -> bool:
+    """False when no line or sentence of ``text`` can be a notice (no notice wording anywhere)."""
+    return _ANY_NOTICE.search(text) is not None
+
+
 def is_notice(text: str) -> bool:
     """A site notice or disclaimer sentence (reprint terms, takedown, copyright, views disclaimers)."""
     stripped = text.strip()
@@ -192,7 +197,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
     lines = split_lines(normalized)
     kinds: list[str | None] = [None] * len(lines)
     sentence_notices: list[tuple[int, int, str]] = []  # notices inside paragraphs (mid offsets)
-    notices = _ANY_NOTICE.search(normalized.mid) is not None
+    notices = may_hold_notice(normalized.mid)
     for i, line in enumerate(lines):
         if not line.text.strip():
             continue
