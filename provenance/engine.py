@@ -38,7 +38,7 @@ from provenance.report.model import Item, Report
 from provenance.rules import Rules
 from provenance.verdicts import ORIGINAL, UNREADABLE, most_severe
 
-BATCH = 256
+BATCH = 2048  # documents per write transaction: each touched B-tree page is written once per batch
 _POLICY_RANK = {None: 0, "attribution-required": 1, NO_REPRINT: 2}
 
 

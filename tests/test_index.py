@@ -209,3 +209,18 @@ def test_no_key_outlives_its_document(tmp_path: Path) -> None:
         assert orphans == 0, table
         assert {r for (r,) in conn.execute(f"SELECT DISTINCT doc FROM {table}")} == live, table
     conn.close()
+
+
+def test_one_id_twice_in_a_batch_leaves_no_orphan_keys(tmp_path: Path) -> None:
+    import sqlite3
+
+    write(tmp_path / "corpus" / "a.md", front_matter(ZH_ORIGINAL, id="same", source="青山日报"))
+    write(tmp_path / "corpus" / "b.md", front_matter(ZH_PORT, id="same", source="青山日报"))
+    location = str(tmp_path / "i.sqlite")
+    build_index([tmp_path / "corpus"], location, load_rules(write(tmp_path / "provenance.toml", RULES)))
+    conn = sqlite3.connect(location)
+    (rowid,) = conn.execute("SELECT rowid FROM docs").fetchone()
+    assert conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 1
+    for table in ("bands", "simblocks", "postings"):
+        assert {r for (r,) in conn.execute(f"SELECT DISTINCT doc FROM {table}")} == {rowid}, table
+    conn.close()

@@ -140,6 +140,8 @@ class SqliteIndex(IndexBackend):
 
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
+        keys: dict[str, list[tuple[int, int]]] = {"bands": [], "simblocks": [], "postings": []}
+        pending: set[int] = set()  # rows added in this batch, whose keys are not written yet
         cur = self.conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
@@ -150,10 +152,18 @@ class SqliteIndex(IndexBackend):
                     continue
                 if row:
                     self._delete_rows(cur, [row[0]])
+                    if row[0] in pending:  # the same id twice in one batch: drop the first one's rows
+                        for table in keys:
+                            keys[table] = [r for r in keys[table] if r[1] != row[0]]
                     counts["updated"] += 1
                 else:
                     counts["added"] += 1
-                self._insert(cur, doc)
+                pending.add(self._insert(cur, doc, keys))
+            # Key rows go in sorted, all documents of the batch at once: each B-tree page is visited
+            # once in order instead of at random for every document.
+            for table, rows in keys.items():
+                rows.sort()
+                cur.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows)
             cur.execute("UPDATE meta SET value = ? WHERE key = 'created_by'", (f"provenance {__version__}",))
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -161,7 +171,7 @@ class SqliteIndex(IndexBackend):
             raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
         return counts
 
-    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc) -> None:
+    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc, keys: dict[str, list[tuple[int, int]]]) -> int:
         cur.execute(
             "INSERT INTO docs (id, path, title, source, url, published, publisher, license, language,"
             " content_hash, text_z, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
@@ -175,14 +185,14 @@ class SqliteIndex(IndexBackend):
                 zlib.compress(doc.screen.encode("utf-8"), 6) if doc.screen else None,
             ),
         )
-        rowid = cur.lastrowid
-        cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", [(_key32(k), rowid) for k in doc.band_keys])
-        cur.executemany("INSERT OR IGNORE INTO simblocks VALUES (?, ?)", [(k, rowid) for k in doc.simhash_keys])
-        cur.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)",
-                        [(_key32(k), rowid) for k in doc.passage_keys.tolist()])
+        rowid = int(cur.lastrowid or 0)
+        keys["bands"].extend((_key32(k), rowid) for k in doc.band_keys)
+        keys["simblocks"].extend((k, rowid) for k in doc.simhash_keys)
+        keys["postings"].extend((_key32(k), rowid) for k in doc.passage_keys.tolist())
         if doc.source:
             self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
                               f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits, doc.aggregator)
+        return rowid
 
     def _bump_source(self, cur: sqlite3.Cursor, name: str, url: str | None, delta: int, policy: str | None,
                      policy_from: str | None, no_edits: bool, aggregator: bool) -> None:
