@@ -231,11 +231,10 @@ def phase_fingerprint(articles: list[dict[str, str]]) -> tuple[dict[str, Any], l
     from datasketch import MinHash
     from simhash import Simhash
 
-    from provenance.analysis import analyse_many, shingle_size, window_size
+    from provenance.analysis import analyse_many, tokens_and_shingles, window_size
     from provenance.documents.model import Article
     from provenance.fingerprint import fingerprint_many
     from provenance.params import FingerprintParams
-    from provenance.text.tokens import shingle_many, tokenize_many
 
     params = FingerprintParams()
 
@@ -250,9 +249,7 @@ def phase_fingerprint(articles: list[dict[str, str]]) -> tuple[dict[str, Any], l
 
     def provenance_fingerprint(batch: list[dict[str, str]]) -> None:
         # the same job as (a), from the same text: tokens → shingles → MinHash, SimHash (and passage keys)
-        tokens = tokenize_many([article["text"] for article in batch])
-        tokens = [t.only_cjk() if t.cjk_share >= params.cjk_share else t for t in tokens]
-        shingles = shingle_many(tokens, [shingle_size(t, params) for t in tokens])
+        tokens, shingles = tokens_and_shingles([article["text"] for article in batch], None, params)
         fingerprint_many([s.hashes for s in shingles], [s.unique() for s in shingles],
                          [window_size(t, params) for t in tokens], params)
 

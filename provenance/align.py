@@ -134,13 +134,18 @@ def _close_gaps(merged: list[list[int]], members: list[list[Run]],
     return out, out_members
 
 
+def default_gap(n: int) -> int:
+    """Shingle positions a passage may skip between two shared runs (a word or two changed)."""
+    return max(3 * n, 8)
+
+
 def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None = None) -> list[Passage]:
     """Copied passages of ``source`` in ``article``, longest first by article position."""
     a, b = article.shingles, source.shingles
     if len(a) == 0 or len(b) == 0:
         return []
     n = a.size
-    gap = gap if gap is not None else max(3 * n, 8)
+    gap = gap if gap is not None else default_gap(n)
     i, j = _seeds(a.hashes, b.hashes)
     runs = _runs(i, j)
     if not runs:

@@ -54,6 +54,14 @@ def window_size(tokens: Tokens, params: FingerprintParams) -> int:
     return params.winnow_cjk if tokens.cjk_share >= params.cjk_share else params.winnow_words
 
 
+def tokens_and_shingles(norms: Sequence[str], masks: Sequence[np.ndarray | None] | None,
+                        params: FingerprintParams) -> tuple[list[Tokens], list[Shingles]]:
+    """Tokens (CJK characters only in CJK text) and shingles of many folded texts, in one pass."""
+    token_lists = tokenize_many(norms, masks)
+    token_lists = [t.only_cjk() if t.cjk_share >= params.cjk_share else t for t in token_lists]
+    return token_lists, shingle_many(token_lists, [shingle_size(t, params) for t in token_lists])
+
+
 def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None,
             language: str | None = None, detect: bool = True, publisher: str | None = None,
             known_claims: list[dict[str, Any]] | None = None) -> Analysis:
@@ -75,9 +83,7 @@ def analyse_many(articles: Sequence[Article], params: FingerprintParams, registr
         _prepare(article, registry, publisher, None if known_claims is None else known_claims[k])
         for k, article in enumerate(articles)
     ]
-    token_lists = tokenize_many([p[0].norm for p in prepared], [p[3] for p in prepared])
-    token_lists = [t.only_cjk() if t.cjk_share >= params.cjk_share else t for t in token_lists]
-    shingle_lists = shingle_many(token_lists, [shingle_size(t, params) for t in token_lists])
+    token_lists, shingle_lists = tokens_and_shingles([p[0].norm for p in prepared], [p[3] for p in prepared], params)
     uniques = [s.unique() for s in shingle_lists]
     fingerprints = fingerprint_many([s.hashes for s in shingle_lists], uniques,
                                     [window_size(t, params) for t in token_lists], params)

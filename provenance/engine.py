@@ -222,9 +222,9 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
                progress: Progress | None = None) -> int:
     """Copy every document of one index into another (any backends); returns documents copied.
 
-    SimHash and metadata are taken as stored; the MinHash too where the source keeps it
-    (Redis), and passage keys and the screen text always, are recomputed from the stored text with the source index's
-    parameters, which gives the same values.
+    SimHash and metadata are taken as stored, and the MinHash where the source keeps one (Redis).
+    Everything else (passage keys, the screen text, a MinHash the source does not keep) is
+    recomputed from the stored text with the source index's parameters, giving the same values.
     """
     from provenance.fingerprint import band_keys, simhash_keys
 

@@ -16,13 +16,13 @@ from datetime import datetime
 
 import numpy as np
 
-from provenance.align import Passage, align
-from provenance.analysis import Analysis, analyse, shingle_size, window_size
+from provenance.align import Passage, align, default_gap
+from provenance.analysis import Analysis, analyse, tokens_and_shingles, window_size
 from provenance.documents.model import Article, parse_published
 from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
-from provenance.text.tokens import distinct, shingle_many, tokenize_many
+from provenance.text.tokens import distinct
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -176,9 +176,7 @@ class Matcher:
         if not screens:
             return rowids
         known = list(screens)
-        token_lists = tokenize_many([screens[r][1] for r in known])
-        token_lists = [t.only_cjk() if t.cjk_share >= self.params.cjk_share else t for t in token_lists]
-        shingle_lists = shingle_many(token_lists, [shingle_size(t, self.params) for t in token_lists])
+        _, shingle_lists = tokens_and_shingles([screens[r][1] for r in known], None, self.params)
         possible = {
             rowid: passage_bound(analysis, shingles.unique()) >= self.min_passage_for(screens[rowid][0])
             for rowid, shingles in zip(known, shingle_lists, strict=True)
@@ -245,7 +243,7 @@ def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
         return 0
     count = len(tokens)
     width = min(shingles.size, count)
-    stretch = 2 * max(3 * shingles.size, 8) + shingles.size
+    stretch = 2 * default_gap(shingles.size) + shingles.size
     cluster = np.concatenate(([0], np.cumsum(np.diff(hits) > stretch)))
     delta = np.zeros(count + 1, dtype=np.int64)
     np.add.at(delta, hits, 1)

@@ -134,16 +134,13 @@ def to_simplified(text: str) -> tuple[str, list[int] | None]:
     # Phrases never cross punctuation: convert every clause at once, joined by a character OpenCC
     # leaves alone, and align only the clauses whose length changed.
     clauses = [c for c in _CLAUSE.split(text) if c]
-    joined = _CLAUSE_SEPARATOR.join(clauses)
-    script = _convert_whole(joined, _SCRIPT_STAGES) if stages.start is None else joined
-    final = _convert_whole(script, _VOCABULARY_STAGES)
-    script_parts, final_parts = script.split(_CLAUSE_SEPARATOR), final.split(_CLAUSE_SEPARATOR)
-    if _CLAUSE_SEPARATOR in text or not len(clauses) == len(script_parts) == len(final_parts):
-        return _to_simplified_by_halves(clauses, stages)
+    separator = next((chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in text), None)
+    script = _convert_clauses(clauses, _SCRIPT_STAGES, separator) if stages.start is None else clauses
+    final = _convert_clauses(script, _VOCABULARY_STAGES, separator)
     out: list[str] = []
     mapping: list[int] = []
     position = 0
-    for clause, middle, last in zip(clauses, script_parts, final_parts, strict=True):
+    for clause, middle, last in zip(clauses, script, final, strict=True):
         out.append(last)
         if len(last) == len(clause):
             mapping.extend(range(position, position + len(clause)))
@@ -154,34 +151,14 @@ def to_simplified(text: str) -> tuple[str, list[int] | None]:
     return "".join(out), mapping
 
 
-_CLAUSE_SEPARATOR = "\ue000"  # a private-use character: no OpenCC phrase holds it
-
-
-def _to_simplified_by_halves(clauses: list[str], stages: slice) -> tuple[str, list[int]]:
-    """Fallback for texts holding the separator: halve the clause list until the clauses whose
-    length changed are found."""
-    out: list[str] = []
-    mapping: list[int] = []
-
-    def convert(part: list[str], position: int) -> None:
-        joined = "".join(part)
-        final = _convert_whole(joined, stages)
-        if len(final) == len(joined):
-            out.append(final)
-            mapping.extend(range(position, position + len(joined)))
-        elif len(part) == 1:
-            script = _convert_whole(joined, _SCRIPT_STAGES) if stages.start is None else joined
-            final = _convert_whole(script, _VOCABULARY_STAGES)
-            out.append(final)
-            first = _line_map(joined, script)
-            mapping.extend(position + first[k] for k in _line_map(script, final))
-        else:
-            half = len(part) // 2
-            convert(part[:half], position)
-            convert(part[half:], position + sum(len(c) for c in part[:half]))
-
-    convert(clauses, 0)
-    return "".join(out), mapping
+def _convert_clauses(clauses: list[str], stages: slice, separator: str | None) -> list[str]:
+    """Each clause converted; one OpenCC call when a separator (a private-use character absent
+    from the text, which no OpenCC phrase holds) keeps them apart."""
+    if separator is not None:
+        parts = _convert_whole(separator.join(clauses), stages).split(separator)
+        if len(parts) == len(clauses):
+            return parts
+    return [_convert_whole(clause, stages) for clause in clauses]
 
 
 def _has_han(cps: np.ndarray) -> bool:
