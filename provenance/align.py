@@ -8,11 +8,11 @@ form runs; runs close to each other in both texts merge into passages; passages 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from provenance.analysis import Analysis
-from provenance.text.tokens import Tokens
+from provenance.text.tokens import Shingles, Tokens, contains
 
 _MAX_REPEATS = 4  # positions kept per repeated shingle, so repeated phrases cannot explode the seeds
 _OPEN_PASSAGES = 8  # recent passages a run may continue
@@ -35,23 +35,33 @@ class Passage:
                 "identical": round(self.identical, 3)}
 
 
-def _seeds(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Side(Protocol):
+    """One text of an alignment: an :class:`~provenance.analysis.Analysis`, or a corpus document's
+    :class:`~provenance.source_view.SourceView` read from the index."""
+
+    tokens: Tokens
+    shingles: Shingles
+
+    @property
+    def is_char(self) -> np.ndarray: ...
+
+    def loaded_span(self, start: int, end: int) -> tuple[int, int]: ...
+
+
+def _seeds(article: Shingles, source: Shingles) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i, j) with a[i] == b[j]; for repeated shingles, the few j nearest the main diagonal.
 
     Shingles that occur once on each side fix the dominant diagonal (j - i); where a shingle
     repeats in the source, only the ``_MAX_REPEATS`` occurrences closest to that diagonal are
     kept, so repeated phrases neither explode the seeds nor break the copied run.
     """
-    order = np.argsort(b, kind="stable")
-    sorted_b = b[order]
+    a, order, sorted_b = article.hashes, source.order, source.sorted_hashes
     left = np.searchsorted(sorted_b, a, side="left")
     right = np.searchsorted(sorted_b, a, side="right")
     counts = right - left
     single = counts == 1
     if single.any():
-        values, uniq_counts = np.unique(a, return_counts=True)
-        once_in_a = np.isin(a, values[uniq_counts == 1])
-        anchor = single & once_in_a
+        anchor = single & ~contains(article.repeated, a)
         diagonals = order[left[anchor]] - np.flatnonzero(anchor) if anchor.any() else np.zeros(1, np.int64)
     else:
         diagonals = np.zeros(1, np.int64)
@@ -139,24 +149,24 @@ def default_gap(n: int) -> int:
     return max(3 * n, 8)
 
 
-def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None = None) -> list[Passage]:
+def align(article: Side, source: Side, min_passage: int, gap: int | None = None) -> list[Passage]:
     """Copied passages of ``source`` in ``article``, longest first by article position."""
     a, b = article.shingles, source.shingles
     if len(a) == 0 or len(b) == 0:
         return []
     n = a.size
     gap = gap if gap is not None else default_gap(n)
-    i, j = _seeds(a.hashes, b.hashes)
+    i, j = _seeds(a, b)
     runs = _runs(i, j)
     if not runs:
         return []
     # A lone seed of a shingle that repeats (in either text) is no evidence of copying: in
     # repetitive text it would stretch a passage over text the other side does not have.
-    values_a, counts_a = np.unique(a.hashes, return_counts=True)
-    values_b, counts_b = np.unique(b.hashes, return_counts=True)
-    repeated = set(values_a[counts_a > 1].tolist()) | set(values_b[counts_b > 1].tolist())
-    if repeated:
-        runs = [r for r in runs if r[1] > r[0] or int(a.hashes[r[0]]) not in repeated]
+    if a.repeated.size or b.repeated.size:
+        first = a.hashes[[r[0] for r in runs]]
+        lone = np.array([r[1] == r[0] for r in runs]) & (contains(a.repeated, first) | contains(b.repeated, first))
+        if lone.any():
+            runs = [r for r, drop in zip(runs, lone.tolist(), strict=True) if not drop]
         if not runs:
             return []
     # Prefer long runs; drop runs whose article range is already covered by a longer one.
@@ -165,7 +175,7 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
     kept: list[tuple[int, int, int, int, int]] = []
     for run in runs:
         lo, hi = run[0], run[1] + 1
-        if covered[lo:hi].mean() > 0.5:
+        if 2 * np.count_nonzero(covered[lo:hi]) > hi - lo:
             continue
         covered[lo:hi] = True
         kept.append(run)
@@ -194,8 +204,7 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
     merged, members = _close_gaps(merged, members, gap, n)
     passages: list[Passage] = []
     a_tok, b_tok = article.tokens, source.tokens
-    a_is_char = np.frombuffer(article.normalized.norm.encode("utf-32-le"), "<u4") != 32
-    b_is_char = np.frombuffer(source.normalized.norm.encode("utf-32-le"), "<u4") != 32
+    a_is_char, b_is_char = article.is_char, source.is_char
     for (i0, i1, j0, j1, seeds), runs_in in zip(merged, members, strict=True):
         at0, at1 = i0, min(i1 + n, len(a_tok))  # token range [at0, at1)
         bt0, bt1 = j0, min(j1 + n, len(b_tok))
@@ -212,8 +221,8 @@ def align(article: Analysis, source: Analysis, min_passage: int, gap: int | None
         positions = i1 - i0 + 1
         passages.append(Passage(
             article_tokens=(at0, at1), source_tokens=(bt0, bt1), article_shingles=(i0, i1 + 1),
-            article=article.normalized.loaded_span(a_start, a_end),
-            source=source.normalized.loaded_span(b_start, b_end),
+            article=article.loaded_span(a_start, a_end),
+            source=source.loaded_span(b_start, b_end),
             chars=chars, identical=min(1.0, seeds / positions),
         ))
     return passages

@@ -22,6 +22,7 @@ from provenance.text.blocks import NOTICE, Block, body_mask, classify_lines
 from provenance.text.codepoints import to_codepoints, to_text
 from provenance.text.language import detect_language
 from provenance.text.normalize import Normalized, normalise
+from provenance.text.offsets import encode_offsets
 from provenance.text.tokens import Shingles, Tokens, shingle_many, tokenize_many
 
 
@@ -43,7 +44,16 @@ class Analysis:
 
     @property
     def body_chars(self) -> int:
-        return int(np.count_nonzero(self.mask & (np.frombuffer(self.normalized.norm.encode("utf-32-le"), "<u4") != 32)))
+        return int(np.count_nonzero(self.is_char))
+
+    @property
+    def is_char(self) -> np.ndarray:
+        """Per ``norm`` character: a body character other than a space (what copied text counts)."""
+        return self.mask & (np.frombuffer(self.normalized.norm.encode("utf-32-le"), "<u4") != 32)
+
+    def loaded_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span in the loaded text covering ``norm[start:end]``."""
+        return self.normalized.loaded_span(start, end)
 
 
 def shingle_size(tokens: Tokens, params: FingerprintParams) -> int:
@@ -125,14 +135,17 @@ def _prepare(article: Article, registry: NameRegistry | None, publisher: str | N
 
 
 def screen_text(analysis: Analysis) -> str:
-    """The body of ``norm`` as tokenisation sees it: characters outside the body become spaces and
-    runs of spaces one. Tokenising it gives the analysis's own tokens, so an index that keeps it can
-    screen a candidate without normalising the document again."""
+    """The body of ``norm`` as tokenisation sees it: characters outside the body become spaces, so
+    positions stay those of ``norm``. Tokenising it gives the analysis's own tokens; an index that
+    keeps it (with :func:`screen_offsets`) can verify a candidate without normalising it again."""
     cps = to_codepoints(analysis.normalized.norm)
     cps[~analysis.mask] = 0x20
-    space = cps == 0x20
-    keep = ~(space & np.concatenate(([True], space[:-1])))
-    return to_text(cps[keep])
+    return to_text(cps)
+
+
+def screen_offsets(analysis: Analysis) -> bytes:
+    """The stored form of the map from ``norm`` (and screen text) positions to the loaded text."""
+    return encode_offsets(analysis.normalized.norm_off)
 
 
 def _body_mid_ranges(normalized: Normalized, blocks: list[Block]) -> list[tuple[int, int]]:

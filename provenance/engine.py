@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from provenance.analysis import Analysis, analyse, analyse_many, screen_text
+from provenance.analysis import Analysis, analyse, analyse_many, screen_offsets, screen_text
 from provenance.attribution import resolve_claims
 from provenance.disclaimers import NO_REPRINT
 from provenance.documents.loaders import iter_files, load_one
@@ -107,7 +107,7 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
         aggregator=aggregator,
         claims=[{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
                  "line": c.line} for c in analysis.attribution.claims],
-        screen=screen_text(analysis),
+        screen=screen_text(analysis), offsets=screen_offsets(analysis),
     )
 
 
@@ -253,6 +253,7 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
                             passage_keys=fp.passage_keys, shingle_count=doc.shingle_count, policy=doc.policy,
                             policy_from=doc.policy_from, no_edits=doc.no_edits, aggregator=doc.aggregator,
                             claims=doc.claims, screen=screen_text(analysis),
+                            offsets=screen_offsets(analysis),
                         ))
                     counts = dst.add(docs)
                     copied += counts["added"] + counts["updated"] + counts["unchanged"]

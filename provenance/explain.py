@@ -43,7 +43,7 @@ def explain_article(scanner: Scanner, article: Article) -> dict[str, Any]:
     candidates = []
     ids = scanner.matcher.candidate_ids(analysis)
     verified = {m.doc.rowid for g in groups for m in g.members}
-    for doc, source in scanner.matcher.source_analysis(ids[: TOP_CANDIDATES * 4]):
+    for doc, source in scanner.matcher.sources(ids[: TOP_CANDIDATES * 4]):
         a, b = analysis.unique, source.unique
         shared = int(np.intersect1d(a, b, assume_unique=True).size) if a.size and b.size else 0
         candidates.append({
@@ -52,7 +52,7 @@ def explain_article(scanner: Scanner, article: Article) -> dict[str, Any]:
             "jaccard": round(shared / max(1, a.size + b.size - shared), 4),
             "containment": round(shared / max(1, a.size), 4),
             "source_coverage": round(shared / max(1, b.size), 4),
-            "simhash_distance": int(analysis.fingerprint.simhash.distance(source.fingerprint.simhash)),
+            "simhash_distance": source.simhash_distance(int(analysis.fingerprint.simhash.value)),
         })
     candidates.sort(key=lambda c: (-c["shared_shingles"], c["id"]))
     out["candidates"] = candidates[:TOP_CANDIDATES]

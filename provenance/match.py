@@ -1,7 +1,8 @@
 """Candidates → verified matches → groups of copies → the original of each group.
 
 Candidates come from the index (LSH bands, SimHash blocks, winnowed passage keys). Each is
-verified against the article with exact shingle-set scores and passage alignment; a candidate
+verified against the article with exact shingle-set scores and passage alignment, on the view of
+it the index keeps (no corpus document is normalised again); a candidate
 with no shared passage of ``min_passage`` characters is no match. Verified matches that cover
 the same part of the article are copies of one text: the earliest-published is its original and
 the others form the chain.
@@ -13,16 +14,18 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import numpy as np
 
 from provenance.align import Passage, align, default_gap
-from provenance.analysis import Analysis, analyse, tokens_and_shingles, window_size
-from provenance.documents.model import Article, parse_published
+from provenance.analysis import Analysis, window_size
+from provenance.documents.model import parse_published
 from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
-from provenance.text.tokens import distinct
+from provenance.source_view import SourceView, source_views
+from provenance.text.tokens import contains, distinct
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -47,7 +50,7 @@ class Match:
     """One verified corpus document behind (part of) the article."""
 
     doc: StoredDoc
-    analysis: Analysis
+    source: SourceView
     scores: Scores
     passages: list[Passage]
     cover: np.ndarray  # bool over article tokens covered by passages
@@ -69,11 +72,6 @@ class Group:
     chain: list[Match] = field(default_factory=list)  # original first, by date
 
 
-def doc_article(doc: StoredDoc) -> Article:
-    return Article(id=doc.id, path=doc.path or doc.id, text=doc.text, title=doc.title, source=doc.source,
-                   url=doc.url, published=parse_published(doc.published), publisher=doc.publisher)
-
-
 class Matcher:
     """Finds and verifies the corpus documents an article reuses."""
 
@@ -84,23 +82,28 @@ class Matcher:
         self.df_threshold = df_threshold
         self.params = params
         self.registry = registry
-        self.min_passage_for = min_passage_for
-        self._cache: OrderedDict[int, tuple[StoredDoc, Analysis]] = OrderedDict()
+        self.min_passage_for = cache(min_passage_for)
+        self._views: OrderedDict[int, SourceView] = OrderedDict()
         self._cache_size = cache_size
 
-    def source_analysis(self, rowids: list[int]) -> list[tuple[StoredDoc, Analysis]]:
-        found: dict[int, tuple[StoredDoc, Analysis]] = {}
-        for rowid in rowids:
-            if rowid in self._cache:
-                self._cache.move_to_end(rowid)
-                found[rowid] = self._cache[rowid]
-        for doc in self.index.get([r for r in rowids if r not in found]):
-            found[doc.rowid] = (doc, analyse(doc_article(doc), self.params, self.registry, language=doc.language,
-                                              detect=False, known_claims=doc.claims))
-            self._cache[doc.rowid] = found[doc.rowid]
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return [found[r] for r in rowids if r in found]
+    def views(self, rowids: list[int]) -> dict[int, SourceView]:
+        """Source views of the given documents (recently used ones kept in memory)."""
+        found = {r: self._views[r] for r in rowids if r in self._views}
+        for rowid in found:
+            self._views.move_to_end(rowid)
+        missing = [r for r in rowids if r not in found]
+        if missing:
+            for rowid, view in source_views(self.index.screens(missing), self.params).items():
+                found[rowid] = self._views[rowid] = view
+            while len(self._views) > self._cache_size:
+                self._views.popitem(last=False)
+        return found
+
+    def sources(self, rowids: list[int]) -> list[tuple[StoredDoc, SourceView]]:
+        """Stored documents with their views, in the order given."""
+        views = self.views(rowids)
+        docs = {doc.rowid: doc for doc in self.index.get([r for r in rowids if r in views])}
+        return [(docs[r], views[r]) for r in rowids if r in docs]
 
     def frequent_keys(self, analysis: Analysis) -> np.ndarray:
         """The article's passage keys that are boilerplate by document frequency (sorted uint64)."""
@@ -165,25 +168,13 @@ class Matcher:
         return out
 
     def screen(self, analysis: Analysis, rowids: list[int]) -> list[int]:
-        """The candidates that may hold a passage of ``min_passage`` characters.
+        """The candidates that may hold a passage of ``min_passage`` characters: those whose shared
+        shingles cannot add up to a passage long enough are dropped before alignment."""
+        views = self.views(rowids)
+        return [r for r in rowids if r in views
+                and passage_bound(analysis, views[r].unique) >= self.min_passage_for(views[r].source)]
 
-        A candidate's body shingles come from the screen text the index keeps (tokenising it is
-        cheap; normalising the document again is not). Those whose shared shingles cannot add up
-        to a passage long enough are dropped before the full analysis and alignment.
-        """
-        fresh = [r for r in rowids if r not in self._cache]
-        screens = self.index.screens(fresh) if fresh else {}
-        if not screens:
-            return rowids
-        known = list(screens)
-        _, shingle_lists = tokens_and_shingles([screens[r][1] for r in known], None, self.params)
-        possible = {
-            rowid: passage_bound(analysis, shingles.unique()) >= self.min_passage_for(screens[rowid][0])
-            for rowid, shingles in zip(known, shingle_lists, strict=True)
-        }
-        return [r for r in rowids if possible.get(r, True)]
-
-    def verify(self, analysis: Analysis, doc: StoredDoc, source: Analysis,
+    def verify(self, analysis: Analysis, doc: StoredDoc, source: SourceView,
                frequent: np.ndarray | None = None) -> Match | None:
         a, b = analysis.unique, source.unique
         if a.size == 0 or b.size == 0:
@@ -206,7 +197,7 @@ class Matcher:
         scores = Scores(
             jaccard=shared / (a.size + b.size - shared), containment=shared / a.size,
             source_coverage=shared / b.size,
-            simhash_distance=int(analysis.fingerprint.simhash.distance(source.fingerprint.simhash)),
+            simhash_distance=source.simhash_distance(int(analysis.fingerprint.simhash.value)),
         )
         return Match(doc, source, scores, passages, cover, parse_published(doc.published))
 
@@ -216,20 +207,12 @@ class Matcher:
             return []
         matches = []
         frequent = self.frequent_keys(analysis)
-        for doc, source in self.source_analysis(self.screen(analysis, self.candidate_ids(analysis, frequent))):
+        for doc, source in self.sources(self.screen(analysis, self.candidate_ids(analysis, frequent))):
             match = self.verify(analysis, doc, source, frequent)
             if match:
                 matches.append(match)
         matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         return matches
-
-
-def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``np.isin(values, ordered)`` for a sorted array of distinct values, by binary search."""
-    if ordered.size == 0:
-        return np.zeros(values.size, dtype=bool)
-    at = np.minimum(np.searchsorted(ordered, values), ordered.size - 1)
-    return ordered[at] == values
 
 
 def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:

@@ -48,7 +48,8 @@ def test_build_and_stats(corpus: tuple[Path, dict[str, str]], built: str) -> Non
     assert stored.url == "https://www.qsrb.example.cn/"
     assert stored.published is not None and stored.published.startswith("2024-04-08")
     assert stored.minhash is None  # the embedded index derives its keys from the text, keeping no MinHash
-    assert screen[0] == "青山日报" and screen[1] and len(screen[1]) < len(ZH_ORIGINAL)
+    assert screen.source == "青山日报" and screen.text.strip() and len(screen.text) < len(ZH_ORIGINAL)
+    assert screen.offsets and screen.simhash == stored.simhash
 
 
 def test_sources_keep_disclaimer_policies(built: str) -> None:

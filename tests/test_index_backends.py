@@ -111,8 +111,7 @@ def test_candidates_and_document_frequencies(index_location: str, corpus: tuple[
         scanner = Scanner(index, rules)
         from provenance.documents.loaders import load_paths
 
-        analysis = scanner.matcher.source_analysis([])  # no-op, cache empty
-        assert analysis == []
+        assert scanner.matcher.sources([]) == []
         article = next(iter(load_paths([copy])))
         from provenance.engine import analyse_article
 

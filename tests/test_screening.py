@@ -1,5 +1,7 @@
-"""Candidate screening: the screen text the index keeps tokenises to the document's own tokens, the
-passage bound never falls below what alignment finds, and screening changes no scan result."""
+"""Candidate screening and verification on stored views: the screen text the index keeps tokenises
+to the document's own tokens at the same positions, aligning with a view finds what aligning with
+a full analysis finds, the passage bound never falls below what alignment finds, and screening
+changes no scan result."""
 
 from __future__ import annotations
 
@@ -19,17 +21,24 @@ from corpus_kit import (
 )
 
 from provenance.align import align
-from provenance.analysis import analyse, screen_text
+from provenance.analysis import Analysis, analyse, screen_offsets, screen_text
 from provenance.documents.model import Article
+from provenance.index.base import Screen
 from provenance.match import Matcher, passage_bound
 from provenance.params import FingerprintParams
+from provenance.source_view import SourceView, source_views
 from provenance.text.tokens import tokenize
 
 PARAMS = FingerprintParams()
 
 
-def _analyse(text: str) -> object:
+def _analyse(text: str) -> Analysis:
     return analyse(Article(id="t", path="t", text=text), PARAMS, detect=False)
+
+
+def _view(analysis: Analysis) -> SourceView:
+    screen = Screen("src", screen_text(analysis), screen_offsets(analysis), int(analysis.fingerprint.simhash.value))
+    return source_views({7: screen}, PARAMS)[7]
 
 
 @pytest.mark.parametrize("text", [ZH_ORIGINAL, EN_ORIGINAL, seed_text(), "广告\n\n" + ZH_PORT + "\n（责任编辑：王五）"])
@@ -39,7 +48,8 @@ def test_screen_text_gives_the_documents_own_tokens(text: str) -> None:
     if tokens.cjk_share >= PARAMS.cjk_share:
         tokens = tokens.only_cjk()
     assert np.array_equal(tokens.hashes, analysis.tokens.hashes)
-    assert len(screen_text(analysis)) <= len(analysis.normalized.norm)
+    assert np.array_equal(tokens.starts, analysis.tokens.starts) and np.array_equal(tokens.ends, analysis.tokens.ends)
+    assert len(screen_text(analysis)) == len(analysis.normalized.norm)
 
 
 PAIRS = [
@@ -50,6 +60,31 @@ PAIRS = [
     (EN_ORIGINAL[:300] + " The weather was fine. " + EN_ORIGINAL[600:], EN_ORIGINAL),
     ("Other news entirely. " + EN_ORIGINAL[200:420], EN_ORIGINAL),
 ]
+
+
+@pytest.mark.parametrize(("article", "source"), PAIRS)
+def test_aligning_with_the_stored_view_finds_the_same_passages(article: str, source: str) -> None:
+    a, b = _analyse(article), _analyse(source)
+    view = _view(b)
+    assert np.array_equal(view.unique, b.unique)
+    assert view.simhash_distance(int(b.fingerprint.simhash.value)) == 0
+    for min_passage in (1, 20, 50):
+        assert align(a, view, min_passage) == align(a, b, min_passage)
+
+
+def test_stored_view_places_passages_in_the_loaded_text() -> None:
+    """Boilerplate, full-width forms, pinyin and Traditional script in the source: the span found
+    through the stored offsets is the span of the copied words in the source's loaded text."""
+    source_text = "广告：点击下载\n" + ZH_ORIGINAL.replace("水厂", "水(shuǐ)廠(chǎng)").replace("，", "，　") + "\n（责任编辑：王五）"
+    a, b = _analyse(ZH_ORIGINAL), _analyse(source_text)
+    passages = align(a, _view(b), 50)
+    assert passages == align(a, b, 50)
+    start, end = passages[0].source
+    copied = source_text[start:end]
+    assert "广告" not in copied and "责任编辑" not in copied
+    last = ZH_ORIGINAL.rstrip("。\n")[-4:]
+    assert copied == source_text[source_text.index("月8日"):source_text.rindex(last) + 4]
+    assert "青山县第二水(shuǐ)廠(chǎng)扩建" in copied
 
 
 @pytest.mark.parametrize(("article", "source"), PAIRS)

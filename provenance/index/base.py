@@ -47,6 +47,17 @@ class IndexedDoc:
     aggregator: bool = False
     claims: list[dict[str, Any]] = field(default_factory=list)
     screen: str = ""  # the body as tokenisation sees it (see analysis.screen_text)
+    offsets: bytes = b""  # screen positions → loaded text (see text.offsets)
+
+
+@dataclass
+class Screen:
+    """What verifying a candidate reads of it: no text to normalise again."""
+
+    source: str | None
+    text: str  # screen text: the normalised body, positions as in ``norm`` (analysis.screen_text)
+    offsets: bytes  # screen positions → loaded text (text.offsets)
+    simhash: int
 
 
 @dataclass
@@ -150,8 +161,8 @@ class IndexBackend(abc.ABC):
         with ``cap``, a count may stop at ``cap``."""
 
     @abc.abstractmethod
-    def screens(self, rowids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
-        """``rowid -> (source, screen text)`` for cheap screening of candidates; rows without one are left out."""
+    def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
+        """``rowid -> Screen`` of the given rows, for verifying candidates without their text."""
 
     @abc.abstractmethod
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:

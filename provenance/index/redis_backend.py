@@ -21,10 +21,10 @@ import numpy as np
 from provenance import __version__
 from provenance.errors import IndexError_
 from provenance.fingerprint import LEAN_SCHEME, simhash_keys
-from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSummary, StoredDoc, merge_source
+from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc, merge_source
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _FIELDS = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
            "content_hash", "policy", "policy_from")
 
@@ -144,7 +144,7 @@ class RedisIndex(IndexBackend):
         record: dict[str, Any] = {k: getattr(doc, k) or "" for k in _FIELDS}
         record.update({
             "text_z": zlib.compress(doc.text.encode("utf-8"), 6),
-            "screen_z": zlib.compress(doc.screen.encode("utf-8"), 6),
+            "screen_z": zlib.compress(doc.screen.encode("utf-8"), 6), "offsets": doc.offsets,
             "minhash": doc.minhash.astype("<u4").tobytes(), "simhash": str(doc.simhash),
             "shingle_count": str(doc.shingle_count), "no_edits": int(doc.no_edits), "aggregator": int(doc.aggregator),
             "claims": json.dumps(doc.claims, ensure_ascii=False),
@@ -286,17 +286,18 @@ class RedisIndex(IndexBackend):
             content_hash=field("content_hash") or "", minhash=np.frombuffer(text["minhash"], dtype="<u4").copy(),
         )
 
-    def screens(self, rowids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+    def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         rowids = list(rowids)
         try:
             pipe = self.client.pipeline(transaction=False)
             for rowid in rowids:
-                pipe.hmget(self._k("doc", rowid), "source", "screen_z")
+                pipe.hmget(self._k("doc", rowid), "source", "screen_z", "offsets", "simhash")
             rows = pipe.execute()
         except self._errors() as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        return {rowid: (source.decode() if source else None, zlib.decompress(screen).decode("utf-8"))
-                for rowid, (source, screen) in zip(rowids, rows, strict=True) if screen}
+        return {rowid: Screen(source.decode() if source else None, zlib.decompress(screen).decode("utf-8"),
+                              offsets or b"", int(simhash))
+                for rowid, (source, screen, offsets, simhash) in zip(rowids, rows, strict=True) if screen is not None}
 
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
         rowids = list(rowids)

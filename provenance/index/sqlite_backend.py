@@ -1,8 +1,8 @@
 """The embedded index: one SQLite file in WAL mode, no server.
 
-Documents live in ``docs`` (metadata, zlib-compressed text and screen text, SimHash); lookup
-keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a handful of index seeks
-and opening the file reads only the ``meta`` table. Band and passage keys are stored as their low
+Documents live in ``docs`` (metadata, zlib-compressed text and screen text, the screen's offset
+map, SimHash); lookup keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a
+handful of index seeks and opening the file reads only the ``meta`` table. Band and passage keys are stored as their low
 32 bits (4-byte integers): a chance collision only adds a candidate, which screening drops.
 Document frequencies are counted in ``postings`` when asked for, capped at the threshold the
 caller needs. Writes happen one transaction per batch.
@@ -25,11 +25,11 @@ import numpy as np
 from provenance import __version__
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys, simhash_keys
-from provenance.index.base import Candidates, IndexBackend, IndexedDoc, SourceSummary, StoredDoc
+from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc
 from provenance.names import domain_of
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
 PAGE_SIZE = 65536
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS docs (
     language TEXT, content_hash TEXT NOT NULL, text_z BLOB NOT NULL,
     simhash INTEGER NOT NULL, shingle_count INTEGER NOT NULL,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0,
-    claims TEXT, screen_z BLOB
+    claims TEXT, screen_z BLOB, offsets BLOB
 );
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS simblocks (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
@@ -175,7 +175,7 @@ class SqliteIndex(IndexBackend):
         cur.execute(
             "INSERT INTO docs (id, path, title, source, url, published, publisher, license, language,"
             " content_hash, text_z, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
-            " claims, screen_z) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " claims, screen_z, offsets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.path, doc.title, doc.source, doc.url, doc.published, doc.publisher, doc.license,
                 doc.language, doc.content_hash, zlib.compress(doc.text.encode("utf-8"), 6),
@@ -183,6 +183,7 @@ class SqliteIndex(IndexBackend):
                 doc.policy, doc.policy_from, int(doc.no_edits), int(doc.aggregator),
                 json.dumps(doc.claims, ensure_ascii=False) if doc.claims else None,
                 zlib.compress(doc.screen.encode("utf-8"), 6) if doc.screen else None,
+                doc.offsets or None,
             ),
         )
         rowid = int(cur.lastrowid or 0)
@@ -322,17 +323,17 @@ class SqliteIndex(IndexBackend):
             content_hash=row[18],
         )
 
-    def screens(self, rowids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+    def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         rowids = list(rowids)
-        out: dict[int, tuple[str | None, str]] = {}
+        out: dict[int, Screen] = {}
         try:
             for i in range(0, len(rowids), _CHUNK):
                 chunk = rowids[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for rowid, source, screen in self.conn.execute(
-                        f"SELECT rowid, source, screen_z FROM docs WHERE rowid IN ({marks}) AND screen_z IS NOT NULL",
-                        chunk):
-                    out[rowid] = (source, zlib.decompress(screen).decode("utf-8"))
+                for rowid, source, screen, offsets, simhash in self.conn.execute(
+                        f"SELECT rowid, source, screen_z, offsets, simhash FROM docs WHERE rowid IN ({marks})", chunk):
+                    text = zlib.decompress(screen).decode("utf-8") if screen else ""
+                    out[rowid] = Screen(source, text, offsets or b"", simhash & ((1 << 64) - 1))
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -35,6 +36,14 @@ def distinct(values: np.ndarray) -> np.ndarray:
     if ordered.size < 2:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ordered)`` for a sorted array of distinct values, by binary search."""
+    if ordered.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), ordered.size - 1)
+    return ordered[at] == values
 
 
 def is_cjk(cps: np.ndarray) -> np.ndarray:
@@ -143,6 +152,22 @@ class Shingles:
 
     def unique(self) -> np.ndarray:
         return distinct(self.hashes)
+
+    # Alignment looks these up for every candidate pair; a text aligned with many is sorted once.
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Positions in hash order (stable)."""
+        return np.argsort(self.hashes, kind="stable")
+
+    @cached_property
+    def sorted_hashes(self) -> np.ndarray:
+        return self.hashes[self.order]
+
+    @cached_property
+    def repeated(self) -> np.ndarray:
+        """Sorted distinct hashes that occur more than once."""
+        ordered = self.sorted_hashes
+        return distinct(ordered[1:][ordered[1:] == ordered[:-1]]) if ordered.size > 1 else ordered[:0]
 
 
 def shingle(tokens: Tokens, n: int) -> Shingles:

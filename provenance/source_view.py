@@ -1,0 +1,61 @@
+"""Corpus documents as verification sees them, read from the index without normalising them again.
+
+The index keeps each document's screen text (its normalised body, positions as in ``norm``), the
+map from those positions back to the loaded text, and its SimHash. Tokenising the screen text
+gives the document's own tokens and shingles, so a candidate is aligned with an article and its
+passages are placed in its loaded text at the cost of a tokenisation, not of an analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from provenance.analysis import tokens_and_shingles
+from provenance.index.base import Screen
+from provenance.params import FingerprintParams
+from provenance.text.offsets import decode_offsets
+from provenance.text.tokens import Shingles, Tokens
+
+
+@dataclass
+class SourceView:
+    """A corpus document's body tokens, shingles and offsets: one side of an alignment."""
+
+    rowid: int
+    source: str | None
+    screen: str
+    tokens: Tokens
+    shingles: Shingles
+    unique: np.ndarray  # sorted unique shingle hashes
+    simhash: int
+    offsets_data: bytes
+    _offsets: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def is_char(self) -> np.ndarray:
+        return np.frombuffer(self.screen.encode("utf-32-le"), "<u4") != 32
+
+    def loaded_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span in the document's loaded text covering ``screen[start:end]``."""
+        if self._offsets is None:
+            self._offsets = decode_offsets(self.offsets_data, len(self.screen))
+        offsets = self._offsets
+        if end <= start:
+            return (int(offsets[start]),) * 2 if start < offsets.size else (int(offsets[-1]) + 1,) * 2
+        return int(offsets[start]), int(offsets[end - 1]) + 1
+
+    def simhash_distance(self, value: int) -> int:
+        return (self.simhash ^ value).bit_count()
+
+
+def source_views(screens: dict[int, Screen], params: FingerprintParams) -> dict[int, SourceView]:
+    """Views of many documents, tokenised and shingled together."""
+    rowids = list(screens)
+    token_lists, shingle_lists = tokens_and_shingles([screens[r].text for r in rowids], None, params)
+    return {
+        rowid: SourceView(rowid, screens[rowid].source, screens[rowid].text, tokens, shingles, shingles.unique(),
+                          screens[rowid].simhash, screens[rowid].offsets)
+        for rowid, tokens, shingles in zip(rowids, token_lists, shingle_lists, strict=True)
+    }

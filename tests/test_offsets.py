@@ -1,0 +1,39 @@
+"""The stored offset map: exact round trip, small for real text, and a clear error when damaged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from corpus_kit import seed_text
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.errors import IndexError_
+from provenance.text.normalize import normalise
+from provenance.text.offsets import decode_offsets, encode_offsets
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=300))
+def test_round_trip_of_any_offsets(values: list[int]) -> None:
+    offsets = np.array(values, dtype=np.int64)
+    assert np.array_equal(decode_offsets(encode_offsets(offsets), offsets.size), offsets)
+
+
+@pytest.mark.parametrize("text", [seed_text(), "Ｆｕｌｌ　ｗｉｄｔｈ\u200b text ㈱ and… dots\n\n\n  spaced   out  ", ""])
+def test_round_trip_of_normalised_text(text: str) -> None:
+    normalized = normalise(text)
+    data = encode_offsets(normalized.norm_off)
+    assert np.array_equal(decode_offsets(data, len(normalized.norm)), normalized.norm_off)
+
+
+def test_few_bytes_even_with_pinyin_after_most_characters() -> None:
+    normalized = normalise(seed_text())
+    assert len(encode_offsets(normalized.norm_off)) < len(normalized.norm) // 2
+
+
+def test_damaged_offsets_are_an_index_error() -> None:
+    good = encode_offsets(np.arange(5, 15))
+    late = encode_offsets(np.concatenate((np.arange(12), np.arange(20, 40))))
+    for data in (b"", b"\x05\x00", good[:-2], late):
+        with pytest.raises(IndexError_, match="rebuild the index"):
+            decode_offsets(data, 10)
