@@ -105,20 +105,33 @@ class Matcher:
         docs = {doc.rowid: doc for doc in self.index.get([r for r in rowids if r in views])}
         return [(docs[r], views[r]) for r in rowids if r in docs]
 
-    def frequent_keys(self, analysis: Analysis) -> np.ndarray:
-        """The article's passage keys that are boilerplate by document frequency (sorted uint64)."""
+    def key_frequencies(self, analysis: Analysis) -> dict[int, int]:
+        """Documents holding each of the article's passage keys held by two or more, counted up to
+        one past the boilerplate threshold (none counted without a threshold)."""
         if self.df_threshold is None or analysis.fingerprint.passage_keys.size == 0:
+            return {}
+        return self.index.document_frequencies(analysis.fingerprint.passage_keys, cap=self.df_threshold + 1)
+
+    def frequent_keys(self, analysis: Analysis, counts: dict[int, int] | None = None) -> np.ndarray:
+        """The article's passage keys that are boilerplate by document frequency (sorted uint64)."""
+        counts = self.key_frequencies(analysis) if counts is None else counts
+        if self.df_threshold is None:
             return np.zeros(0, dtype=np.uint64)
-        counts = self.index.document_frequencies(analysis.fingerprint.passage_keys, cap=self.df_threshold + 1)
         return np.array(sorted(k for k, n in counts.items() if n > self.df_threshold), dtype=np.uint64)
 
-    def candidate_ids(self, analysis: Analysis, frequent: np.ndarray | None = None) -> list[int]:
+    def candidate_ids(self, analysis: Analysis, counts: dict[int, int] | None = None) -> list[int]:
+        """LSH and SimHash candidates, then passage-key candidates by evidence: keys clustered in
+        one stretch of the article, then keys shared, then the rarest shared key (a key few
+        documents hold says more than one many hold)."""
         fp = analysis.fingerprint
-        frequent = self.frequent_keys(analysis) if frequent is None else frequent
+        counts = self.key_frequencies(analysis) if counts is None else counts
+        frequent = self.frequent_keys(analysis, counts)
         keys = fp.passage_keys[~np.isin(fp.passage_keys, frequent)] if frequent.size else fp.passage_keys
         found = self.index.candidates(fp.hashvalues, int(fp.simhash.value), keys, MAX_SIMHASH_DISTANCE)
         evidence = self._clustered_keys(analysis, found.shared_keys)
-        ranked = sorted(found.passage_hits, key=lambda rowid: (-evidence.get(rowid, 1), -found.passage_hits[rowid], rowid))
+        rarest = {rowid: min(counts.get(k, 1) for k in shared) for rowid, shared in found.shared_keys.items()}
+        ranked = sorted(found.passage_hits, key=lambda rowid: (-evidence.get(rowid, 1), -found.passage_hits[rowid],
+                                                               rarest.get(rowid, 1), rowid))
         chosen: list[int] = []
         seen: set[int] = set()
         for rowid in sorted(found.lsh_hits) + sorted(found.simhash_hits):
@@ -206,8 +219,9 @@ class Matcher:
         if len(analysis.unique) == 0:
             return []
         matches = []
-        frequent = self.frequent_keys(analysis)
-        for doc, source in self.sources(self.screen(analysis, self.candidate_ids(analysis, frequent))):
+        counts = self.key_frequencies(analysis)
+        frequent = self.frequent_keys(analysis, counts)
+        for doc, source in self.sources(self.screen(analysis, self.candidate_ids(analysis, counts))):
             match = self.verify(analysis, doc, source, frequent)
             if match:
                 matches.append(match)

@@ -23,8 +23,8 @@ from corpus_kit import (
 from provenance.align import align
 from provenance.analysis import Analysis, analyse, screen_offsets, screen_text
 from provenance.documents.model import Article
-from provenance.index.base import Screen
-from provenance.match import Matcher, passage_bound
+from provenance.index.base import Candidates, Screen
+from provenance.match import MAX_SINGLE_KEY_CANDIDATES, Matcher, passage_bound
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
 from provenance.text.tokens import tokenize
@@ -123,3 +123,31 @@ def test_screening_changes_no_verdict(tmp_path: Path, monkeypatch: pytest.Monkey
                       for i in world.report.items)  # type: ignore[attr-defined]
 
     assert summary(screened) == summary(unscreened)
+
+
+class _KeysOnlyIndex:
+    """Stands in for an index that shares one passage key with each of six documents."""
+
+    def __init__(self, keys: list[int], frequencies: dict[int, int]) -> None:
+        self.keys, self.frequencies = keys, frequencies
+
+    def candidates(self, *_: object) -> Candidates:
+        return Candidates(passage_hits={r: 1 for r in range(1, 7)},
+                          shared_keys={r: [self.keys[r - 1]] for r in range(1, 7)})
+
+    def document_frequencies(self, keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
+        return {k: n for k, n in self.frequencies.items() if k in set(keys.tolist())}
+
+
+def test_single_key_candidates_with_the_rarest_key_come_first() -> None:
+    """Of many documents sharing one key each, those whose key few documents hold are verified:
+    a stock phrase held by several documents is weaker evidence than a key held by one."""
+    analysis = _analyse(ZH_ORIGINAL)
+    positions = np.linspace(0, analysis.fingerprint.passage_keys.size - 1, 6).astype(int)
+    keys = [int(analysis.fingerprint.passage_keys[p]) for p in positions]
+    common = {k: 5 for k in keys[:4]}  # documents 1-4 share a common key, 5 and 6 a rare one
+    matcher = Matcher(_KeysOnlyIndex(keys, common), PARAMS, None, lambda _: 50,  # type: ignore[arg-type]
+                      df_threshold=16)
+    chosen = matcher.candidate_ids(analysis)
+    assert len(chosen) == MAX_SINGLE_KEY_CANDIDATES
+    assert {5, 6} <= set(chosen)

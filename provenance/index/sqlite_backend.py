@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     path TEXT, title TEXT, source TEXT, url TEXT, published TEXT, publisher TEXT, license TEXT,
-    language TEXT, content_hash TEXT NOT NULL, text_z BLOB NOT NULL,
+    language TEXT, content_hash BLOB NOT NULL, text_z BLOB NOT NULL,
     simhash INTEGER NOT NULL, shingle_count INTEGER NOT NULL,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0,
     claims TEXT, screen_z BLOB, offsets BLOB
@@ -64,6 +64,18 @@ def _signed(values: Iterable[int]) -> list[int]:
 def _key32(value: int) -> int:
     """The stored form of a band or passage key: its low 32 bits as a signed 4-byte integer."""
     return (int(value) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _hash_bytes(content_hash: str) -> bytes | str:
+    """A content hash as stored: the hex digest's bytes (half the size), or the text if not hex."""
+    try:
+        return bytes.fromhex(content_hash)
+    except ValueError:
+        return content_hash
+
+
+def _hash_text(value: bytes | str) -> str:
+    return value.hex() if isinstance(value, bytes) else value
 
 
 class SqliteIndex(IndexBackend):
@@ -136,7 +148,7 @@ class SqliteIndex(IndexBackend):
 
     # -- writing ----------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT id, content_hash FROM docs").fetchall())
+        return {doc_id: _hash_text(value) for doc_id, value in self.conn.execute("SELECT id, content_hash FROM docs")}
 
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
@@ -147,7 +159,7 @@ class SqliteIndex(IndexBackend):
             cur.execute("BEGIN IMMEDIATE")
             for doc in docs:
                 row = cur.execute("SELECT rowid, content_hash FROM docs WHERE id = ?", (doc.id,)).fetchone()
-                if row and row[1] == doc.content_hash:
+                if row and _hash_text(row[1]) == doc.content_hash:
                     counts["unchanged"] += 1
                     continue
                 if row:
@@ -178,7 +190,7 @@ class SqliteIndex(IndexBackend):
             " claims, screen_z, offsets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.path, doc.title, doc.source, doc.url, doc.published, doc.publisher, doc.license,
-                doc.language, doc.content_hash, zlib.compress(doc.text.encode("utf-8"), 6),
+                doc.language, _hash_bytes(doc.content_hash), zlib.compress(doc.text.encode("utf-8"), 6),
                 _signed([doc.simhash])[0], doc.shingle_count,
                 doc.policy, doc.policy_from, int(doc.no_edits), int(doc.aggregator),
                 json.dumps(doc.claims, ensure_ascii=False) if doc.claims else None,
@@ -320,7 +332,7 @@ class SqliteIndex(IndexBackend):
             source=row[5], url=row[6], published=row[7], publisher=row[8], license=row[9], language=row[10],
             simhash=row[11] & ((1 << 64) - 1), shingle_count=row[12], policy=row[13], policy_from=row[14],
             no_edits=bool(row[15]), aggregator=bool(row[16]), claims=json.loads(row[17]) if row[17] else [],
-            content_hash=row[18],
+            content_hash=_hash_text(row[18]),
         )
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
