@@ -55,7 +55,7 @@ def _seeds(article: Shingles, source: Shingles) -> tuple[np.ndarray, np.ndarray]
     repeats in the source, only the ``_MAX_REPEATS`` occurrences closest to that diagonal are
     kept, so repeated phrases neither explode the seeds nor break the copied run.
     """
-    a, order, sorted_b = article.hashes, source.order, source.sorted_hashes
+    a, order, sorted_b, b_size = article.hashes, source.order, source.sorted_hashes, source.hashes.size
     left = np.searchsorted(sorted_b, a, side="left")
     right = np.searchsorted(sorted_b, a, side="right")
     counts = right - left
@@ -69,12 +69,14 @@ def _seeds(article: Shingles, source: Shingles) -> tuple[np.ndarray, np.ndarray]
     take = np.minimum(counts, _MAX_REPEATS)
     starts = left.copy()
     crowded = np.flatnonzero(counts > _MAX_REPEATS)
-    for i in crowded.tolist():
-        # occurrences of this shingle in the source, ascending; centre the window on i + dominant
-        positions = order[left[i] : right[i]]
-        centre = int(np.searchsorted(positions, i + dominant))
-        first = min(max(0, centre - _MAX_REPEATS // 2), int(counts[i]) - _MAX_REPEATS)
-        starts[i] = left[i] + first
+    if crowded.size:
+        # occurrences of each crowded shingle in the source, ascending; centre the window on i + dominant
+        span = b_size + 1
+        keys = source.grouped_positions
+        targets = keys[left[crowded]] // span * span + np.clip(crowded + dominant, 0, span - 1)
+        centre = np.searchsorted(keys, targets) - left[crowded]
+        first = np.minimum(np.maximum(0, centre - _MAX_REPEATS // 2), counts[crowded] - _MAX_REPEATS)
+        starts[crowded] = left[crowded] + first
     i_all = np.repeat(np.arange(a.size), take)
     if i_all.size == 0:
         return i_all, i_all
@@ -210,6 +212,8 @@ def align(article: Side, source: Side, min_passage: int, gap: int | None = None)
         bt0, bt1 = j0, min(j1 + n, len(b_tok))
         a_start, a_end = int(a_tok.starts[at0]), int(a_tok.ends[at1 - 1])
         b_start, b_end = int(b_tok.starts[bt0]), int(b_tok.ends[bt1 - 1])
+        if min(a_end - a_start, b_end - b_start) < min_passage:
+            continue  # too short even if every character counted (most stray runs end here)
         # Only characters inside shared runs count towards min_passage, not the gaps merged over,
         # and on both sides: text repeated in the article cannot count twice against one source span.
         chars = min(

@@ -19,7 +19,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import opencc
@@ -105,6 +105,23 @@ def _line_map(source: str, converted: str) -> list[int]:
     """For each character of ``converted``, the index of the ``source`` character it came from."""
     if len(source) == len(converted):
         return list(range(len(source)))
+    # difflib is quadratic: align only what lies between the common head and tail.
+    a, b = to_codepoints(source), to_codepoints(converted)
+    shortest = min(a.size, b.size)
+    differ = np.flatnonzero(a[:shortest] != b[:shortest])
+    head = int(differ[0]) if differ.size else shortest
+    differ = np.flatnonzero(a[::-1][: shortest - head] != b[::-1][: shortest - head])
+    tail = int(differ[0]) if differ.size else shortest - head
+    middle = source[head : len(source) - tail]
+    if not middle:
+        anchor = min(head, len(source) - 1)
+        inner = [anchor] * (len(converted) - head - tail)
+    else:
+        inner = [head + k for k in _diff_map(middle, converted[head : len(converted) - tail])]
+    return list(range(head)) + inner + list(range(len(source) - tail, len(source)))
+
+
+def _diff_map(source: str, converted: str) -> list[int]:
     mapping: list[int] = []
     matcher = difflib.SequenceMatcher(None, source, converted, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -235,6 +252,7 @@ def normalise(text: str) -> Normalized:
     )
 
 
+@lru_cache(maxsize=8192)  # outlet names recur across every match and claim of a scan
 def normalise_name(name: str) -> str:
     """Key for comparing outlet names and aliases: script, width, case and punctuation ignored."""
     cps, off = normalise_mid(name)
