@@ -10,6 +10,7 @@ stated in disclaimers) and the parameters every fingerprint was made with.
 from __future__ import annotations
 
 import abc
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,15 @@ class IndexedDoc:
     claims: list[dict[str, Any]] = field(default_factory=list)
     screen: str = ""  # the body as tokenisation sees it (see analysis.screen_text)
     offsets: bytes = b""  # screen positions → loaded text (see text.offsets)
+
+    # Compressed when made: a build makes documents in its worker processes, sparing the single
+    # writer process the work.
+    text_z: bytes = field(init=False, repr=False)
+    screen_z: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.text_z = zlib.compress(self.text.encode("utf-8"), 6)
+        self.screen_z = zlib.compress(self.screen.encode("utf-8"), 6)
 
 
 @dataclass

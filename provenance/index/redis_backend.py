@@ -143,8 +143,7 @@ class RedisIndex(IndexBackend):
         rowid = int(self.client.incr(self._k("next")))
         record: dict[str, Any] = {k: getattr(doc, k) or "" for k in _FIELDS}
         record.update({
-            "text_z": zlib.compress(doc.text.encode("utf-8"), 6),
-            "screen_z": zlib.compress(doc.screen.encode("utf-8"), 6), "offsets": doc.offsets,
+            "text_z": doc.text_z, "screen_z": doc.screen_z, "offsets": doc.offsets,
             "minhash": doc.minhash.astype("<u4").tobytes(), "simhash": str(doc.simhash),
             "shingle_count": str(doc.shingle_count), "no_edits": int(doc.no_edits), "aggregator": int(doc.aggregator),
             "claims": json.dumps(doc.claims, ensure_ascii=False),

@@ -78,6 +78,11 @@ def _hash_text(value: bytes | str) -> str:
     return value.hex() if isinstance(value, bytes) else value
 
 
+def _keys32(values: np.ndarray) -> np.ndarray:
+    """:func:`_key32` of an array of 64-bit keys (signed or not)."""
+    return (values.astype(np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.int64) - (1 << 31)
+
+
 class SqliteIndex(IndexBackend):
     backend_name = "sqlite"
 
@@ -152,7 +157,7 @@ class SqliteIndex(IndexBackend):
 
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
-        keys: dict[str, list[tuple[int, int]]] = {"bands": [], "simblocks": [], "postings": []}
+        keys: dict[str, list[tuple[np.ndarray, int]]] = {"bands": [], "simblocks": [], "postings": []}
         pending: set[int] = set()  # rows added in this batch, whose keys are not written yet
         cur = self.conn.cursor()
         try:
@@ -166,16 +171,21 @@ class SqliteIndex(IndexBackend):
                     self._delete_rows(cur, [row[0]])
                     if row[0] in pending:  # the same id twice in one batch: drop the first one's rows
                         for table in keys:
-                            keys[table] = [r for r in keys[table] if r[1] != row[0]]
+                            keys[table] = [part for part in keys[table] if part[1] != row[0]]
                     counts["updated"] += 1
                 else:
                     counts["added"] += 1
                 pending.add(self._insert(cur, doc, keys))
             # Key rows go in sorted, all documents of the batch at once: each B-tree page is visited
             # once in order instead of at random for every document.
-            for table, rows in keys.items():
-                rows.sort()
-                cur.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows)
+            for table, parts in keys.items():
+                if not parts:
+                    continue
+                values = np.concatenate([k for k, _ in parts])
+                owners = np.repeat(np.array([r for _, r in parts], dtype=np.int64), [k.size for k, _ in parts])
+                order = np.lexsort((owners, values))
+                cur.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+                                zip(values[order].tolist(), owners[order].tolist(), strict=True))
             cur.execute("UPDATE meta SET value = ? WHERE key = 'created_by'", (f"provenance {__version__}",))
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -183,25 +193,25 @@ class SqliteIndex(IndexBackend):
             raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
         return counts
 
-    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc, keys: dict[str, list[tuple[int, int]]]) -> int:
+    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc, keys: dict[str, list[tuple[np.ndarray, int]]]) -> int:
         cur.execute(
             "INSERT INTO docs (id, path, title, source, url, published, publisher, license, language,"
             " content_hash, text_z, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
             " claims, screen_z, offsets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.path, doc.title, doc.source, doc.url, doc.published, doc.publisher, doc.license,
-                doc.language, _hash_bytes(doc.content_hash), zlib.compress(doc.text.encode("utf-8"), 6),
+                doc.language, _hash_bytes(doc.content_hash), doc.text_z,
                 _signed([doc.simhash])[0], doc.shingle_count,
                 doc.policy, doc.policy_from, int(doc.no_edits), int(doc.aggregator),
                 json.dumps(doc.claims, ensure_ascii=False) if doc.claims else None,
-                zlib.compress(doc.screen.encode("utf-8"), 6) if doc.screen else None,
+                doc.screen_z if doc.screen else None,
                 doc.offsets or None,
             ),
         )
         rowid = int(cur.lastrowid or 0)
-        keys["bands"].extend((_key32(k), rowid) for k in doc.band_keys)
-        keys["simblocks"].extend((k, rowid) for k in doc.simhash_keys)
-        keys["postings"].extend((_key32(k), rowid) for k in doc.passage_keys.tolist())
+        keys["bands"].append((_keys32(np.array(doc.band_keys, dtype=np.int64)), rowid))
+        keys["simblocks"].append((np.array(doc.simhash_keys, dtype=np.int64), rowid))
+        keys["postings"].append((_keys32(np.asarray(doc.passage_keys)), rowid))
         if doc.source:
             self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
                               f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits, doc.aggregator)
