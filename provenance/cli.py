@@ -17,7 +17,7 @@ from rich.console import Console
 
 from provenance import __version__
 from provenance.config import Settings, resolve
-from provenance.engine import build_index, corpus_index_location, scan
+from provenance.engine import build_corpus_index, build_index, scan
 from provenance.errors import ProvenanceError
 from provenance.index import open_index
 from provenance.progress import RichProgress
@@ -97,8 +97,9 @@ def _location(settings: Settings, quiet: bool, progress: RichProgress, explicit_
         raise _fail("give either --index or --corpus, not both")
     if corpus and not explicit_index:
         _check_paths(corpus)
-        location = corpus_index_location(corpus)
-        built = build_index(corpus, location, settings.rules, jobs=settings["jobs"], prune=True, progress=progress)
+        location, built = build_corpus_index(list(corpus), settings.rules, jobs=settings["jobs"], progress=progress)
+        if built.rebuilt and not quiet:
+            _err.print(f"corpus index {location}: started afresh ({built.rebuilt})", markup=False)
         for article in built.unreadable:
             _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
         if not quiet:

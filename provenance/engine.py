@@ -66,6 +66,7 @@ class BuildResult:
     unchanged: int = 0
     removed: int = 0
     unreadable: list[Article] = field(default_factory=list)
+    rebuilt: str | None = None  # why a cached corpus index was started afresh
 
     @property
     def indexed(self) -> int:
@@ -269,6 +270,28 @@ def corpus_index_location(corpus: Iterable[str | Path], base: str | Path = ".pro
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
     name = "-".join(Path(p).resolve().name for p in corpus)[:40] or "corpus"
     return os.path.join(str(base), f"{name}-{digest}.sqlite")
+
+
+def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1, progress: Progress | None = None,
+                       base: str | Path = ".provenance") -> tuple[str, BuildResult]:
+    """Bring the cached index of ``scan --corpus`` up to date with the corpus folders.
+
+    The cache is the tool's own: one written by another version (schema) or with other fingerprint
+    settings cannot be updated in place, so it is started afresh instead of failing the scan.
+    """
+    location = corpus_index_location(corpus, base)
+    reason = None
+    if os.path.exists(location):
+        try:
+            open_index(location, rules.fingerprint, readonly=True).close()
+        except IndexError_ as exc:
+            reason = str(exc)
+            for path in (location, location + "-wal", location + "-shm"):
+                if os.path.exists(path):
+                    os.remove(path)
+    result = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress)
+    result.rebuilt = reason
+    return location, result
 
 
 def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams) -> Analysis:

@@ -192,6 +192,37 @@ def test_scan_with_corpus_builds_an_index_under_cwd(world: World, tmp_path: Path
     assert article.exists()
 
 
+@pytest.mark.parametrize("stale", ["other schema", "other settings", "not an index"])
+def test_scan_with_corpus_starts_a_stale_cache_afresh(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     stale: str) -> None:
+    """The --corpus cache is the tool's own: one from another version or other fingerprint settings
+    (or not an index at all) is rebuilt, not an error."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "articles" / "copy.txt", ZH_ORIGINAL)
+    args = ["scan", "articles", "--corpus", str(world.corpus), "--rules", str(world.rules_file), "--format", "json"]
+    assert run(*args).exit_code == 1
+    (cache,) = (tmp_path / ".provenance").glob("*.sqlite")
+    if stale == "not an index":
+        cache.write_bytes(b"not a database" * 100)
+        for extra in cache.parent.glob("*.sqlite-*"):
+            extra.unlink()
+    else:
+        import sqlite3
+
+        with sqlite3.connect(cache) as conn:
+            if stale == "other schema":
+                conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+            else:
+                params = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
+                params["winnow_cjk"] = 12
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(params),))
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    assert "started afresh" in result.stderr
+    assert json.loads(result.stdout)["items"][0]["verdict"] == "unattributed"
+    assert "started afresh" not in run(*args).stderr
+
+
 def test_scan_folder_with_unreadable_files_goes_on(world: World, tmp_path: Path) -> None:
     write(tmp_path / "in" / "a.txt", b"")
     write(tmp_path / "in" / "b.txt", b"\x00\x01\x02\x03" * 64)
