@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,7 @@ class Analysis:
     def body_chars(self) -> int:
         return int(np.count_nonzero(self.is_char))
 
-    @property
+    @cached_property  # read by every alignment of this article
     def is_char(self) -> np.ndarray:
         """Per ``norm`` character: a body character other than a space (what copied text counts)."""
         return self.mask & (np.frombuffer(self.normalized.norm.encode("utf-32-le"), "<u4") != 32)

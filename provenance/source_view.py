@@ -8,14 +8,15 @@ passages are placed in its loaded text at the cost of a tokenisation, not of an 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from provenance.analysis import tokens_and_shingles
 from provenance.index.base import Screen
 from provenance.params import FingerprintParams
-from provenance.text.offsets import decode_offsets
+from provenance.text.offsets import covering_span, decode_offsets
 from provenance.text.tokens import Shingles, Tokens
 
 
@@ -31,20 +32,20 @@ class SourceView:
     unique: np.ndarray  # sorted unique shingle hashes
     simhash: int
     offsets_data: bytes
-    _offsets: np.ndarray | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def is_char(self) -> np.ndarray:
         return np.frombuffer(self.screen.encode("utf-32-le"), "<u4") != 32
 
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        """Loaded-text offset of each screen position (decoded when a passage is first placed)."""
+        return decode_offsets(self.offsets_data, len(self.screen))
+
     def loaded_span(self, start: int, end: int) -> tuple[int, int]:
         """Span in the document's loaded text covering ``screen[start:end]``."""
-        if self._offsets is None:
-            self._offsets = decode_offsets(self.offsets_data, len(self.screen))
-        offsets = self._offsets
-        if end <= start:
-            return (int(offsets[start]),) * 2 if start < offsets.size else (int(offsets[-1]) + 1,) * 2
-        return int(offsets[start]), int(offsets[end - 1]) + 1
+        past_end = int(self.offsets[-1]) + 1 if self.offsets.size else 0
+        return covering_span(self.offsets, start, end, past_end)
 
     def simhash_distance(self, value: int) -> int:
         return (self.simhash ^ value).bit_count()

@@ -2,8 +2,9 @@
 
 Documents live in ``docs`` (metadata, zlib-compressed text and screen text, the screen's offset
 map, SimHash); lookup keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a
-handful of index seeks and opening the file reads only the ``meta`` table. Band and passage keys are stored as their low
-32 bits (4-byte integers): a chance collision only adds a candidate, which screening drops.
+handful of index seeks and opening the file reads only the ``meta`` table. Band and passage keys
+are stored as their low 32 bits (4-byte integers): a chance collision only adds a candidate,
+which screening drops.
 Document frequencies are counted in ``postings`` when asked for, capped at the threshold the
 caller needs. Writes happen one transaction per batch.
 """
@@ -59,6 +60,13 @@ CREATE TABLE IF NOT EXISTS sources (
 
 def _signed(values: Iterable[int]) -> list[int]:
     return [v - (1 << 64) if v >= (1 << 63) else v for v in values]
+
+
+def _in_chunks(values: list[Any]) -> Iterator[tuple[list[Any], str]]:
+    """``values`` in pieces small enough for one ``IN (…)``, each with its placeholders."""
+    for i in range(0, len(values), _CHUNK):
+        chunk = values[i : i + _CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _key32(value: int) -> int:
@@ -268,9 +276,7 @@ class SqliteIndex(IndexBackend):
         cur = self.conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
-            for i in range(0, len(ids), _CHUNK):
-                chunk = ids[i : i + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in _in_chunks(ids):
                 rows = [r[0] for r in cur.execute(f"SELECT rowid FROM docs WHERE id IN ({marks})", chunk)]
                 self._delete_rows(cur, rows)
                 removed += len(rows)
@@ -300,9 +306,7 @@ class SqliteIndex(IndexBackend):
                         found.simhash_hits[rowid] = distance
             full = {_key32(k): k for k in passage_keys.tolist()}
             stored = list(full)
-            for i in range(0, len(stored), _CHUNK):
-                chunk = stored[i : i + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in _in_chunks(stored):
                 for key, doc in cur.execute(f"SELECT key, doc FROM postings WHERE key IN ({marks})", chunk):
                     found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
                     found.shared_keys.setdefault(doc, []).append(full[key])
@@ -316,9 +320,7 @@ class SqliteIndex(IndexBackend):
             if cap is None:
                 full = {_key32(k): k for k in passage_keys.tolist()}
                 stored = list(full)
-                for i in range(0, len(stored), _CHUNK):
-                    chunk = stored[i : i + _CHUNK]
-                    marks = ",".join("?" * len(chunk))
+                for chunk, marks in _in_chunks(stored):
                     for key, n in self.conn.execute(
                             f"SELECT key, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY key", chunk):
                         if n >= 2:
@@ -349,9 +351,7 @@ class SqliteIndex(IndexBackend):
         rowids = list(rowids)
         out: dict[int, Screen] = {}
         try:
-            for i in range(0, len(rowids), _CHUNK):
-                chunk = rowids[i : i + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in _in_chunks(rowids):
                 for rowid, source, screen, offsets, simhash in self.conn.execute(
                         f"SELECT rowid, source, screen_z, offsets, simhash FROM docs WHERE rowid IN ({marks})", chunk):
                     text = zlib.decompress(screen).decode("utf-8") if screen else ""
@@ -363,9 +363,7 @@ class SqliteIndex(IndexBackend):
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
         rowids = list(rowids)
         out: list[StoredDoc] = []
-        for i in range(0, len(rowids), _CHUNK):
-            chunk = rowids[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(rowids):
             out.extend(self._stored(r) for r in self.conn.execute(
                 f"SELECT {self._COLUMNS} FROM docs WHERE rowid IN ({marks})", chunk))
         return out

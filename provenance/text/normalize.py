@@ -25,6 +25,7 @@ import numpy as np
 import opencc
 
 from provenance.text.codepoints import CharMap, to_codepoints, to_text
+from provenance.text.offsets import covering_span
 from provenance.text.pinyin import annotation_spans
 
 NORMALISER_VERSION = 3
@@ -194,16 +195,10 @@ class Normalized:
 
     def loaded_span(self, norm_start: int, norm_end: int) -> tuple[int, int]:
         """Span in the loaded text covering ``norm[norm_start:norm_end]`` (end exclusive)."""
-        if norm_end <= norm_start:
-            pos = int(self.norm_off[norm_start]) if norm_start < len(self.norm_off) else len(self.loaded)
-            return pos, pos
-        return int(self.norm_off[norm_start]), int(self.norm_off[norm_end - 1]) + 1
+        return covering_span(self.norm_off, norm_start, norm_end, len(self.loaded))
 
     def mid_span(self, mid_start: int, mid_end: int) -> tuple[int, int]:
-        if mid_end <= mid_start:
-            pos = int(self.mid_off[mid_start]) if mid_start < len(self.mid_off) else len(self.loaded)
-            return pos, pos
-        return int(self.mid_off[mid_start]), int(self.mid_off[mid_end - 1]) + 1
+        return covering_span(self.mid_off, mid_start, mid_end, len(self.loaded))
 
 
 def normalise_mid(text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -74,3 +74,12 @@ def decode_offsets(data: bytes, length: int) -> np.ndarray:
         raise IndexError_("a stored offset map does not fit its screen text; rebuild the index")
     runs = np.diff(np.append(starts, length))
     return np.repeat(values - starts, runs) + np.arange(length, dtype=np.int64)
+
+
+def covering_span(offsets: np.ndarray, start: int, end: int, past_end: int) -> tuple[int, int]:
+    """Span in the loaded text covering positions ``[start, end)`` of a text with these offsets;
+    an empty range maps to one point (``past_end`` beyond the last position)."""
+    if end <= start:
+        point = int(offsets[start]) if start < len(offsets) else past_end
+        return point, point
+    return int(offsets[start]), int(offsets[end - 1]) + 1
