@@ -1,12 +1,12 @@
 """The embedded index: one SQLite file in WAL mode, no server.
 
 Documents live in ``docs`` (metadata, zlib-compressed text and screen text, the screen's offset
-map, SimHash); lookup keys in three ``WITHOUT ROWID`` tables keyed by (key, doc), so a query is a
-handful of index seeks and opening the file reads only the ``meta`` table. Band and passage keys
-are stored as their low 32 bits (4-byte integers): a chance collision only adds a candidate,
-which screening drops.
-Document frequencies are counted in ``postings`` when asked for, capped at the threshold the
-caller needs. Writes happen one transaction per batch.
+map, SimHash); lookup keys in three ``WITHOUT ROWID`` tables of posting lists, one row per key
+with its document count and its documents packed (see :mod:`provenance.index.postings`), so a
+query is a handful of index seeks and opening the file reads only the ``meta`` table. Band and
+passage keys are stored as their low 32 bits (4-byte integers): a chance collision only adds a
+candidate, which screening drops. Writes happen one transaction per batch; a batch appends to
+the lists of the keys it shares with earlier documents.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ import numpy as np
 from provenance import __version__
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys, simhash_keys
+from provenance.index import postings
 from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc
 from provenance.names import domain_of
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
 PAGE_SIZE = 65536
@@ -48,9 +49,9 @@ CREATE TABLE IF NOT EXISTS docs (
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0,
     claims TEXT, screen_z BLOB, offsets BLOB
 );
-CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS simblocks (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS postings (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands (key INTEGER PRIMARY KEY, n INTEGER NOT NULL, docs BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS simblocks (key INTEGER PRIMARY KEY, n INTEGER NOT NULL, docs BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS postings (key INTEGER PRIMARY KEY, n INTEGER NOT NULL, docs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY, domain TEXT, documents INTEGER NOT NULL DEFAULT 0,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0
@@ -105,6 +106,9 @@ class SqliteIndex(IndexBackend):
     @classmethod
     def open(cls, path: str, params: FingerprintParams | None, *, create: bool = False,
              readonly: bool = False) -> SqliteIndex:
+        if sqlite3.sqlite_version_info < (3, 24, 0):  # UPSERT appends to the posting lists
+            raise IndexError_(f"{path}: the embedded index needs SQLite 3.24 or later; this Python has "
+                              f"SQLite {sqlite3.sqlite_version}")
         file = Path(path)
         exists = file.exists() and file.stat().st_size > 0
         if not exists and not create:
@@ -184,16 +188,17 @@ class SqliteIndex(IndexBackend):
                 else:
                     counts["added"] += 1
                 pending.add(self._insert(cur, doc, keys))
-            # Key rows go in sorted, all documents of the batch at once: each B-tree page is visited
-            # once in order instead of at random for every document.
+            # One list per key for all documents of the batch, written in key order: each B-tree
+            # page is visited once in order instead of at random for every document.
             for table, parts in keys.items():
                 if not parts:
                     continue
                 values = np.concatenate([k for k, _ in parts])
                 owners = np.repeat(np.array([r for _, r in parts], dtype=np.int64), [k.size for k, _ in parts])
-                order = np.lexsort((owners, values))
-                cur.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-                                zip(values[order].tolist(), owners[order].tolist(), strict=True))
+                # || joins the bytes of two blobs (as text, which CAST turns back into a blob)
+                cur.executemany(f"INSERT INTO {table} (key, n, docs) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                                " SET n = n + excluded.n, docs = CAST(docs || excluded.docs AS BLOB)",
+                                zip(*postings.pack(values, owners), strict=True))
             cur.execute("UPDATE meta SET value = ? WHERE key = 'created_by'", (f"provenance {__version__}",))
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -251,15 +256,39 @@ class SqliteIndex(IndexBackend):
             if row is None:
                 continue
             fp = self._fingerprint_of(zlib.decompress(row[1]).decode("utf-8"))
-            cur.executemany("DELETE FROM bands WHERE key = ? AND doc = ?",
-                            [(_key32(k), rowid) for k in band_keys(fp.hashvalues, self.params)])
-            cur.executemany("DELETE FROM simblocks WHERE key = ? AND doc = ?",
-                            [(k, rowid) for k in simhash_keys(row[0] & ((1 << 64) - 1), self.params)])
-            cur.executemany("DELETE FROM postings WHERE key = ? AND doc = ?",
-                            [(_key32(k), rowid) for k in fp.passage_keys.tolist()])
+            self._unlist(cur, "bands", [_key32(k) for k in band_keys(fp.hashvalues, self.params)], rowid)
+            self._unlist(cur, "simblocks", simhash_keys(row[0] & ((1 << 64) - 1), self.params), rowid)
+            self._unlist(cur, "postings", [_key32(k) for k in fp.passage_keys.tolist()], rowid)
             cur.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
             if row[2]:
                 cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[2],))
+
+    @staticmethod
+    def _unlist(cur: sqlite3.Cursor, table: str, keys: Iterable[int], rowid: int) -> None:
+        """Take a document out of the lists of its keys (a list left empty goes)."""
+        for key in set(keys):
+            row = cur.execute(f"SELECT docs FROM {table} WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                continue
+            n, blob = postings.without(row[0], rowid)
+            if n:
+                cur.execute(f"UPDATE {table} SET n = ?, docs = ? WHERE key = ?", (n, blob, key))
+            else:
+                cur.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+
+    def _listed(self, cur: sqlite3.Cursor, table: str, keys: list[int]) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The keys found in a table, their documents and which found key each document is listed under."""
+        found: list[int] = []
+        blobs: list[bytes] = []
+        for chunk, marks in _in_chunks(keys):
+            for key, blob in cur.execute(f"SELECT key, docs FROM {table} WHERE key IN ({marks})", chunk):
+                found.append(key)
+                blobs.append(blob)
+        try:
+            docs, owner = postings.unpack(blobs)
+        except ValueError as exc:
+            raise IndexError_(f"{self.location}: a posting list in {table} is damaged ({exc}); rebuild the index") from None
+        return found, docs, owner
 
     def _fingerprint_of(self, text: str) -> Any:
         """The fingerprint a stored text was indexed with (its keys are not stored per document)."""
@@ -293,11 +322,8 @@ class SqliteIndex(IndexBackend):
         cur = self.conn.cursor()
         bands = [_key32(k) for k in band_keys(minhash, self.params)]
         try:
-            marks = ",".join("?" * len(bands))
-            found.lsh_hits.update(r[0] for r in cur.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", bands))
-            blocks = simhash_keys(simhash, self.params)
-            marks = ",".join("?" * len(blocks))
-            near = {r[0] for r in cur.execute(f"SELECT doc FROM simblocks WHERE key IN ({marks})", blocks)}
+            found.lsh_hits.update(self._listed(cur, "bands", bands)[1].tolist())
+            near = set(self._listed(cur, "simblocks", simhash_keys(simhash, self.params))[1].tolist())
             if near:
                 marks = ",".join("?" * len(near))
                 for rowid, value in cur.execute(f"SELECT rowid, simhash FROM docs WHERE rowid IN ({marks})", list(near)):
@@ -305,32 +331,23 @@ class SqliteIndex(IndexBackend):
                     if distance <= max_simhash_distance:
                         found.simhash_hits[rowid] = distance
             full = {_key32(k): k for k in passage_keys.tolist()}
-            stored = list(full)
-            for chunk, marks in _in_chunks(stored):
-                for key, doc in cur.execute(f"SELECT key, doc FROM postings WHERE key IN ({marks})", chunk):
-                    found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
-                    found.shared_keys.setdefault(doc, []).append(full[key])
+            keys, docs, owner = self._listed(cur, "postings", list(full))
+            keys = [full[key] for key in keys]
+            for doc, k in zip(docs.tolist(), owner.tolist(), strict=True):
+                found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
+                found.shared_keys.setdefault(doc, []).append(keys[k])
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
 
     def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         out: dict[int, int] = {}
+        full = {_key32(k): k for k in passage_keys.tolist()}
         try:
-            if cap is None:
-                full = {_key32(k): k for k in passage_keys.tolist()}
-                stored = list(full)
-                for chunk, marks in _in_chunks(stored):
-                    for key, n in self.conn.execute(
-                            f"SELECT key, COUNT(*) FROM postings WHERE key IN ({marks}) GROUP BY key", chunk):
-                        if n >= 2:
-                            out[full[key]] = n
-                return out
-            for key in passage_keys.tolist():
-                (n,) = self.conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM postings WHERE key = ? LIMIT ?)",
-                                         (_key32(key), cap)).fetchone()
-                if n >= 2:
-                    out[key] = n
+            for chunk, marks in _in_chunks(list(full)):
+                for key, n in self.conn.execute(f"SELECT key, n FROM postings WHERE key IN ({marks})", chunk):
+                    if n >= 2:
+                        out[full[key]] = n if cap is None else min(n, cap)
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return out

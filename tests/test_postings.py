@@ -1,0 +1,97 @@
+"""Posting lists of the embedded index: varint packing, and lists that grow over many batches."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.analysis import analyse
+from provenance.documents.model import Article
+from provenance.engine import build_index
+from provenance.errors import IndexError_
+from provenance.index import open_index, postings
+from provenance.rules import Rules
+
+SHARED = ("县里今天召开会议，部署今年的防汛抗旱工作，要求各乡镇在五月底前完成堤防巡查并落实责任人，"
+          "同时储备足够的抢险物资。")
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**63 - 1), max_size=200))
+def test_varints_round_trip(values: list[int]) -> None:
+    packed = postings.encode(np.array(values, dtype=np.int64))
+    assert postings.decode(packed).tolist() == values
+
+
+@given(st.lists(st.tuples(st.integers(-(2**31), 2**31 - 1), st.integers(1, 5_000_000)), max_size=300))
+def test_pack_groups_distinct_pairs_by_key(pairs: list[tuple[int, int]]) -> None:
+    keys = np.array([k for k, _ in pairs], dtype=np.int64)
+    docs = np.array([d for _, d in pairs], dtype=np.int64)
+    found, counts, blobs = postings.pack(keys, docs)
+    assert len(set(found)) == len(found)
+    ids, owner = postings.unpack(blobs)
+    assert set(zip(np.array(found, dtype=np.int64)[owner].tolist(), ids.tolist(), strict=True)) == set(pairs)
+    assert counts == [postings.unpack([b])[0].size for b in blobs]
+
+
+def test_appended_lists_read_as_one_and_lose_a_removed_document() -> None:
+    _, _, first = postings.pack(np.array([7, 7]), np.array([3, 300]))
+    _, _, second = postings.pack(np.array([7]), np.array([70_000]))
+    joined = first[0] + second[0]
+    assert sorted(postings.unpack([joined])[0].tolist()) == [3, 300, 70_000]
+    n, rest = postings.without(joined, 300)
+    assert n == 2 and sorted(postings.unpack([rest])[0].tolist()) == [3, 70_000]
+
+
+def test_a_truncated_list_is_an_error() -> None:
+    _, _, blobs = postings.pack(np.array([1]), np.array([300]))
+    with pytest.raises(ValueError, match="ends inside"):
+        postings.unpack([blobs[0][:-1]])
+
+
+def _corpus(folder: Path, first: int, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(first, first + count):
+        (folder / f"d{k:04d}.md").write_text(
+            f"---\nid: d{k:04d}\nsource: 县报\n---\n第{k}号通知。{SHARED}其余内容编号{k * 7919}。\n", encoding="utf-8")
+
+
+def test_lists_grow_over_batches_and_shrink_on_removal(tmp_path: Path) -> None:
+    """A passage held by 300 documents written in two builds: its keys list every one (row ids
+    past 127 need two-byte varints, joined by SQLite), counts say so, and removed
+    documents leave the lists."""
+    location = str(tmp_path / "i.sqlite")
+    _corpus(tmp_path / "corpus", 0, 150)
+    build_index([tmp_path / "corpus"], location, Rules())
+    _corpus(tmp_path / "corpus", 150, 150)
+    assert build_index([tmp_path / "corpus"], location, Rules()).added == 150
+    query = analyse(Article(id="q", path="q", text=SHARED), Rules().fingerprint, detect=False).fingerprint
+    with open_index(location) as index:
+        assert index.count() == 300
+        counts = index.document_frequencies(query.passage_keys)
+        assert counts and max(counts.values()) == 300
+        assert index.document_frequencies(query.passage_keys, cap=50) == {k: min(n, 50) for k, n in counts.items()}
+        shared = index.candidates(query.hashvalues, int(query.simhash.value), query.passage_keys, 0).passage_hits
+        assert len(shared) == 300
+        index.remove([f"d{k:04d}" for k in range(0, 300, 3)])
+        after = index.document_frequencies(query.passage_keys)
+        assert max(after.values()) == 200
+        shared = index.candidates(query.hashvalues, int(query.simhash.value), query.passage_keys, 0).passage_hits
+        assert len(shared) == 200
+        live = {r for (r,) in index.conn.execute("SELECT rowid FROM docs")}
+        assert set(shared) == live
+
+
+def test_a_damaged_list_names_the_index_and_asks_for_a_rebuild(tmp_path: Path) -> None:
+    location = str(tmp_path / "i.sqlite")
+    _corpus(tmp_path / "corpus", 0, 3)
+    build_index([tmp_path / "corpus"], location, Rules())
+    with sqlite3.connect(location) as conn:
+        conn.execute("UPDATE postings SET docs = x'80'")
+    query = analyse(Article(id="q", path="q", text=SHARED), Rules().fingerprint, detect=False).fingerprint
+    with open_index(location) as index, pytest.raises(IndexError_, match=r"damaged.*rebuild the index"):
+        index.candidates(query.hashvalues, int(query.simhash.value), query.passage_keys, 0)
