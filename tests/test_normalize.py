@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import opencc
@@ -13,12 +14,14 @@ from corpus_kit import EN_ORIGINAL, ZH_ORIGINAL, seed_body, seed_text
 from provenance.analysis import analyse
 from provenance.documents.model import Article
 from provenance.params import FingerprintParams
+from provenance.text import normalize as normalize_module
 from provenance.text.normalize import Normalized, normalise
 
 PARAMS = FingerprintParams()
-_T2S = [opencc.OpenCC(name) for name in ("t2s", "tw2s", "hk2s", "tw2sp")]
+_VOCABULARY = opencc.OpenCC(str(Path(normalize_module.__file__).parent / "data" / "vocabulary.json"))
+_T2S = [*(opencc.OpenCC(name) for name in ("t2s", "tw2s", "hk2s")), _VOCABULARY]
 # Script, then one canonical vocabulary (mainland and Taiwan phrasing meet): phrases may change characters.
-_CHAIN = [opencc.OpenCC(name) for name in ("tw2s", "hk2s", "s2twp", "tw2sp")]
+_CHAIN = [opencc.OpenCC("tw2s"), opencc.OpenCC("hk2s"), _VOCABULARY]
 
 
 def _phrase_converted(text: str, off: int) -> str:
@@ -143,7 +146,7 @@ def test_pinyin_annotations_removed(text: str, mid: str, offsets: list[int]) -> 
 ])
 def test_ordinary_glosses_are_kept(text: str, norm: str) -> None:
     n = normalise(text)
-    assert n.norm == norm
+    assert n.norm == normalise(norm).norm  # (in the canonical vocabulary: 消息 → 讯息)
     assert_offsets_point_home(n)
 
 
@@ -186,15 +189,29 @@ def test_traditional_whole_text_matches_simplified() -> None:
 
 
 def test_length_changing_vocabulary_keeps_offsets_in_the_phrase() -> None:
-    text = "他說：隨身碟很好用。"
+    text = "他说：U盘很好用。"
     n = normalise(text)
-    assert "盘" in n.mid
-    assert len(n.mid) == len(n.mid_off)
-    offs = n.mid_off.tolist()
+    assert n.mid == "他说:U盘很好用。"  # wording is kept where credits and notices are read (NFKC colon)
+    assert "随身碟" in n.norm  # the canonical vocabulary is Taiwan's (隨身碟), in Simplified script
+    assert len(n.norm) == len(n.norm_off)
+    offs = n.norm_off.tolist()
     assert offs == sorted(offs)
-    pan = n.mid.index("盘")
-    assert 3 <= offs[pan] < 6  # inside 隨身碟
-    assert text[offs[n.mid.index("很")]] == "很"
+    for k in range(n.norm.index("随身碟"), n.norm.index("随身碟") + 3):
+        assert 3 <= offs[k] < 5  # inside U盘
+    assert text[offs[n.norm.index("很")]] == "很"
+
+
+def test_canonical_vocabulary_is_closed() -> None:
+    """Every phrase of the shipped table maps to a form that maps to itself: normalising a text
+    twice changes nothing, so a copy of a normalised text normalises alike."""
+    table_file = Path(normalize_module.__file__).parent / "data" / "vocabulary.txt"
+    table = dict(line.split("\t") for line in table_file.read_text(encoding="utf-8").splitlines())
+    assert len(table) > 1000
+    assert all(table.get(form, form) == form for form in table.values())
+    text = "出租车司机用U盘拷贝软件，改革进程和应用程序都想象不到。"
+    once = normalize_module.to_canonical_vocabulary(text)[0]
+    assert once != text
+    assert normalize_module.to_canonical_vocabulary(once)[0] == once
 
 
 # -- whitespace / punctuation folding --------------------------------------------------------
