@@ -20,7 +20,6 @@ import numpy as np
 from provenance.errors import IndexError_
 from provenance.params import FingerprintParams
 
-
 # zlib level 4: as small as the default 6 to within 1% on news text, in three quarters of the time.
 _LEVEL = 4
 

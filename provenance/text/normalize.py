@@ -144,7 +144,7 @@ def _diff_map(source: str, converted: str) -> list[int]:
 _CLAUSE = re.compile(r"(?<=[\n，。！？；、,.!?;：:])")
 
 
-def convert_mapped(text: str, stages: slice) -> tuple[str, list[int] | None]:
+def convert_mapped(text: str, stages: slice) -> tuple[str, np.ndarray | None]:
     """``text`` through OpenCC stages, with a map back to ``text`` when the length changed.
 
     OpenCC converts phrases, which almost always keeps the length; where it does not (隨身碟 → U盘),
@@ -153,29 +153,32 @@ def convert_mapped(text: str, stages: slice) -> tuple[str, list[int] | None]:
     converted = _convert_whole(text, stages)
     if len(converted) == len(text):
         return converted, None
-    # Phrases never cross punctuation: convert every clause at once, joined by a character OpenCC
-    # leaves alone, and align only the clauses whose length changed.
+    # Phrases never cross punctuation, so the converted text splits into the converted clauses;
+    # only the clauses whose length changed need aligning.
     clauses = [c for c in _CLAUSE.split(text) if c]
-    separator = next((chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in text), None)
-    out: list[str] = []
-    mapping: list[int] = []
-    position = 0
-    for clause, last in zip(clauses, _convert_clauses(clauses, stages, separator), strict=True):
-        out.append(last)
-        if len(last) == len(clause):
-            mapping.extend(range(position, position + len(clause)))
-        else:
-            mapping.extend(position + k for k in _line_map(clause, last))
+    parts = [c for c in _CLAUSE.split(converted) if c]
+    if len(parts) != len(clauses) or any(a[-1] != b[-1] for a, b in zip(clauses[:-1], parts[:-1], strict=True)):
+        separator = next((chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in text), None)
+        parts = _convert_clauses(clauses, stages, separator)
+        converted = "".join(parts)
+    pieces: list[np.ndarray] = []
+    run = position = 0  # unchanged clauses since ``run`` map one to one
+    for clause, part in zip(clauses, parts, strict=True):
+        if len(part) != len(clause):
+            pieces.append(np.arange(run, position))
+            pieces.append(position + np.array(_line_map(clause, part), dtype=np.int64))
+            run = position + len(clause)
         position += len(clause)
-    return "".join(out), mapping
+    pieces.append(np.arange(run, position))
+    return converted, np.concatenate(pieces)
 
 
-def to_simplified(text: str) -> tuple[str, list[int] | None]:
+def to_simplified(text: str) -> tuple[str, np.ndarray | None]:
     """Simplified script (any text without a Traditional character is returned as it is)."""
     return convert_mapped(text, _SCRIPT_STAGES) if _needs_script_stages(text) else (text, None)
 
 
-def to_canonical_vocabulary(text: str) -> tuple[str, list[int] | None]:
+def to_canonical_vocabulary(text: str) -> tuple[str, np.ndarray | None]:
     """Simplified text in the canonical vocabulary (软件 and 软体 → 软体), with a map as above."""
     return convert_mapped(text, _VOCABULARY_STAGES)
 
@@ -229,7 +232,7 @@ def normalise_mid(text: str) -> tuple[np.ndarray, np.ndarray]:
     return cps, offsets
 
 
-def _mapped(convert: Callable[[str], tuple[str, list[int] | None]], cps: np.ndarray,
+def _mapped(convert: Callable[[str], tuple[str, np.ndarray | None]], cps: np.ndarray,
             offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     converted, mapping = convert(to_text(cps))
     out = to_codepoints(converted)
@@ -237,7 +240,7 @@ def _mapped(convert: Callable[[str], tuple[str, list[int] | None]], cps: np.ndar
         return out, offsets
     if len(mapping) != out.size:
         return cps, offsets
-    return out, offsets[np.array(mapping, dtype=np.int64)]
+    return out, offsets[mapping]
 
 
 def canonical_vocabulary(cps: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
