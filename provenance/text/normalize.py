@@ -141,7 +141,9 @@ def _diff_map(source: str, converted: str) -> list[int]:
     return mapping
 
 
-_CLAUSE = re.compile(r"(?<=[\n，。！？；、,.!?;：:])")
+# Clause breaks: no phrase of a conversion table holds punctuation or a space, and difflib, which
+# aligns a changed clause, is quadratic in its length.
+_CLAUSE = re.compile(r"(?<=[\s，。！？；、,.!?;：:])")
 
 
 def convert_mapped(text: str, stages: slice) -> tuple[str, np.ndarray | None]:
