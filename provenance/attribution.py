@@ -279,7 +279,7 @@ class _Present:
         if needs is not None:
             caseless = _WHOLE_TEXT[name].flags & re.IGNORECASE
             haystack = self.lower if caseless else self._text
-            if haystack is not None and not any(literal in haystack for literal in needs):
+            if haystack is not None and not all(any(lit in haystack for lit in group) for group in needs):
                 return False
         lowered = _LOWER_TEXT.get(name)
         if lowered is not None and self.lower is not None:
@@ -408,11 +408,18 @@ _WHOLE_TEXT = {
 # hold both cases, so a case-sensitive search of the lower-cased text finds the same, except where
 # a character folds to an ASCII letter only under IGNORECASE.
 _LOWER_TEXT = {name: re.compile(_WHOLE_TEXT[name].pattern, re.MULTILINE) for name in ("link", "bare_url")}
-# Literals without one of which a pattern cannot match (lower case where the pattern ignores case):
-# a text holding none skips the pattern's search, which for these four is most of a gate's cost.
-_NEEDS = {
-    "zh_explicit": ("来源", "稿源", "出处", "转自", "转载自", "转引自", "来自", "源自", "原载", "首发"),
-    "zh_report": ("据",),
-    "en_explicit": ("source", "credit", "originally", "first", "reprinted", "republished", "courtesy", "adapted"),
-    "bare_url": ("http", "www.", ".co", ".cn", ".net", ".org", ".hk", ".tw", ".info", ".news", ".io", ".uk", ".de"),
+# Literals a pattern cannot match without (lower case where the pattern ignores case): each group
+# names alternatives, and a text lacking every literal of a group skips the pattern's search.
+_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "link": (("原文", "来源链接", "link", "original"),),
+    "zh_explicit": (("来源", "稿源", "出处", "转自", "转载自", "转引自", "来自", "源自", "原载", "首发"),),
+    "en_explicit": (("source", "credit", "originally", "first", "reprinted", "republished", "courtesy", "adapted"),),
+    "bare_url": (("http", "www.", ".co", ".cn", ".net", ".org", ".hk", ".tw", ".info", ".news", ".io", ".uk", ".de"),),
+    "zh_dateline": (("月",), ("日",), ("电", "讯", "消息")),
+    "zh_xun": (("讯", "电"),),
+    "zh_report": (("据",), ("报道", "消息", "电")),
+    "en_agency": (("(",), (")",)),
+    "en_by_pipe": (("|",), ("by",)),
+    "en_lead_agency": (("-", "–", "—"),),
+    "en_title_agency": ((")",),),
 }

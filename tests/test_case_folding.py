@@ -17,7 +17,8 @@ WORDS = ["source", "SOURCE", "Source", "ſource", "credit", "Reprinted From", "c
          "www.", "HTTP://", "example.COM", "Link", "©", "All Rights Reserved", "COPYRİGHT", "disclaımer",
          "E-MAIL", "转载", "来源", "：", ":", " ", "\n", "Reuters", "and", "AND", "ıs", "K", "x",
          "转", "自", "据", "新华社", "报道", "消息", "原载", "首发", "本文", "来", "源", "First Appeared On ", "news.", "CN",
-         "Adapted from", "ORIGINALLY"]
+         "Adapted from", "ORIGINALLY", "(", ")", "|", " - ", "—", "By ", "BY", "1月", "2日", "电", "讯", "北京",
+         "原文链接", "LINK", "Original Story", "Reuters)"]
 
 
 @given(st.lists(st.sampled_from(WORDS), max_size=12))
