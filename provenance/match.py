@@ -170,6 +170,9 @@ class Matcher:
         stretch = 2 * window_size(analysis.tokens, self.params) + analysis.shingles.size
         out: dict[int, int] = {}
         for rowid, keys in shared.items():
+            if len(keys) == 1 and len(where.get(keys[0], ())) <= 1:
+                out[rowid] = 1  # most candidates: one shared key, found once in the article
+                continue
             positions = sorted(p for key in keys for p in where.get(key, ()))
             best = 0
             start = 0
