@@ -73,8 +73,10 @@ def pack(keys: np.ndarray, docs: np.ndarray) -> tuple[list[int], list[int], list
     keys, docs = keys[fresh], docs[fresh]
     first = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
     counts = np.diff(np.append(first, keys.size))
-    packed = encode(docs).tobytes()
-    bounds = np.concatenate(([0], np.cumsum(_widths(docs.astype(np.uint64)))))[np.append(first, keys.size)].tolist()
+    encoded = encode(docs)
+    value_ends = np.flatnonzero(encoded < 0x80) + 1  # each id's last byte has no continuation bit
+    bounds = np.concatenate(([0], value_ends))[np.append(first, keys.size)].tolist()
+    packed = encoded.tobytes()
     blobs = [packed[bounds[k] : bounds[k + 1]] for k in range(len(first))]
     return keys[first].tolist(), counts.tolist(), blobs
 
@@ -88,10 +90,3 @@ def unpack(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     ids = decode(packed)
     ends = np.flatnonzero(packed < 0x80)  # last byte of each id
     return ids, np.searchsorted(np.cumsum(lengths), ends, side="right")
-
-
-def without(blob: bytes, doc: int) -> tuple[int, bytes]:
-    """A stored list with every occurrence of ``doc`` removed: its new length and bytes."""
-    ids, _ = unpack([blob])
-    kept = ids[ids != doc]
-    return int(kept.size), encode(kept).tobytes()

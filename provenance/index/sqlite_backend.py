@@ -171,9 +171,7 @@ class SqliteIndex(IndexBackend):
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         keys: dict[str, list[tuple[np.ndarray, int]]] = {"bands": [], "simblocks": [], "postings": []}
         pending: set[int] = set()  # rows added in this batch, whose keys are not written yet
-        cur = self.conn.cursor()
-        try:
-            cur.execute("BEGIN IMMEDIATE")
+        with self._writing() as cur:
             for doc in docs:
                 row = cur.execute("SELECT rowid, content_hash FROM docs WHERE id = ?", (doc.id,)).fetchone()
                 if row and _hash_text(row[1]) == doc.content_hash:
@@ -200,10 +198,6 @@ class SqliteIndex(IndexBackend):
                                 " SET n = n + excluded.n, docs = CAST(docs || excluded.docs AS BLOB)",
                                 zip(*postings.pack(values, owners), strict=True))
             cur.execute("UPDATE meta SET value = ? WHERE key = 'created_by'", (f"provenance {__version__}",))
-            cur.execute("COMMIT")
-        except sqlite3.Error as exc:
-            cur.execute("ROLLBACK") if self.conn.in_transaction else None
-            raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
         return counts
 
     def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc, keys: dict[str, list[tuple[np.ndarray, int]]]) -> int:
@@ -263,14 +257,15 @@ class SqliteIndex(IndexBackend):
             if row[2]:
                 cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[2],))
 
-    @staticmethod
-    def _unlist(cur: sqlite3.Cursor, table: str, keys: Iterable[int], rowid: int) -> None:
+    def _unlist(self, cur: sqlite3.Cursor, table: str, keys: Iterable[int], rowid: int) -> None:
         """Take a document out of the lists of its keys (a list left empty goes)."""
         for key in set(keys):
             row = cur.execute(f"SELECT docs FROM {table} WHERE key = ?", (key,)).fetchone()
             if row is None:
                 continue
-            n, blob = postings.without(row[0], rowid)
+            docs, _ = self._unpack(table, [row[0]])
+            kept = docs[docs != rowid]
+            n, blob = int(kept.size), postings.encode(kept).tobytes()
             if n:
                 cur.execute(f"UPDATE {table} SET n = ?, docs = ? WHERE key = ?", (n, blob, key))
             else:
@@ -284,11 +279,14 @@ class SqliteIndex(IndexBackend):
             for key, blob in cur.execute(f"SELECT key, docs FROM {table} WHERE key IN ({marks})", chunk):
                 found.append(key)
                 blobs.append(blob)
+        docs, owner = self._unpack(table, blobs)
+        return found, docs, owner
+
+    def _unpack(self, table: str, blobs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         try:
-            docs, owner = postings.unpack(blobs)
+            return postings.unpack(blobs)
         except ValueError as exc:
             raise IndexError_(f"{self.location}: a posting list in {table} is damaged ({exc}); rebuild the index") from None
-        return found, docs, owner
 
     def _fingerprint_of(self, text: str) -> Any:
         """The fingerprint a stored text was indexed with (its keys are not stored per document)."""
@@ -302,18 +300,27 @@ class SqliteIndex(IndexBackend):
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(ids)
         removed = 0
-        cur = self.conn.cursor()
-        try:
-            cur.execute("BEGIN IMMEDIATE")
+        with self._writing() as cur:
             for chunk, marks in _in_chunks(ids):
                 rows = [r[0] for r in cur.execute(f"SELECT rowid FROM docs WHERE id IN ({marks})", chunk)]
                 self._delete_rows(cur, rows)
                 removed += len(rows)
-            cur.execute("COMMIT")
-        except sqlite3.Error as exc:
-            cur.execute("ROLLBACK") if self.conn.in_transaction else None
-            raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
         return removed
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction, rolled back on any failure (a damaged list met on the way too)."""
+        cur = self.conn.cursor()
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
+            raise
 
     # -- reading ----------------------------------------------------------------------------
     def candidates(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
@@ -324,9 +331,8 @@ class SqliteIndex(IndexBackend):
         try:
             found.lsh_hits.update(self._listed(cur, "bands", bands)[1].tolist())
             near = set(self._listed(cur, "simblocks", simhash_keys(simhash, self.params))[1].tolist())
-            if near:
-                marks = ",".join("?" * len(near))
-                for rowid, value in cur.execute(f"SELECT rowid, simhash FROM docs WHERE rowid IN ({marks})", list(near)):
+            for chunk, marks in _in_chunks(sorted(near)):
+                for rowid, value in cur.execute(f"SELECT rowid, simhash FROM docs WHERE rowid IN ({marks})", chunk):
                     distance = bin((value & ((1 << 64) - 1)) ^ simhash).count("1")
                     if distance <= max_simhash_distance:
                         found.simhash_hits[rowid] = distance
