@@ -235,15 +235,16 @@ class Matcher:
 def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
     """An upper bound on the characters of any passage :func:`align` can find between the article
     and a source with these shingles: article text covered by shared shingles, counted up to the
-    next token (so separators count too), in stretches whose shared shingles lie closer than twice
-    the alignment gap."""
+    next token (so separators count too), in stretches whose shared shingles lie at most the
+    alignment gap apart. The bound is exact about stretches: :func:`align` joins a run to a passage
+    only when it starts within the gap of the passage's end, so no passage spans a wider break."""
     shingles, tokens = analysis.shingles, analysis.tokens
     hits = np.flatnonzero(contains(source_unique, shingles.hashes))
     if hits.size == 0:
         return 0
     count = len(tokens)
     width = min(shingles.size, count)
-    stretch = 2 * default_gap(shingles.size) + shingles.size
+    stretch = default_gap(shingles.size)
     cluster = np.concatenate(([0], np.cumsum(np.diff(hits) > stretch)))
     delta = np.zeros(count + 1, dtype=np.int64)
     np.add.at(delta, hits, 1)

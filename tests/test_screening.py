@@ -5,6 +5,7 @@ changes no scan result."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ from corpus_kit import (
     build_world,
     seed_text,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.align import align
 from provenance.analysis import Analysis, analyse, screen_offsets, screen_text
@@ -96,6 +99,31 @@ def test_passage_bound_is_never_below_alignment(article: str, source: str) -> No
         assert all(p.chars <= bound for p in passages)
         if bound < min_passage:
             assert not passages
+
+
+_WORDS = [*[w.strip(".,") for w in EN_ORIGINAL.split()][:60], "alpha", "beta", "gamma", "delta", "omega"]
+_HAN = list(dict.fromkeys(ch for ch in ZH_ORIGINAL if "\u4e00" <= ch <= "\u9fff"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.booleans(), st.lists(st.tuples(st.integers(0, 400), st.integers(1, 60), st.integers(0, 14)),
+                               min_size=1, max_size=8),
+       st.randoms(use_true_random=False))
+def test_passage_bound_holds_for_stitched_copies(cjk: bool, pieces: list[tuple[int, int, int]],
+                                                 rng: random.Random) -> None:
+    """Pieces of a source, each followed by a few foreign tokens (gaps around the alignment's
+    limit), in any order: no passage alignment finds is longer than the bound."""
+    vocabulary = _HAN if cjk else _WORDS
+    joiner = "" if cjk else " "
+    source_tokens = [rng.choice(vocabulary) for _ in range(460)]
+    article_tokens: list[str] = []
+    for start, length, foreign in pieces:
+        article_tokens += source_tokens[start : start + length]
+        article_tokens += [rng.choice(vocabulary) for _ in range(foreign)]
+    a, b = _analyse(joiner.join(article_tokens)), _analyse(joiner.join(source_tokens))
+    bound = passage_bound(a, b.unique)
+    for passage in align(a, b, 1):
+        assert passage.chars <= bound
 
 
 def test_unrelated_text_has_a_small_bound() -> None:
