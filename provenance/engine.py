@@ -295,9 +295,15 @@ def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1,
 
 
 def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams) -> Analysis:
-    analysis = analyse(article, params, book.registry, publisher=book.rules.publisher)
-    resolve_claims(analysis.attribution, book.registry)
-    return analysis
+    return analyse_articles([article], book, params)[0]
+
+
+def analyse_articles(articles: list[Article], book: PolicyBook, params: FingerprintParams) -> list[Analysis]:
+    """Analyses of readable articles, tokenised and fingerprinted together, with credits resolved."""
+    analyses = analyse_many(articles, params, book.registry, publisher=book.rules.publisher)
+    for analysis in analyses:
+        resolve_claims(analysis.attribution, book.registry)
+    return analyses
 
 
 class Scanner:
@@ -312,11 +318,25 @@ class Scanner:
         self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage,
                                df_threshold=rules.defaults.df_threshold(self.documents))
 
-    def scan_article(self, article: Article) -> tuple[Item, Analysis | None, list[Any]]:
+    def analyse(self, articles: list[Article]) -> list[Analysis | None]:
+        """Analyses of the readable articles among ``articles`` (None for the others), made in one
+        batch; if the batch fails, all are None and each article is analysed again on its own, so
+        that the failure is reported for its own file."""
+        readable = [a for a in articles if a.readable]
+        try:
+            analyses = iter(analyse_articles(readable, self.book, self.params))
+        except Exception:
+            return [None] * len(articles)
+        return [next(analyses) if a.readable else None for a in articles]
+
+    def scan_article(self, article: Article,
+                     analysis: Analysis | None = None) -> tuple[Item, Analysis | None, list[Any]]:
+        """The report item of one article (``analysis``: its analysis, if already made)."""
         if not article.readable:
             return Item(path=article.path, id=article.id, verdict=UNREADABLE,
                         message=f"{article.path}: {article.error}", rule="unreadable"), None, []
-        analysis = analyse_article(article, self.book, self.params)
+        if analysis is None:
+            analysis = analyse_article(article, self.book, self.params)
         matches = self.matcher.find(analysis)
         groups = group_matches(matches)
         item = Item(
@@ -364,10 +384,10 @@ class Scanner:
         return item, analysis, groups
 
 
-def _scan_safely(scanner: Scanner, article: Article) -> Item:
+def _scan_safely(scanner: Scanner, article: Article, analysis: Analysis | None = None) -> Item:
     """Scan one article; an unexpected failure becomes an error item naming the file, not a lost run."""
     try:
-        item, _, _ = scanner.scan_article(article)
+        item, _, _ = scanner.scan_article(article, analysis)
     except IndexError_:
         raise
     except Exception as exc:  # one bad article must not end the run
@@ -406,12 +426,9 @@ def scan(
                                 on_item(item)
                         progress.advance(len({i.path.split(".jsonl:")[0] for i in chunk_items}) or 1)
             else:
-                scanner = Scanner(index, rules)
-                cache: dict[Path, dict[str, Any]] = {}
-                for full, root, display in files:
-                    for article in load_one(full, root, display, cache):
-                        item = _scan_safely(scanner, article)
-                        items.append(item)
+                for file_items in _scan_files(Scanner(index, rules), files):
+                    items.extend(file_items)
+                    for item in file_items:
                         if on_item:
                             on_item(item)
                     progress.advance()
@@ -423,6 +440,36 @@ def scan(
 
 
 _SCAN_CHUNK = 25
+_ANALYSIS_BATCH = 16  # articles analysed together: one tokenising and fingerprinting pass for all
+
+
+def _scan_files(scanner: Scanner, files: list[tuple[Path, Path, str]]) -> Iterator[list[Item]]:
+    """The items of each file, in order; articles of consecutive files are analysed in batches."""
+    cache: dict[Path, dict[str, Any]] = {}
+    pending: list[list[Article]] = []
+    waiting = 0
+    for full, root, display in files:
+        articles = list(load_one(full, root, display, cache))
+        pending.append(articles)
+        waiting += len(articles)
+        if waiting >= _ANALYSIS_BATCH:
+            yield from _scan_pending(scanner, pending)
+            pending, waiting = [], 0
+    if pending:
+        yield from _scan_pending(scanner, pending)
+
+
+def _scan_pending(scanner: Scanner, pending: list[list[Article]]) -> Iterator[list[Item]]:
+    flat = [article for articles in pending for article in articles]
+    items: list[Item] = []
+    for start in range(0, len(flat), _ANALYSIS_BATCH):
+        part = flat[start : start + _ANALYSIS_BATCH]
+        items.extend(_scan_safely(scanner, article, analysis)
+                     for article, analysis in zip(part, scanner.analyse(part), strict=True))
+    done = 0
+    for articles in pending:
+        yield items[done : done + len(articles)]
+        done += len(articles)
 
 
 def _scan_chunk(task: tuple[list[tuple[Path, Path, str]], str, Rules]) -> list[Item]:
@@ -432,12 +479,7 @@ def _scan_chunk(task: tuple[list[tuple[Path, Path, str]], str, Rules]) -> list[I
     if scanner is None:
         scanner = Scanner(open_index(location, rules.fingerprint), rules)
         _WORKER[("scanner", location)] = scanner
-    items: list[Item] = []
-    cache: dict[Path, dict[str, Any]] = {}
-    for full, root, display in files:
-        for article in load_one(full, root, display, cache):
-            items.append(_scan_safely(scanner, article))
-    return items
+    return [item for file_items in _scan_files(scanner, files) for item in file_items]
 
 
 def ensure_index(location: str) -> None:

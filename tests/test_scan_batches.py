@@ -1,0 +1,58 @@
+"""Scanning analyses articles in batches: the report is the one scanning each article alone gives,
+and an article whose analysis fails is reported for its own file without losing the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpus_kit import EN_ORIGINAL, ZH_ORIGINAL, build_world, write
+
+import provenance.analysis
+from provenance.documents.loaders import iter_files, load_one
+from provenance.engine import Scanner, _scan_safely, scan
+from provenance.index.base import open_index
+from provenance.rules import load_rules
+
+
+def test_batched_scan_equals_scanning_each_article_alone(tmp_path: Path) -> None:
+    world = build_world(tmp_path)
+    rules = load_rules(world.rules_file)
+    with open_index(world.index, rules.fingerprint) as index:
+        scanner = Scanner(index, rules)
+        alone = [
+            _scan_safely(scanner, article).to_dict()
+            for full, root, display in iter_files([world.incoming])
+            for article in load_one(full, root, display, {})
+        ]
+    batched = [item.to_dict() for item in world.report.items]
+    assert len(batched) == len(alone) > 16  # more than one batch
+    assert batched == alone
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_analysis_is_reported_for_its_file_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           jobs: int) -> None:
+    world = build_world(tmp_path, scan_incoming=False)
+    rules = load_rules(world.rules_file)
+    incoming = tmp_path / "mixed"
+    for k in range(20):
+        write(incoming / f"a{k:02d}.txt", ZH_ORIGINAL if k % 2 else EN_ORIGINAL)
+    write(incoming / "a07.txt", "BREAKS-THE-ANALYSIS\n" + ZH_ORIGINAL)
+    expected = {Path(i.path).name: i.verdict for i in scan([incoming], world.index, rules).items}
+
+    real = provenance.analysis.normalise
+
+    def failing(text: str) -> object:
+        if "BREAKS-THE-ANALYSIS" in text:
+            raise RuntimeError("simulated failure")
+        return real(text)
+
+    monkeypatch.setattr(provenance.analysis, "normalise", failing)  # workers fork with it in place
+    items = {Path(i.path).name: i for i in scan([incoming], world.index, rules, jobs=jobs).items}
+    assert len(items) == 20
+    broken = items.pop("a07.txt")
+    assert broken.rule == "internal error" and "a07.txt" in broken.message and "simulated failure" in broken.message
+    assert {name: item.verdict for name, item in items.items()} == {
+        name: verdict for name, verdict in expected.items() if name != "a07.txt"}
+    assert {item.verdict for item in items.values()} != {"original"}  # the others were really matched
