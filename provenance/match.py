@@ -25,7 +25,7 @@ from provenance.index.base import IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
-from provenance.text.tokens import contains, distinct
+from provenance.text.tokens import distinct
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -187,8 +187,10 @@ class Matcher:
         """The candidates that may hold a passage of ``min_passage`` characters: those whose shared
         shingles cannot add up to a passage long enough are dropped before alignment."""
         views = self.views(rowids)
-        return [r for r in rowids if r in views
-                and passage_bound(analysis, views[r].unique) >= self.min_passage_for(views[r].source)]
+        present = [r for r in rowids if r in views]
+        bounds = passage_bounds(analysis, [views[r].unique for r in present])
+        return [r for r, bound in zip(present, bounds.tolist(), strict=True)
+                if bound >= self.min_passage_for(views[r].source)]
 
     def verify(self, analysis: Analysis, doc: StoredDoc, source: SourceView,
                frequent: np.ndarray | None = None) -> Match | None:
@@ -238,21 +240,45 @@ def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
     next token (so separators count too), in stretches whose shared shingles lie at most the
     alignment gap apart. The bound is exact about stretches: :func:`align` joins a run to a passage
     only when it starts within the gap of the passage's end, so no passage spans a wider break."""
+    return int(passage_bounds(analysis, [source_unique])[0])
+
+
+def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.ndarray:
+    """:func:`passage_bound` for many sources in one pass: every array is indexed by source and
+    article position together (``source × (tokens + 1) + position``), so the cost is a fixed
+    number of numpy calls whatever the number of candidates."""
     shingles, tokens = analysis.shingles, analysis.tokens
-    hits = np.flatnonzero(contains(source_unique, shingles.hashes))
-    if hits.size == 0:
-        return 0
+    out = np.zeros(len(source_uniques), dtype=np.int64)
     count = len(tokens)
+    if not source_uniques or len(shingles) == 0:
+        return out
+    span = count + 1
+    values = np.concatenate(source_uniques)
+    owner = np.repeat(np.arange(len(source_uniques), dtype=np.int64), [u.size for u in source_uniques])
+    left = np.searchsorted(shingles.sorted_hashes, values, side="left")
+    found = np.searchsorted(shingles.sorted_hashes, values, side="right") - left
+    shared = found > 0
+    if not shared.any():
+        return out
+    left, found, owner = left[shared], found[shared], owner[shared]
+    within = np.arange(int(found.sum())) - np.repeat(np.cumsum(found) - found, found)
+    positions = shingles.order[np.repeat(left, found) + within]
+    hits = np.sort(np.repeat(owner, found) * span + positions)  # by source, then article position
+    source_of = hits // span
+    hit_positions = hits - source_of * span
     width = min(shingles.size, count)
     stretch = default_gap(shingles.size)
-    cluster = np.concatenate(([0], np.cumsum(np.diff(hits) > stretch)))
-    delta = np.zeros(count + 1, dtype=np.int64)
-    np.add.at(delta, hits, 1)
-    np.add.at(delta, np.minimum(hits + width, count), -1)
-    covered = np.flatnonzero(np.cumsum(delta)[:count] > 0)
+    breaks = (np.diff(source_of) != 0) | (np.diff(hit_positions) > stretch)
+    cluster = np.concatenate(([0], np.cumsum(breaks)))
+    size = len(source_uniques) * span
+    delta = np.bincount(hits, minlength=size) - np.bincount(
+        source_of * span + np.minimum(hit_positions + width, count), minlength=size)
+    covered = np.flatnonzero(np.cumsum(delta) > 0)  # (source, token) pairs inside a shared shingle
     reach = np.concatenate((tokens.starts[1:], [tokens.ends[-1]])) - tokens.starts  # token + what follows it
-    owner = cluster[np.searchsorted(hits, covered, side="right") - 1]
-    return int(np.bincount(owner, weights=reach[covered]).max())
+    cluster_of = cluster[np.searchsorted(hits, covered, side="right") - 1]
+    sums = np.bincount(cluster_of, weights=reach[covered % span], minlength=int(cluster[-1]) + 1)
+    np.maximum.at(out, source_of[np.concatenate(([0], np.flatnonzero(breaks) + 1))], sums.astype(np.int64))
+    return out
 
 
 def _drop_boilerplate(analysis: Analysis, passages: list[Passage], frequent: np.ndarray,

@@ -27,7 +27,7 @@ from provenance.align import align
 from provenance.analysis import Analysis, analyse, screen_offsets, screen_text
 from provenance.documents.model import Article
 from provenance.index.base import Candidates, Screen
-from provenance.match import MAX_SINGLE_KEY_CANDIDATES, Matcher, passage_bound
+from provenance.match import MAX_SINGLE_KEY_CANDIDATES, Matcher, passage_bound, passage_bounds
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
 from provenance.text.tokens import tokenize
@@ -124,6 +124,17 @@ def test_passage_bound_holds_for_stitched_copies(cjk: bool, pieces: list[tuple[i
     bound = passage_bound(a, b.unique)
     for passage in align(a, b, 1):
         assert passage.chars <= bound
+
+
+def test_bounds_of_many_sources_are_each_sources_own() -> None:
+    """One pass over many candidates: no source's shared shingles leak into another's bound."""
+    article = _analyse(ZH_QUOTE + ZH_UNRELATED + ZH_ORIGINAL[:200])
+    sources = [_analyse(t).unique for t in (ZH_ORIGINAL, EN_ORIGINAL, ZH_UNRELATED, ZH_PORT, ZH_COMMENTARY)]
+    sources.insert(2, np.zeros(0, dtype=np.uint64))
+    together = passage_bounds(article, sources).tolist()
+    assert together == [passage_bound(article, u) for u in sources]
+    assert together[1] == together[2] == 0 and min(together[0], together[3]) > 50
+    assert passage_bounds(article, []).size == 0
 
 
 def test_unrelated_text_has_a_small_bound() -> None:
