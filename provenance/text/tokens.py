@@ -177,6 +177,11 @@ class Shingles:
         ordered = self.sorted_hashes
         return distinct(ordered[1:][ordered[1:] == ordered[:-1]]) if ordered.size > 1 else ordered[:0]
 
+    @cached_property
+    def is_repeated(self) -> np.ndarray:
+        """Per position: does its hash occur more than once?"""
+        return contains(self.repeated, self.hashes)
+
 
 def shingle(tokens: Tokens, n: int) -> Shingles:
     """Hashes of every run of ``n`` consecutive tokens (one shingle of all tokens if fewer)."""
