@@ -253,31 +253,37 @@ def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.n
     if not source_uniques or len(shingles) == 0:
         return out
     span = count + 1
+    size = len(source_uniques) * span
     values = np.concatenate(source_uniques)
     owner = np.repeat(np.arange(len(source_uniques), dtype=np.int64), [u.size for u in source_uniques])
-    left = np.searchsorted(shingles.sorted_hashes, values, side="left")
-    found = np.searchsorted(shingles.sorted_hashes, values, side="right") - left
-    shared = found > 0
-    if not shared.any():
+    ordered = shingles.sorted_hashes
+    left = np.searchsorted(ordered, values, side="left")
+    last = ordered.size - 1
+    found = (ordered[np.minimum(left, last)] == values).astype(np.int64)
+    several = np.flatnonzero(found.astype(bool) & (ordered[np.minimum(left + 1, last)] == values) & (left < last))
+    if several.size:
+        found[several] = np.searchsorted(ordered, values[several], side="right") - left[several]
+    shared = np.flatnonzero(found)
+    if not shared.size:
         return out
     left, found, owner = left[shared], found[shared], owner[shared]
     within = np.arange(int(found.sum())) - np.repeat(np.cumsum(found) - found, found)
     positions = shingles.order[np.repeat(left, found) + within]
-    hits = np.sort(np.repeat(owner, found) * span + positions)  # by source, then article position
+    # (source, article position) pairs are distinct, so counting them sorts them
+    at_hit = np.bincount(np.repeat(owner, found) * span + positions, minlength=size)
+    hits = np.flatnonzero(at_hit)  # by source, then article position
     source_of = hits // span
     hit_positions = hits - source_of * span
     width = min(shingles.size, count)
     stretch = default_gap(shingles.size)
     breaks = (np.diff(source_of) != 0) | (np.diff(hit_positions) > stretch)
-    cluster = np.concatenate(([0], np.cumsum(breaks)))
-    size = len(source_uniques) * span
-    delta = np.bincount(hits, minlength=size) - np.bincount(
-        source_of * span + np.minimum(hit_positions + width, count), minlength=size)
+    firsts = hits[np.concatenate(([0], np.flatnonzero(breaks) + 1))]  # first hit of each stretch
+    delta = at_hit - np.bincount(source_of * span + np.minimum(hit_positions + width, count), minlength=size)
     covered = np.flatnonzero(np.cumsum(delta) > 0)  # (source, token) pairs inside a shared shingle
     reach = np.concatenate((tokens.starts[1:], [tokens.ends[-1]])) - tokens.starts  # token + what follows it
-    cluster_of = cluster[np.searchsorted(hits, covered, side="right") - 1]
-    sums = np.bincount(cluster_of, weights=reach[covered % span], minlength=int(cluster[-1]) + 1)
-    np.maximum.at(out, source_of[np.concatenate(([0], np.flatnonzero(breaks) + 1))], sums.astype(np.int64))
+    stretch_of = np.cumsum(np.bincount(firsts, minlength=size))[covered] - 1
+    sums = np.bincount(stretch_of, weights=reach[covered % span], minlength=firsts.size)
+    np.maximum.at(out, firsts // span, sums.astype(np.int64))
     return out
 
 
