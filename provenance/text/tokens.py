@@ -46,15 +46,22 @@ def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
     return ordered[at] == values
 
 
+_CJK_RANGES = (
+    (0x3040, 0x30FF),  # kana
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),  # hangul syllables
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3134F),
+)
+_CJK_TABLE = np.zeros(0x110000, dtype=bool)  # one lookup per code point instead of twelve comparisons
+for _low, _high in _CJK_RANGES:
+    _CJK_TABLE[_low : _high + 1] = True
+
+
 def is_cjk(cps: np.ndarray) -> np.ndarray:
-    return (
-        ((cps >= 0x3040) & (cps <= 0x30FF))  # kana
-        | ((cps >= 0x3400) & (cps <= 0x4DBF))
-        | ((cps >= 0x4E00) & (cps <= 0x9FFF))
-        | ((cps >= 0xAC00) & (cps <= 0xD7AF))  # hangul syllables
-        | ((cps >= 0xF900) & (cps <= 0xFAFF))
-        | ((cps >= 0x20000) & (cps <= 0x3134F))
-    )
+    """Per code point: a Han, kana or hangul character."""
+    return _CJK_TABLE[cps]
 
 
 @dataclass
