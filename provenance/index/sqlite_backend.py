@@ -37,6 +37,7 @@ _CHUNK = 500
 PAGE_SIZE = 65536
 WRITE_CACHE_KIB = 131072
 READ_CACHE_KIB = 65536
+READ_MMAP_BYTES = 1 << 31
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -132,6 +133,11 @@ class SqliteIndex(IndexBackend):
                 conn.execute("PRAGMA synchronous = NORMAL")
             # Random key lookups and inserts: keep the B-tree pages in memory.
             conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB if not readonly else READ_CACHE_KIB}")
+            if not create:
+                # Scanning reads a few rows from all over the file: mapped pages are read in place
+                # instead of copied 64 KB at a time (SQLite caps the size at its own maximum). Not
+                # for building: its resident mapped pages would count against its memory budget.
+                conn.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
             meta_rows = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if exists else {}
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{path}: not a provenance index ({exc})") from None
