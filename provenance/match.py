@@ -194,12 +194,16 @@ class Matcher:
 
     def verify(self, analysis: Analysis, doc: StoredDoc, source: SourceView,
                frequent: np.ndarray | None = None) -> Match | None:
+        evidence = self._evidence(analysis, source, frequent)
+        return None if evidence is None else Match(doc, source, *evidence, parse_published(doc.published))
+
+    def _evidence(self, analysis: Analysis, source: SourceView,
+                  frequent: np.ndarray | None) -> tuple[Scores, list[Passage], np.ndarray] | None:
+        """Scores, passages and article cover of one candidate, or None when no passage is copied."""
         a, b = analysis.unique, source.unique
         if a.size == 0 or b.size == 0:
             return None
-        if np.intersect1d(a, b, assume_unique=True).size == 0:
-            return None
-        passages = align(analysis, source, self.min_passage_for(doc.source))
+        passages = align(analysis, source, self.min_passage_for(source.source))
         if frequent is not None and frequent.size and passages:
             passages, dropped = _drop_boilerplate(analysis, passages, frequent)
             if dropped.size:
@@ -217,19 +221,25 @@ class Matcher:
             source_coverage=shared / b.size,
             simhash_distance=source.simhash_distance(int(analysis.fingerprint.simhash.value)),
         )
-        return Match(doc, source, scores, passages, cover, parse_published(doc.published))
+        return scores, passages, cover
 
     def find(self, analysis: Analysis) -> list[Match]:
-        """Verified matches, best first (most of the article explained first)."""
+        """Verified matches, best first (most of the article explained first). Candidates are
+        aligned from their views; only those with a copied passage are read in full."""
         if len(analysis.unique) == 0:
             return []
-        matches = []
         counts = self.key_frequencies(analysis)
         frequent = self.frequent_keys(analysis, counts)
-        for doc, source in self.sources(self.screen(analysis, self.candidate_ids(analysis, counts))):
-            match = self.verify(analysis, doc, source, frequent)
-            if match:
-                matches.append(match)
+        screened = self.screen(analysis, self.candidate_ids(analysis, counts))
+        views = self.views(screened)
+        found = {}
+        for rowid in screened:
+            evidence = self._evidence(analysis, views[rowid], frequent) if rowid in views else None
+            if evidence is not None:
+                found[rowid] = evidence
+        docs = {doc.rowid: doc for doc in self.index.get(list(found))}
+        matches = [Match(docs[rowid], views[rowid], *evidence, parse_published(docs[rowid].published))
+                   for rowid, evidence in found.items() if rowid in docs]
         matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         return matches
 
