@@ -123,6 +123,13 @@ class Matcher:
         """LSH and SimHash candidates, then passage-key candidates by evidence: keys clustered in
         one stretch of the article, then keys shared, then the rarest shared key (a key few
         documents hold says more than one many hold)."""
+        near, keyed = self.candidate_kinds(analysis, counts)
+        return near + keyed
+
+    def candidate_kinds(self, analysis: Analysis,
+                        counts: dict[int, int] | None = None) -> tuple[list[int], list[int]]:
+        """:meth:`candidate_ids` in two parts: near duplicates (LSH and SimHash), then the
+        passage-key candidates by evidence."""
         fp = analysis.fingerprint
         counts = self.key_frequencies(analysis) if counts is None else counts
         frequent = self.frequent_keys(analysis, counts)
@@ -138,6 +145,7 @@ class Matcher:
             if rowid not in seen:
                 seen.add(rowid)
                 chosen.append(rowid)
+        near = len(chosen)
         singles = 0
         for rowid in ranked:
             if len(chosen) >= MAX_CANDIDATES:
@@ -152,7 +160,7 @@ class Matcher:
             if rowid not in seen:
                 seen.add(rowid)
                 chosen.append(rowid)
-        return chosen
+        return chosen[:near], chosen[near:]
 
     def _clustered_keys(self, analysis: Analysis, shared: dict[int, list[int]]) -> dict[int, int]:
         """Per candidate, the most shared keys that fall within one passage-sized stretch of the article.
@@ -230,8 +238,11 @@ class Matcher:
             return []
         counts = self.key_frequencies(analysis)
         frequent = self.frequent_keys(analysis, counts)
-        screened = self.screen(analysis, self.candidate_ids(analysis, counts))
-        views = self.views(screened)
+        near, keyed = self.candidate_kinds(analysis, counts)
+        views = self.views(near + keyed)
+        # Near duplicates are aligned without screening: nearly all hold a passage, and the
+        # screen's bound is exact, so it would only confirm what alignment finds anyway.
+        screened = [r for r in near if r in views] + self.screen(analysis, keyed)
         found = {}
         for rowid in screened:
             evidence = self._evidence(analysis, views[rowid], frequent) if rowid in views else None
