@@ -439,7 +439,7 @@ def scan(
     return Report(items=items, index=info, fail_on=fail_on)
 
 
-_SCAN_CHUNK = 25
+_SCAN_CHUNK = 16  # files per task: one analysis batch, and a short wait for the last task
 _ANALYSIS_BATCH = 16  # articles analysed together: one tokenising and fingerprinting pass for all
 
 

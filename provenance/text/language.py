@@ -2,12 +2,18 @@
 
 langdetect's cost is its random trials, not the text length: three trials on a 500-character
 sample give the same answers as the default seven on news text, at less than half the cost.
+The trials run in :func:`_probabilities`, langdetect's own algorithm with each update as one
+list comprehension instead of an indexed loop: the same draws and the same floating-point
+steps, so the same answer (tested against langdetect).
 """
 
 from __future__ import annotations
 
+import random
+
 from langdetect import detector_factory
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect.detector import Detector
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
 SEED = 0
 TRIALS = 3
@@ -28,12 +34,12 @@ def detect_language(text: str) -> str | None:
     detector.set_max_text_length(_SAMPLE)
     try:
         detector.append(sample)
-        langs = detector.get_probabilities()
+        langs = _probabilities(detector)
     except LangDetectException:
         return None
     if not langs:
         return None
-    code = langs[0].lang
+    code = langs[0][0]
     return "zh" if code.startswith("zh") else _script_check(code, sample)
 
 
@@ -57,3 +63,39 @@ def _script_check(code: str, sample: str) -> str:
     if han / len(letters) >= 0.5 and not kana and not hangul:
         return "zh"
     return code
+
+
+def _probabilities(detector: Detector) -> list[tuple[str, float]]:
+    """``detector.get_probabilities()`` as (language, probability) pairs, most probable first.
+
+    langdetect 1.0.9's ``_detect_block``: per trial, a smoothing weight from one Gaussian draw,
+    then n-grams drawn at random multiply the per-language probabilities until one exceeds the
+    convergence threshold (checked every fifth draw). The random generator is seeded as
+    langdetect seeds its own and every value sees the same operations in the same order.
+    """
+    detector.cleaning_text()
+    ngrams = detector._extract_ngrams()
+    if not ngrams:
+        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+    rows = detector.word_lang_prob_map
+    langs = len(detector.langlist)
+    total = [0.0] * langs
+    draws = random.Random()
+    draws.seed(detector.seed)
+    for _ in range(detector.n_trial):
+        prob = [1.0 / langs] * langs if detector.prior_map is None else list(detector.prior_map)
+        alpha = detector.alpha + draws.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
+        weight = alpha / Detector.BASE_FREQ
+        i = 0
+        while True:
+            prob = [p * (weight + q) for p, q in zip(prob, rows[draws.choice(ngrams)], strict=True)]
+            if i % 5 == 0:
+                whole = sum(prob)
+                prob = [p / whole for p in prob]
+                if max(prob) > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                    break
+            i += 1
+        total = [t + p / detector.n_trial for t, p in zip(total, prob, strict=True)]
+    ranked = [(lang, p) for lang, p in zip(detector.langlist, total, strict=True) if p > Detector.PROB_THRESHOLD]
+    ranked.sort(key=lambda pair: pair[1], reverse=True)
+    return ranked
