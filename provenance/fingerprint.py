@@ -41,7 +41,7 @@ _PROBES = 32  # densification probes before falling back to the next filled bin
 _POS_BITS = 24  # winnowing keys: top 40 bits of the hash, then the position in the text
 _POS_MASK = np.uint64((1 << _POS_BITS) - 1)
 _BATCH_SHINGLES = 1 << 18  # shingles per numpy pass: bounds the temporary arrays (~16 MB)
-_BIT_TABLE = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.int64)  # byte value → its 8 bits
+_BIT_TABLE_F = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)  # byte value → its 8 bits
 
 
 # datasketch's optimal (bands, rows) for the thresholds in use, so that no query has to import it;
@@ -124,11 +124,14 @@ def simhash_many(uniques: Sequence[np.ndarray], bits: int = 64) -> list[int]:
     counts = np.fromiter((u.size for u in uniques), dtype=np.int64, count=n)
     if not counts.sum():
         return [0] * n
-    lanes = np.concatenate(uniques).astype("<u8").view(np.uint8).reshape(-1, 8).astype(np.int64)
-    owner = np.repeat(np.arange(n, dtype=np.int64), counts)
-    cells = (owner[:, None] * 2048 + np.arange(8, dtype=np.int64) * 256 + lanes).reshape(-1)
-    per_byte = np.bincount(cells, minlength=n * 2048).reshape(n, 8, 256)
-    bit_counts = (per_byte @ _BIT_TABLE).reshape(n, 64)[:, :bits]  # bit 8*lane + j
+    lanes = np.concatenate(uniques).astype("<u8").view(np.uint8).reshape(-1, 8)
+    base = np.repeat(np.arange(0, n * 256, 256, dtype=np.int64), counts)
+    # Features per (text, byte value), one byte lane at a time (no feature × 8 index array);
+    # float64 holds the counts exactly and lets the bit table product run in BLAS.
+    per_byte = np.empty((n, 8, 256), dtype=np.float64)
+    for lane in range(8):
+        per_byte[:, lane, :] = np.bincount(base + lanes[:, lane], minlength=n * 256).reshape(n, 256)
+    bit_counts = (per_byte @ _BIT_TABLE_F).reshape(n, 64)[:, :bits]  # bit 8*lane + j
     on = bit_counts * 2 > counts[:, None]
     weights = np.left_shift(np.uint64(1), np.arange(bits, dtype=np.uint64))
     return [int(v) for v in (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)]
