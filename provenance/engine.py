@@ -13,6 +13,8 @@ directly::
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -116,6 +118,18 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
 _WORKER: dict[Any, Any] = {}
 
 
+@contextlib.contextmanager
+def _frozen_for_fork() -> Iterator[None]:
+    """Keep the caller's objects out of forked workers' garbage collections while a pool runs
+    (Python's advice for fork-based pools): a worker neither walks a large parent's objects nor
+    copies their memory pages by touching them."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _init_worker(params: FingerprintParams, rules: Rules) -> None:
     _WORKER["params"] = params
     _WORKER["registry"] = registry_from_rules(rules)
@@ -193,11 +207,12 @@ def build_index(
                 yield [doc for future in in_flight.pop(0) for doc in future.result()]
 
         try:
-            for docs in analysed(_batches(changed_articles(), BATCH)):
-                counts = index.add(docs)
-                result.added += counts["added"]
-                result.updated += counts["updated"]
-                result.unchanged += counts["unchanged"]
+            with _frozen_for_fork() if executor else contextlib.nullcontext():
+                for docs in analysed(_batches(changed_articles(), BATCH)):
+                    counts = index.add(docs)
+                    result.added += counts["added"]
+                    result.updated += counts["updated"]
+                    result.unchanged += counts["unchanged"]
         finally:
             if executor:
                 executor.shutdown(cancel_futures=True)
@@ -418,7 +433,7 @@ def scan(
         try:
             if jobs > 1 and len(files) >= 2 * jobs:
                 chunks = [files[i : i + _SCAN_CHUNK] for i in range(0, len(files), _SCAN_CHUNK)]
-                with ProcessPoolExecutor(jobs) as executor:
+                with _frozen_for_fork(), ProcessPoolExecutor(jobs) as executor:
                     for chunk_items in executor.map(_scan_chunk, [(c, location, rules) for c in chunks]):
                         items.extend(chunk_items)
                         for item in chunk_items:

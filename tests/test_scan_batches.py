@@ -56,3 +56,19 @@ def test_a_failing_analysis_is_reported_for_its_file_alone(tmp_path: Path, monke
     assert {name: item.verdict for name, item in items.items()} == {
         name: verdict for name, verdict in expected.items() if name != "a07.txt"}
     assert {item.verdict for item in items.values()} != {"original"}  # the others were really matched
+
+
+def test_workers_fork_with_the_callers_objects_frozen(tmp_path: Path) -> None:
+    """While a pool of workers runs, the caller's objects sit in the permanent generation (so a
+    forked worker's collections never walk them); afterwards they are collectable again."""
+    import gc
+
+    world = build_world(tmp_path, scan_incoming=False)
+    rules = load_rules(world.rules_file)
+    seen: list[int] = []
+    report = scan([world.incoming], world.index, rules, jobs=2, on_item=lambda _: seen.append(gc.get_freeze_count()))
+    assert len(report.items) == len(seen) > 4
+    assert min(seen) > 0
+    assert gc.get_freeze_count() == 0
+    scan([world.incoming], world.index, rules, jobs=1, on_item=lambda _: seen.append(gc.get_freeze_count()))
+    assert set(seen[len(report.items):]) == {0}  # no pool, nothing frozen
