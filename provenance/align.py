@@ -45,6 +45,9 @@ class Side(Protocol):
     @property
     def is_char(self) -> np.ndarray: ...
 
+    @property
+    def char_prefix(self) -> np.ndarray: ...
+
     def loaded_span(self, start: int, end: int) -> tuple[int, int]: ...
 
 
@@ -105,15 +108,27 @@ def _runs(i: np.ndarray, j: np.ndarray) -> np.ndarray:
 Run = tuple[int, int, tuple[int, int]]
 
 
-def _covered_chars(tokens: Tokens, is_char: np.ndarray, start: int, end: int, runs: list[tuple[int, int]],
+def _covered_chars(tokens: Tokens, char_prefix: np.ndarray, start: int, end: int, runs: list[tuple[int, int]],
                    n: int) -> int:
-    """Normalised characters (spaces excluded) of ``[start, end)`` covered by the shingle runs."""
-    covered = np.zeros(end - start, dtype=bool)
-    for r0, r1 in runs:
-        c0 = int(tokens.starts[r0]) - start
-        c1 = int(tokens.ends[min(r1 + n, len(tokens)) - 1]) - start
-        covered[max(0, c0):max(0, c1)] = True
-    return int(np.count_nonzero(covered & is_char[start:end]))
+    """Normalised characters (spaces excluded) of ``[start, end)`` covered by the shingle runs:
+    the runs' character ranges merged, each counted from the prefix sums of body characters."""
+    last = len(tokens) - 1
+    ranges = sorted(
+        (max(start, int(tokens.starts[r0])), min(end, int(tokens.ends[min(r1 + n - 1, last)])))
+        for r0, r1 in runs
+    )
+    total = 0
+    lo, hi = ranges[0]
+    for r_lo, r_hi in ranges[1:]:
+        if r_lo > hi:
+            if hi > lo:
+                total += int(char_prefix[hi] - char_prefix[lo])
+            lo, hi = r_lo, r_hi
+        elif r_hi > hi:
+            hi = r_hi
+    if hi > lo:
+        total += int(char_prefix[hi] - char_prefix[lo])
+    return total
 
 
 def _continues(last: list[int], i0: int, j0: int, gap: int, n: int) -> bool:
@@ -204,7 +219,7 @@ def align(article: Side, source: Side, min_passage: int, gap: int | None = None)
     merged, members = _close_gaps(merged, members, gap, n)
     passages: list[Passage] = []
     a_tok, b_tok = article.tokens, source.tokens
-    a_is_char, b_is_char = article.is_char, source.is_char
+    a_chars, b_chars = article.char_prefix, source.char_prefix
     # Token ranges [at0, at1) and [bt0, bt1) and their character spans, for all passages at once.
     spans = np.array(merged, dtype=np.int64)
     at1s = np.minimum(spans[:, 1] + n, len(a_tok))
@@ -221,8 +236,8 @@ def align(article: Side, source: Side, min_passage: int, gap: int | None = None)
         # Only characters inside shared runs count towards min_passage, not the gaps merged over,
         # and on both sides: text repeated in the article cannot count twice against one source span.
         chars = min(
-            _covered_chars(a_tok, a_is_char, a_start, a_end, [(r0, r1) for r0, r1, _ in runs_in], n),
-            _covered_chars(b_tok, b_is_char, b_start, b_end, [(s0, s1) for _, _, (s0, s1) in runs_in], n),
+            _covered_chars(a_tok, a_chars, a_start, a_end, [(r0, r1) for r0, r1, _ in runs_in], n),
+            _covered_chars(b_tok, b_chars, b_start, b_end, [(s0, s1) for _, _, (s0, s1) in runs_in], n),
         )
         if chars < min_passage:
             continue

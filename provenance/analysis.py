@@ -52,6 +52,11 @@ class Analysis:
         """Per ``norm`` character: a body character other than a space (what copied text counts)."""
         return self.mask & (np.frombuffer(self.normalized.norm.encode("utf-32-le"), "<u4") != 32)
 
+    @cached_property  # counts body characters over any span in two lookups (alignment)
+    def char_prefix(self) -> np.ndarray:
+        """Body characters before each position (one entry more than positions)."""
+        return np.concatenate(([0], np.cumsum(self.is_char)))
+
     def loaded_span(self, start: int, end: int) -> tuple[int, int]:
         """Span in the loaded text covering ``norm[start:end]``."""
         return self.normalized.loaded_span(start, end)

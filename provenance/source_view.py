@@ -37,6 +37,11 @@ class SourceView:
     def is_char(self) -> np.ndarray:
         return np.frombuffer(self.screen.encode("utf-32-le"), "<u4") != 32
 
+    @cached_property  # counts body characters over any span in two lookups (alignment)
+    def char_prefix(self) -> np.ndarray:
+        """Body characters before each position (one entry more than positions)."""
+        return np.concatenate(([0], np.cumsum(self.is_char)))
+
     @cached_property
     def offsets(self) -> np.ndarray:
         """Loaded-text offset of each screen position (decoded when a passage is first placed)."""
