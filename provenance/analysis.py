@@ -164,14 +164,5 @@ def _body_mid_ranges(normalized: Normalized, blocks: list[Block]) -> list[tuple[
         lo = int(np.searchsorted(off, block.start, side="left"))
         hi = int(np.searchsorted(off, block.end, side="left"))
         inside[lo:hi] = True
-    ranges: list[tuple[int, int]] = []
-    start = None
-    for i, flag in enumerate(inside.tolist()):
-        if not flag and start is None:
-            start = i
-        elif flag and start is not None:
-            ranges.append((start, i))
-            start = None
-    if start is not None:
-        ranges.append((start, len(inside)))
-    return ranges
+    edges = np.flatnonzero(np.diff(np.concatenate(([True], inside, [True])).astype(np.int8)))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))  # runs of outside

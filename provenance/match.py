@@ -21,7 +21,7 @@ import numpy as np
 from provenance.align import Passage, align, default_gap
 from provenance.analysis import Analysis, window_size
 from provenance.documents.model import parse_published
-from provenance.index.base import IndexBackend, StoredDoc
+from provenance.index.base import Candidates, IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
@@ -119,22 +119,27 @@ class Matcher:
             return np.zeros(0, dtype=np.uint64)
         return np.array(sorted(k for k, n in counts.items() if n > self.df_threshold), dtype=np.uint64)
 
-    def candidate_ids(self, analysis: Analysis, counts: dict[int, int] | None = None) -> list[int]:
+    def lookup(self, analysis: Analysis) -> tuple[Candidates, dict[int, int]]:
+        """The index's candidates for the article (through its passage keys that are not boilerplate)
+        and the document frequencies of its keys (see :meth:`key_frequencies`)."""
+        fp = analysis.fingerprint
+        if self.df_threshold is None:
+            return self.index.candidates(fp.hashvalues, int(fp.simhash.value), fp.passage_keys,
+                                         MAX_SIMHASH_DISTANCE), {}
+        return self.index.candidates_and_frequencies(fp.hashvalues, int(fp.simhash.value), fp.passage_keys,
+                                                     MAX_SIMHASH_DISTANCE, self.df_threshold)
+
+    def candidate_ids(self, analysis: Analysis) -> list[int]:
         """LSH and SimHash candidates, then passage-key candidates by evidence: keys clustered in
         one stretch of the article, then keys shared, then the rarest shared key (a key few
         documents hold says more than one many hold)."""
-        near, keyed = self.candidate_kinds(analysis, counts)
+        near, keyed = self.candidate_kinds(analysis, *self.lookup(analysis))
         return near + keyed
 
-    def candidate_kinds(self, analysis: Analysis,
-                        counts: dict[int, int] | None = None) -> tuple[list[int], list[int]]:
-        """:meth:`candidate_ids` in two parts: near duplicates (LSH and SimHash), then the
-        passage-key candidates by evidence."""
-        fp = analysis.fingerprint
-        counts = self.key_frequencies(analysis) if counts is None else counts
-        frequent = self.frequent_keys(analysis, counts)
-        keys = fp.passage_keys[~np.isin(fp.passage_keys, frequent)] if frequent.size else fp.passage_keys
-        found = self.index.candidates(fp.hashvalues, int(fp.simhash.value), keys, MAX_SIMHASH_DISTANCE)
+    def candidate_kinds(self, analysis: Analysis, found: Candidates,
+                        counts: dict[int, int]) -> tuple[list[int], list[int]]:
+        """:meth:`candidate_ids` in two parts, from a :meth:`lookup`: near duplicates (LSH and
+        SimHash), then the passage-key candidates by evidence."""
         evidence = self._clustered_keys(analysis, found.shared_keys)
         rarest = {rowid: min(counts.get(k, 1) for k in shared) for rowid, shared in found.shared_keys.items()}
         ranked = sorted(found.passage_hits, key=lambda rowid: (-evidence.get(rowid, 1), -found.passage_hits[rowid],
@@ -236,9 +241,9 @@ class Matcher:
         aligned from their views; only those with a copied passage are read in full."""
         if len(analysis.unique) == 0:
             return []
-        counts = self.key_frequencies(analysis)
+        found, counts = self.lookup(analysis)
         frequent = self.frequent_keys(analysis, counts)
-        near, keyed = self.candidate_kinds(analysis, counts)
+        near, keyed = self.candidate_kinds(analysis, found, counts)
         views = self.views(near + keyed)
         # Near duplicates are aligned without screening: nearly all hold a passage, and the
         # screen's bound is exact, so it would only confirm what alignment finds anyway.

@@ -98,3 +98,25 @@ def test_a_damaged_list_names_the_index_and_asks_for_a_rebuild(tmp_path: Path) -
             index.remove(["d0001"])
         assert index.count() == 3  # the removal was rolled back, and the connection can go on
         assert not index.conn.in_transaction
+
+
+@pytest.mark.parametrize("max_df", [1, 50, 299, 300, 10_000])
+def test_one_read_of_candidates_and_frequencies_equals_the_two_queries(tmp_path: Path, max_df: int) -> None:
+    """The embedded index answers candidates and key counts from one read of the key rows; it
+    gives what asking for the counts, dropping the frequent keys and asking for candidates gives."""
+    from provenance.index.base import IndexBackend
+
+    location = str(tmp_path / "i.sqlite")
+    _corpus(tmp_path / "corpus", 0, 300)
+    build_index([tmp_path / "corpus"], location, Rules())
+    text = f"第7号通知。{SHARED}其余内容编号{7 * 7919}。另有一段只在这篇稿件里出现的文字，用来核对罕见的键。"
+    query = analyse(Article(id="q", path="q", text=text), Rules().fingerprint, detect=False).fingerprint
+    args = (query.hashvalues, int(query.simhash.value), query.passage_keys, 3, max_df)
+    with open_index(location) as index:
+        found, counts = index.candidates_and_frequencies(*args)
+        expected, expected_counts = IndexBackend.candidates_and_frequencies(index, *args)
+    assert counts == expected_counts and max(counts.values()) == min(300, max_df + 1)
+    assert found.passage_hits == expected.passage_hits
+    assert {r: sorted(k) for r, k in found.shared_keys.items()} == {r: sorted(k) for r, k in expected.shared_keys.items()}
+    assert (found.lsh_hits, found.simhash_hits) == (expected.lsh_hits, expected.simhash_hits)
+    assert (len(found.passage_hits) == 300) == (max_df >= 300)  # frequent keys lead nowhere

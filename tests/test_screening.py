@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from provenance.align import align
 from provenance.analysis import Analysis, analyse, screen_offsets, screen_text
 from provenance.documents.model import Article
-from provenance.index.base import Candidates, Screen
+from provenance.index.base import Candidates, IndexBackend, Screen
 from provenance.match import MAX_SINGLE_KEY_CANDIDATES, Matcher, passage_bound, passage_bounds
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
@@ -176,6 +176,8 @@ class _KeysOnlyIndex:
 
     def document_frequencies(self, keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         return {k: n for k, n in self.frequencies.items() if k in set(keys.tolist())}
+
+    candidates_and_frequencies = IndexBackend.candidates_and_frequencies
 
 
 def test_single_key_candidates_with_the_rarest_key_come_first() -> None:

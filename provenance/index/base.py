@@ -173,6 +173,16 @@ class IndexBackend(abc.ABC):
         """Documents holding each passage key, for keys held by two or more (uint64 key → count);
         with ``cap``, a count may stop at ``cap``."""
 
+    def candidates_and_frequencies(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
+                                   max_simhash_distance: int, max_df: int) -> tuple[Candidates, dict[int, int]]:
+        """:meth:`candidates` through the passage keys held by at most ``max_df`` documents, and the
+        :meth:`document_frequencies` of all the keys (counted up to ``max_df + 1``). A backend may
+        answer both from one read of the key lists."""
+        counts = self.document_frequencies(passage_keys, cap=max_df + 1) if passage_keys.size else {}
+        frequent = np.array([k for k, n in counts.items() if n > max_df], dtype=np.uint64)
+        keys = passage_keys[~np.isin(passage_keys, frequent)] if frequent.size else passage_keys
+        return self.candidates(minhash, simhash, keys, max_simhash_distance), counts
+
     @abc.abstractmethod
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         """``rowid -> Screen`` of the given rows, for verifying candidates without their text."""

@@ -333,24 +333,59 @@ class SqliteIndex(IndexBackend):
                    max_simhash_distance: int) -> Candidates:
         found = Candidates()
         cur = self.conn.cursor()
-        bands = [_key32(k) for k in band_keys(minhash, self.params)]
         try:
-            found.lsh_hits.update(self._listed(cur, "bands", bands)[1].tolist())
-            near = set(self._listed(cur, "simblocks", simhash_keys(simhash, self.params))[1].tolist())
-            for chunk, marks in _in_chunks(sorted(near)):
-                for rowid, value in cur.execute(f"SELECT rowid, simhash FROM docs WHERE rowid IN ({marks})", chunk):
-                    distance = bin((value & ((1 << 64) - 1)) ^ simhash).count("1")
-                    if distance <= max_simhash_distance:
-                        found.simhash_hits[rowid] = distance
+            self._near_duplicates(cur, found, minhash, simhash, max_simhash_distance)
             full = {_key32(k): k for k in passage_keys.tolist()}
             keys, docs, owner = self._listed(cur, "postings", list(full))
-            keys = [full[key] for key in keys]
-            for doc, k in zip(docs.tolist(), owner.tolist(), strict=True):
-                found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
-                found.shared_keys.setdefault(doc, []).append(keys[k])
+            self._passage_hits(found, [full[key] for key in keys], docs, owner)
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
+
+    def candidates_and_frequencies(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
+                                   max_simhash_distance: int, max_df: int) -> tuple[Candidates, dict[int, int]]:
+        # One read of the passage keys' rows: every count, and the lists of the keys not frequent
+        # (a frequent key's list is left unread).
+        found = Candidates()
+        counts: dict[int, int] = {}
+        cur = self.conn.cursor()
+        try:
+            self._near_duplicates(cur, found, minhash, simhash, max_simhash_distance)
+            full = {_key32(k): k for k in passage_keys.tolist()}
+            keys: list[int] = []
+            blobs: list[bytes] = []
+            for chunk, marks in _in_chunks(list(full)):
+                for key, n, blob in cur.execute(
+                        f"SELECT key, n, CASE WHEN n <= ? THEN docs END FROM postings WHERE key IN ({marks})",
+                        [max_df, *chunk]):
+                    if n >= 2:
+                        counts[full[key]] = min(n, max_df + 1)
+                    if blob is not None:
+                        keys.append(full[key])
+                        blobs.append(blob)
+            docs, owner = self._unpack("postings", blobs)
+            self._passage_hits(found, keys, docs, owner)
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        return found, counts
+
+    def _near_duplicates(self, cur: sqlite3.Cursor, found: Candidates, minhash: np.ndarray, simhash: int,
+                         max_simhash_distance: int) -> None:
+        """LSH band and SimHash block candidates (SimHash ones within the distance)."""
+        bands = [_key32(k) for k in band_keys(minhash, self.params)]
+        found.lsh_hits.update(self._listed(cur, "bands", bands)[1].tolist())
+        near = set(self._listed(cur, "simblocks", simhash_keys(simhash, self.params))[1].tolist())
+        for chunk, marks in _in_chunks(sorted(near)):
+            for rowid, value in cur.execute(f"SELECT rowid, simhash FROM docs WHERE rowid IN ({marks})", chunk):
+                distance = bin((value & ((1 << 64) - 1)) ^ simhash).count("1")
+                if distance <= max_simhash_distance:
+                    found.simhash_hits[rowid] = distance
+
+    @staticmethod
+    def _passage_hits(found: Candidates, keys: list[int], docs: np.ndarray, owner: np.ndarray) -> None:
+        for doc, k in zip(docs.tolist(), owner.tolist(), strict=True):
+            found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
+            found.shared_keys.setdefault(doc, []).append(keys[k])
 
     def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         out: dict[int, int] = {}
