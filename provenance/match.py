@@ -186,6 +186,9 @@ class Matcher:
             if len(keys) == 1 and len(where.get(keys[0], ())) <= 1:
                 out[rowid] = 1  # most candidates: one shared key, found once in the article
                 continue
+            if len(keys) >= 8 and sum(len(where.get(key, ())) for key in keys) <= len(keys):
+                out[rowid] = len(keys)  # a republication; no stretch can hold more keys than there are
+                continue
             positions = sorted(p for key in keys for p in where.get(key, ()))
             best = 0
             start = 0
