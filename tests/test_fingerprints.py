@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 from simhash import Simhash
 
 from provenance.analysis import analyse
@@ -79,3 +81,14 @@ def test_bands_equal_datasketch() -> None:
 
     for (threshold, num_perm), bands in _KNOWN_BANDS.items():
         assert _optimal_param(threshold, num_perm, 0.5, 0.5) == bands
+
+
+@given(st.lists(st.integers(min_value=0, max_value=12), max_size=300))
+def test_shingle_order_is_the_stable_hash_order(values: list[int]) -> None:
+    """Alignment's hash order puts equal hashes by position (few distinct values: many ties)."""
+    from provenance.text.tokens import Shingles
+
+    hashes = np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    empty = np.zeros(len(values), dtype=np.int64)
+    shingles = Shingles(hashes, empty, empty, 5)
+    assert shingles.order.tolist() == np.argsort(hashes, kind="stable").tolist()
