@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from provenance.text.tokens import Shingles, Tokens, contains
+from provenance.text.tokens import Shingles, Tokens, contains, occurrences
 
 _MAX_REPEATS = 4  # positions kept per repeated shingle, so repeated phrases cannot explode the seeds
 _OPEN_PASSAGES = 8  # recent passages a run may continue
@@ -63,10 +63,7 @@ def _seeds(article: Shingles, source: Shingles) -> tuple[np.ndarray, np.ndarray]
     # sorted needles make the binary searches several times faster than text order.
     left = np.empty(a.size, dtype=np.int64)
     left[article.order] = np.searchsorted(sorted_b, article.sorted_hashes, side="left")
-    counts = (sorted_b[np.minimum(left, b_size - 1)] == a).astype(np.int64)
-    several = np.flatnonzero(counts.astype(bool) & (sorted_b[np.minimum(left + 1, b_size - 1)] == a) & (left + 1 < b_size))
-    if several.size:
-        counts[several] = np.searchsorted(sorted_b, a[several], side="right") - left[several]
+    counts = occurrences(sorted_b, a, left)
     single = counts == 1
     anchor = single & ~article.is_repeated
     diagonals = order[left[anchor]] - np.flatnonzero(anchor) if anchor.any() else np.zeros(1, np.int64)
@@ -82,7 +79,7 @@ def _seeds(article: Shingles, source: Shingles) -> tuple[np.ndarray, np.ndarray]
         centre = np.searchsorted(keys, targets) - left[crowded]
         first = np.minimum(np.maximum(0, centre - _MAX_REPEATS // 2), counts[crowded] - _MAX_REPEATS)
         starts[crowded] = left[crowded] + first
-    if not several.size:  # every shared shingle occurs once in the source: one seed each
+    if counts.max(initial=0) <= 1:  # every shared shingle occurs once in the source: one seed each
         i_all = np.flatnonzero(take)
         return i_all, order[starts[i_all]].astype(np.int64)
     i_all = np.repeat(np.arange(a.size), take)
@@ -202,8 +199,9 @@ def align(article: Side, source: Side, min_passage: int, gap: int | None = None)
         best, best_distance = -1, -1
         for k in range(len(merged) - 1, max(-1, len(merged) - 1 - _OPEN_PASSAGES), -1):
             last = merged[k]
+            # _continues(last, i0, j0, gap, n), written out: this test runs some 250 times a pair
             di, dj = i0 - last[1], j0 - last[3]
-            if (di <= gap and dj <= gap) if di >= 0 and dj >= 0 else (di == dj and -n <= di):  # _continues
+            if (di <= gap and dj <= gap) if di >= 0 and dj >= 0 else (di == dj and -n <= di):
                 distance = abs(di) + abs(dj)
                 if best_distance < 0 or distance < best_distance:
                     best, best_distance = k, distance

@@ -25,7 +25,7 @@ from provenance.index.base import Candidates, IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
-from provenance.text.tokens import distinct
+from provenance.text.tokens import distinct, occurrences
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -105,23 +105,17 @@ class Matcher:
         docs = {doc.rowid: doc for doc in self.index.get([r for r in rowids if r in views])}
         return [(docs[r], views[r]) for r in rowids if r in docs]
 
-    def key_frequencies(self, analysis: Analysis) -> dict[int, int]:
-        """Documents holding each of the article's passage keys held by two or more, counted up to
-        one past the boilerplate threshold (none counted without a threshold)."""
-        if self.df_threshold is None or analysis.fingerprint.passage_keys.size == 0:
-            return {}
-        return self.index.document_frequencies(analysis.fingerprint.passage_keys, cap=self.df_threshold + 1)
-
-    def frequent_keys(self, analysis: Analysis, counts: dict[int, int] | None = None) -> np.ndarray:
-        """The article's passage keys that are boilerplate by document frequency (sorted uint64)."""
-        counts = self.key_frequencies(analysis) if counts is None else counts
+    def frequent_keys(self, counts: dict[int, int]) -> np.ndarray:
+        """The passage keys that are boilerplate by document frequency (sorted uint64), from the
+        counts of a :meth:`lookup`."""
         if self.df_threshold is None:
             return np.zeros(0, dtype=np.uint64)
         return np.array(sorted(k for k, n in counts.items() if n > self.df_threshold), dtype=np.uint64)
 
     def lookup(self, analysis: Analysis) -> tuple[Candidates, dict[int, int]]:
         """The index's candidates for the article (through its passage keys that are not boilerplate)
-        and the document frequencies of its keys (see :meth:`key_frequencies`)."""
+        and the documents holding each of its keys held by two or more, counted up to one past the
+        boilerplate threshold (none counted without a threshold)."""
         fp = analysis.fingerprint
         if self.df_threshold is None:
             return self.index.candidates(fp.hashvalues, int(fp.simhash.value), fp.passage_keys,
@@ -208,11 +202,6 @@ class Matcher:
         return [r for r, bound in zip(present, bounds.tolist(), strict=True)
                 if bound >= self.min_passage_for(views[r].source)]
 
-    def verify(self, analysis: Analysis, doc: StoredDoc, source: SourceView,
-               frequent: np.ndarray | None = None) -> Match | None:
-        evidence = self._evidence(analysis, source, frequent)
-        return None if evidence is None else Match(doc, source, *evidence, parse_published(doc.published))
-
     def _evidence(self, analysis: Analysis, source: SourceView,
                   frequent: np.ndarray | None) -> tuple[Scores, list[Passage], np.ndarray] | None:
         """Scores, passages and article cover of one candidate, or None when no passage is copied."""
@@ -245,20 +234,20 @@ class Matcher:
         if len(analysis.unique) == 0:
             return []
         found, counts = self.lookup(analysis)
-        frequent = self.frequent_keys(analysis, counts)
+        frequent = self.frequent_keys(counts)
         near, keyed = self.candidate_kinds(analysis, found, counts)
         views = self.views(near + keyed)
         # Near duplicates are aligned without screening: nearly all hold a passage, and the
         # screen's bound is exact, so it would only confirm what alignment finds anyway.
         screened = [r for r in near if r in views] + self.screen(analysis, keyed)
-        found = {}
+        verified = {}
         for rowid in screened:
-            evidence = self._evidence(analysis, views[rowid], frequent) if rowid in views else None
+            evidence = self._evidence(analysis, views[rowid], frequent)
             if evidence is not None:
-                found[rowid] = evidence
-        docs = {doc.rowid: doc for doc in self.index.get(list(found))}
+                verified[rowid] = evidence
+        docs = {doc.rowid: doc for doc in self.index.get(list(verified))}
         matches = [Match(docs[rowid], views[rowid], *evidence, parse_published(docs[rowid].published))
-                   for rowid, evidence in found.items() if rowid in docs]
+                   for rowid, evidence in verified.items() if rowid in docs]
         matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         return matches
 
@@ -287,11 +276,7 @@ def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.n
     owner = np.repeat(np.arange(len(source_uniques), dtype=np.int64), [u.size for u in source_uniques])
     ordered = shingles.sorted_hashes
     left = np.searchsorted(ordered, values, side="left")
-    last = ordered.size - 1
-    found = (ordered[np.minimum(left, last)] == values).astype(np.int64)
-    several = np.flatnonzero(found.astype(bool) & (ordered[np.minimum(left + 1, last)] == values) & (left < last))
-    if several.size:
-        found[several] = np.searchsorted(ordered, values[several], side="right") - left[several]
+    found = occurrences(ordered, values, left)
     shared = np.flatnonzero(found)
     if not shared.size:
         return out

@@ -92,3 +92,14 @@ def test_shingle_order_is_the_stable_hash_order(values: list[int]) -> None:
     empty = np.zeros(len(values), dtype=np.int64)
     shingles = Shingles(hashes, empty, empty, 5)
     assert shingles.order.tolist() == np.argsort(hashes, kind="stable").tolist()
+
+
+@given(st.lists(st.integers(min_value=0, max_value=9), max_size=60), st.lists(st.integers(0, 12), max_size=60))
+def test_occurrences_count_each_value_in_a_sorted_array(held: list[int], asked: list[int]) -> None:
+    from provenance.text.tokens import occurrences
+
+    ordered = np.sort(np.array(held, dtype=np.uint64))
+    values = np.array(asked, dtype=np.uint64)
+    left = np.searchsorted(ordered, values, side="left")
+    expected = np.searchsorted(ordered, values, side="right") - left
+    assert occurrences(ordered, values, left).tolist() == expected.tolist()

@@ -46,6 +46,20 @@ def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
     return ordered[at] == values
 
 
+def occurrences(ordered: np.ndarray, values: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """How often each value occurs in the sorted ``ordered``, given ``left``, its leftmost insertion
+    point: 0 or 1 from one look at ``ordered[left]``; a second search only for values held twice
+    or more (seen at ``ordered[left + 1]``)."""
+    if ordered.size == 0:
+        return np.zeros(values.size, dtype=np.int64)
+    last = ordered.size - 1
+    counts = (ordered[np.minimum(left, last)] == values).astype(np.int64)
+    several = np.flatnonzero(counts.astype(bool) & (ordered[np.minimum(left + 1, last)] == values) & (left < last))
+    if several.size:
+        counts[several] = np.searchsorted(ordered, values[several], side="right") - left[several]
+    return counts
+
+
 _CJK_RANGES = (
     (0x3040, 0x30FF),  # kana
     (0x3400, 0x4DBF),
