@@ -103,3 +103,40 @@ def test_occurrences_count_each_value_in_a_sorted_array(held: list[int], asked: 
     left = np.searchsorted(ordered, values, side="left")
     expected = np.searchsorted(ordered, values, side="right") - left
     assert occurrences(ordered, values, left).tolist() == expected.tolist()
+
+
+def _reference_token_hash(word: str) -> int:
+    """A token's hash as the tokenizer defines it, one character at a time in Python integers."""
+    mask = (1 << 64) - 1
+    total = sum(ord(ch) * pow(0x100000001B3, k, 1 << 64) for k, ch in enumerate(word)) & mask
+    z = total ^ (len(word) << 56)
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+@given(st.lists(st.text(alphabet="ab z中文\u3042\U00020001é1", max_size=40), min_size=1, max_size=6),
+       st.randoms(use_true_random=False))
+def test_token_hashes_equal_the_per_character_definition(texts: list[str], rng) -> None:  # type: ignore[no-untyped-def]
+    """Batched token hashing (sums over the whole text, moved to each token's start) gives every
+    token the hash of its own characters, with and without a body mask, whatever its neighbours."""
+    from provenance.text.tokens import is_cjk, tokenize_many
+
+    masks = [np.array([rng.random() < 0.8 for _ in text], dtype=bool) if rng.random() < 0.5 else None
+             for text in texts]
+    for text, mask, tokens in zip(texts, masks, tokenize_many(texts, masks), strict=True):
+        body = [ch != " " and (mask is None or bool(mask[k])) for k, ch in enumerate(text)]
+        expected: list[tuple[int, int]] = []
+        k = 0
+        while k < len(text):
+            if not body[k]:
+                k += 1
+                continue
+            end = k + 1
+            if not is_cjk(np.array([ord(text[k])]))[0]:
+                while end < len(text) and body[end] and not is_cjk(np.array([ord(text[end])]))[0]:
+                    end += 1
+            expected.append((k, end))
+            k = end
+        assert [(int(s), int(e)) for s, e in zip(tokens.starts, tokens.ends, strict=True)] == expected
+        assert tokens.hashes.tolist() == [_reference_token_hash(text[s:e]) for s, e in expected]

@@ -20,6 +20,8 @@ _P = np.uint64(0x100000001B3)
 _Q = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_P_INVERSE = np.uint64(pow(int(_P), -1, 1 << 64))
+_power_tables: tuple[np.ndarray, np.ndarray] = (np.ones(0, np.uint64), np.ones(0, np.uint64))
 
 
 def splitmix64(values: np.ndarray) -> np.ndarray:
@@ -27,6 +29,17 @@ def splitmix64(values: np.ndarray) -> np.ndarray:
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
     return z ^ (z >> np.uint64(31))
+
+
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**k and P**-k (mod 2**64) for k below at least ``size``, grown by doubling and kept."""
+    global _power_tables
+    if _power_tables[0].size < size:
+        length = max(size, 2 * _power_tables[0].size, 1 << 16)
+        with np.errstate(over="ignore"):
+            _power_tables = (np.cumprod(np.full(length, _P, dtype=np.uint64)) * _P_INVERSE,
+                             np.cumprod(np.full(length, _P_INVERSE, dtype=np.uint64)) * _P)
+    return _power_tables
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -135,14 +148,12 @@ def tokenize_many(norms: Sequence[str], masks: Sequence[np.ndarray | None] | Non
     if starts.size == 0:
         return [_empty_tokens() for _ in norms]
     ends = np.flatnonzero(end) + 1
-    positions = np.flatnonzero(valid)
-    token_of = np.cumsum(start)[positions] - 1
-    within = positions - starts[token_of]
-    longest = int(within.max()) + 1
-    powers = np.cumprod(np.concatenate(([np.uint64(1)], np.full(longest - 1, _P, dtype=np.uint64))))
-    contrib = cps[positions].astype(np.uint64) * powers[within]
-    first_of_token = np.flatnonzero(within == 0)  # every token starts at a body character
-    sums = np.add.reduceat(contrib, first_of_token)
+    # A token's hash sums its characters times P to the power of their place in the token. With
+    # P to the power of the place in the whole text, the sums are taken over the text at once and
+    # each is brought back to its token's start by P's inverse power (P is odd: invertible mod 2^64).
+    powers, inverses = _powers(cps.size)
+    contrib = (cps * valid).view(np.uint64) * powers[: cps.size]  # characters outside tokens add 0
+    sums = np.add.reduceat(contrib, starts) * inverses[starts]
     token_lengths = (ends - starts).astype(np.uint64)
     hashes = splitmix64(sums ^ (token_lengths << np.uint64(56)))
     cjk_tokens = cjk[starts]
