@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from langdetect import detector_factory
+from langdetect.detector import Detector
 
-from provenance.text.language import SEED, _probabilities, detect_language
+from provenance.text.language import SEED, _probabilities, _profiles, detect_language
 
 TEXTS = {
     "en": "The city council approved a new budget on Tuesday, raising spending on libraries and "
@@ -24,9 +25,9 @@ TEXTS = {
 }
 
 
-def _detector(text: str, trials: int, length: int):  # type: ignore[no-untyped-def]
+def _detector(text: str, trials: int, length: int, lazy: bool = False):  # type: ignore[no-untyped-def]
     detector_factory.init_factory()
-    detector = detector_factory._factory.create()
+    detector = Detector(_profiles()) if lazy else detector_factory._factory.create()
     detector.seed = SEED
     detector.n_trial = trials
     detector.set_max_text_length(length)
@@ -40,7 +41,20 @@ def test_trials_give_langdetects_own_probabilities(lang: str, trials: int, lengt
     text = TEXTS[lang] * 3
     theirs = [(found.lang, found.prob) for found in _detector(text, trials, length).get_probabilities()]
     assert _probabilities(_detector(text, trials, length)) == theirs  # to the last bit
+    assert _probabilities(_detector(text, trials, length, lazy=True)) == theirs
     assert theirs
+
+
+def test_rows_made_on_first_use_equal_langdetects_map() -> None:
+    detector_factory.init_factory()
+    theirs = detector_factory._factory
+    ours = _profiles()
+    assert ours.langlist == theirs.langlist
+    assert set(ours) == set(theirs.word_lang_prob_map) and len(ours) == len(theirs.word_lang_prob_map)
+    assert all(ours[word] == row for word, row in theirs.word_lang_prob_map.items())
+    assert "no such n-gram" not in ours
+    with pytest.raises(KeyError):
+        ours["no such n-gram"]
 
 
 def test_mixed_text_gives_langdetects_own_probabilities() -> None:
