@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 
+import numpy as np
 from langdetect import detector_factory
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
@@ -82,26 +83,27 @@ def _probabilities(detector: Detector) -> list[tuple[str, float]]:
     ngrams = detector._extract_ngrams()
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-    rows = detector.word_lang_prob_map
+    table = detector.word_lang_prob_map
+    vector = table.vector if isinstance(table, _Profiles) else _vectors(table)
     langs = len(detector.langlist)
-    total = [0.0] * langs
+    total = np.zeros(langs)
     draws = random.Random()
     draws.seed(detector.seed)
     for _ in range(detector.n_trial):
-        prob = [1.0 / langs] * langs if detector.prior_map is None else list(detector.prior_map)
+        prob = np.full(langs, 1.0 / langs) if detector.prior_map is None else np.array(detector.prior_map)
         alpha = detector.alpha + draws.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
         weight = alpha / Detector.BASE_FREQ
         i = 0
         while True:
-            prob = [p * (weight + q) for p, q in zip(prob, rows[draws.choice(ngrams)], strict=True)]
+            # element by element, the same IEEE operations as langdetect's loop: an add, then a multiply
+            prob *= weight + vector(draws.choice(ngrams))
             if i % 5 == 0:
-                whole = sum(prob)
-                prob = [p / whole for p in prob]
-                if max(prob) > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                prob /= sum(prob.tolist())  # Python's own sum, in langdetect's order
+                if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
                     break
             i += 1
-        total = [t + p / detector.n_trial for t, p in zip(total, prob, strict=True)]
-    ranked = [(lang, p) for lang, p in zip(detector.langlist, total, strict=True) if p > Detector.PROB_THRESHOLD]
+        total += prob / detector.n_trial
+    ranked = [(lang, p) for lang, p in zip(detector.langlist, total.tolist(), strict=True) if p > Detector.PROB_THRESHOLD]
     ranked.sort(key=lambda pair: pair[1], reverse=True)
     return ranked
 
@@ -128,10 +130,18 @@ class _Profiles(Mapping[str, list[float]]):
             self.langlist.append(profile["name"])
         self._known: set[str] = set().union(*(freq for _, freq, _ in self._profiles))
         self._rows: dict[str, list[float]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
 
     @property
     def word_lang_prob_map(self) -> _Profiles:
         return self
+
+    def vector(self, word: str) -> np.ndarray:
+        """:meth:`__getitem__`'s row as an array (kept: trials draw the same n-grams again)."""
+        row = self._vectors.get(word)
+        if row is None:
+            row = self._vectors[word] = np.array(self[word])
+        return row
 
     def __contains__(self, word: object) -> bool:
         return word in self._known
@@ -156,6 +166,19 @@ class _Profiles(Mapping[str, list[float]]):
 
     def __len__(self) -> int:
         return len(self._known)
+
+
+def _vectors(table: Mapping[str, list[float]]) -> Callable[[str], np.ndarray]:
+    """Rows of another map (langdetect's own) as arrays, made once per n-gram."""
+    made: dict[str, np.ndarray] = {}
+
+    def vector(word: str) -> np.ndarray:
+        row = made.get(word)
+        if row is None:
+            row = made[word] = np.array(table[word])
+        return row
+
+    return vector
 
 
 @cache
