@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from langdetect import detector_factory
 from langdetect.detector import Detector
 
-from provenance.text.language import SEED, _probabilities, _profiles, detect_language
+from provenance.text.language import SEED, _ngrams, _probabilities, _profiles, detect_language
 
 TEXTS = {
     "en": "The city council approved a new budget on Tuesday, raising spending on libraries and "
@@ -72,3 +74,17 @@ def test_detected_language(lang: str, expected: str) -> None:
 def test_no_letters_no_language() -> None:
     assert detect_language("2024-05-20 12:00 — 3051.28 / 1.5%") is None
     assert detect_language("") is None
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ  .,'é\u00d7ß中國语\u3042\u30a2\uac00\u0219\u1ea1Я\u064a")), max_size=80))
+def test_ngrams_equal_langdetects_extraction(text: str) -> None:
+    detector = _detector(text, 1, 10000)
+    detector.cleaning_text()
+    assert _ngrams(detector.text, _profiles().words) == detector._extract_ngrams()
+
+
+@pytest.mark.parametrize("lang", sorted(TEXTS))
+def test_ngrams_of_each_language_equal_langdetects(lang: str) -> None:
+    detector = _detector(TEXTS[lang] + " NASA and the UN SAID so", 1, 10000)
+    detector.cleaning_text()
+    assert _ngrams(detector.text, _profiles().words) == detector._extract_ngrams()

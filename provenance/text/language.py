@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import cache
 
 import numpy as np
 from langdetect import detector_factory
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 SEED = 0
 TRIALS = 3
@@ -80,10 +81,10 @@ def _probabilities(detector: Detector) -> list[tuple[str, float]]:
     langdetect seeds its own and every value sees the same operations in the same order.
     """
     detector.cleaning_text()
-    ngrams = detector._extract_ngrams()
+    table = detector.word_lang_prob_map
+    ngrams = _ngrams(detector.text, table.words if isinstance(table, _Profiles) else table)
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-    table = detector.word_lang_prob_map
     vector = table.vector if isinstance(table, _Profiles) else _vectors(table)
     langs = len(detector.langlist)
     total = np.zeros(langs)
@@ -136,6 +137,11 @@ class _Profiles(Mapping[str, list[float]]):
     def word_lang_prob_map(self) -> _Profiles:
         return self
 
+    @property
+    def words(self) -> set[str]:
+        """Every n-gram of the profiles (what ``in`` tests, without a method call)."""
+        return self._known
+
     def vector(self, word: str) -> np.ndarray:
         """:meth:`__getitem__`'s row as an array (kept: trials draw the same n-grams again)."""
         row = self._vectors.get(word)
@@ -166,6 +172,40 @@ class _Profiles(Mapping[str, list[float]]):
 
     def __len__(self) -> int:
         return len(self._known)
+
+
+_normal = cache(NGram.normalize)  # a pure function of the character: langdetect calls it per character
+
+
+def _ngrams(text: str, known: Collection[str]) -> list[str]:
+    """``Detector._extract_ngrams``: langdetect's ``NGram`` buffer of the last three normalised
+    characters, written out with each character's normal form looked up once."""
+    found: list[str] = []
+    grams = " "
+    capital = False
+    for ch in text:
+        ch = _normal(ch)
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            capital = False
+            if ch == " ":
+                continue  # a second space: the buffer stays " ", which yields no n-gram
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += ch
+        if ch.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        for n in range(1, min(3, len(grams)) + 1):
+            word = grams[-n:]
+            if word != " " and word in known:
+                found.append(word)
+    return found
 
 
 def _vectors(table: Mapping[str, list[float]]) -> Callable[[str], np.ndarray]:
