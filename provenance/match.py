@@ -25,7 +25,7 @@ from provenance.index.base import Candidates, IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
-from provenance.text.tokens import distinct, occurrences
+from provenance.text.tokens import contains, distinct, occurrences
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -304,19 +304,16 @@ def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.n
 def _drop_boilerplate(analysis: Analysis, passages: list[Passage], frequent: np.ndarray,
                       share: float = 0.5) -> tuple[list[Passage], np.ndarray]:
     """Drop passages whose winnowed keys are mostly boilerplate; return kept passages and dropped hashes."""
-    fp = analysis.fingerprint
-    positions = fp.passage_positions
-    is_frequent = np.isin(analysis.shingles.hashes[positions], frequent)
-    kept: list[Passage] = []
-    dropped: list[np.ndarray] = []
-    for passage in passages:
-        lo, hi = passage.article_shingles
-        inside = (positions >= lo) & (positions < hi)
-        total = int(inside.sum())
-        if total and int((inside & is_frequent).sum()) / total >= share:
-            dropped.append(analysis.shingles.hashes[lo:hi])
-        else:
-            kept.append(passage)
+    positions = analysis.fingerprint.passage_positions  # in text order
+    hashes = analysis.shingles.hashes
+    before = np.concatenate(([0], np.cumsum(contains(frequent, hashes[positions]))))  # frequent keys before each
+    spans = np.array([p.article_shingles for p in passages], dtype=np.int64)
+    lo, hi = np.searchsorted(positions, spans[:, 0]), np.searchsorted(positions, spans[:, 1])
+    total = hi - lo
+    drop = (total > 0) & ((before[hi] - before[lo]) / np.maximum(total, 1) >= share)
+    kept = [p for p, gone in zip(passages, drop.tolist(), strict=True) if not gone]
+    dropped = [hashes[p.article_shingles[0]:p.article_shingles[1]] for p, gone in zip(passages, drop.tolist(),
+                                                                                     strict=True) if gone]
     return kept, (distinct(np.concatenate(dropped)) if dropped else np.zeros(0, dtype=np.uint64))
 
 

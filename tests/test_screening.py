@@ -192,3 +192,34 @@ def test_single_key_candidates_with_the_rarest_key_come_first() -> None:
     chosen = matcher.candidate_ids(analysis)
     assert len(chosen) == MAX_SINGLE_KEY_CANDIDATES
     assert {5, 6} <= set(chosen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.floats(min_value=0.1, max_value=0.9))
+def test_boilerplate_passages_are_those_mostly_of_frequent_keys(rng: random.Random, share: float) -> None:
+    """A passage is dropped when at least ``share`` of the winnowed keys inside it are frequent
+    (counted one passage at a time), and the dropped passages' shingles are returned."""
+    from provenance.align import Passage
+    from provenance.match import _drop_boilerplate
+
+    analysis = _analyse(ZH_ORIGINAL + EN_ORIGINAL)
+    positions = analysis.fingerprint.passage_positions
+    hashes = analysis.shingles.hashes
+    keys = hashes[positions]
+    frequent = np.unique(keys[[rng.random() < 0.4 for _ in range(keys.size)]])
+    passages = []
+    for _ in range(rng.randint(1, 8)):
+        lo = rng.randrange(len(hashes))
+        hi = rng.randint(lo, len(hashes))
+        passages.append(Passage((lo, hi), (0, 0), (lo, hi), (0, 0), (0, 0), hi - lo, 1.0))
+    kept, dropped = _drop_boilerplate(analysis, passages, frequent, share)
+    expected_kept, expected_dropped = [], []
+    for p in passages:
+        lo, hi = p.article_shingles
+        inside = [k for pos, k in zip(positions.tolist(), keys.tolist(), strict=True) if lo <= pos < hi]
+        if inside and sum(k in set(frequent.tolist()) for k in inside) / len(inside) >= share:
+            expected_dropped.extend(hashes[p.article_shingles[0]:p.article_shingles[1]].tolist())
+        else:
+            expected_kept.append(p)
+    assert kept == expected_kept
+    assert dropped.tolist() == sorted(set(expected_dropped))
