@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from provenance.text.tokens import Shingles, Tokens, contains, occurrences
+from provenance.text.tokens import Shingles, Tokens
 
 _MAX_REPEATS = 4  # positions kept per repeated shingle, so repeated phrases cannot explode the seeds
 _OPEN_PASSAGES = 8  # recent passages a run may continue
@@ -51,55 +51,82 @@ class Side(Protocol):
     def loaded_span(self, start: int, end: int) -> tuple[int, int]: ...
 
 
-def _seeds(article: Shingles, source: Shingles) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i, j) with a[i] == b[j]; for repeated shingles, the few j nearest the main diagonal.
+def _seeds(article: Shingles, sources: list[Shingles]) -> np.ndarray:
+    """Seeds of the article with every source at once: rows (source, i, j, count) with
+    ``a[i] == b[j]``, ``count`` the occurrences of ``a[i]`` in that source; where it repeats,
+    only the ``_MAX_REPEATS`` occurrences closest to the source's dominant diagonal are kept.
 
-    Shingles that occur once on each side fix the dominant diagonal (j - i); where a shingle
-    repeats in the source, only the ``_MAX_REPEATS`` occurrences closest to that diagonal are
-    kept, so repeated phrases neither explode the seeds nor break the copied run.
+    Shingles that occur once on each side fix a source's dominant diagonal (j - i), so repeated
+    phrases neither explode the seeds nor break the copied run. All sources' shingles are
+    sorted together once, so the cost is a fixed number of numpy passes per article, not per
+    pair. Rows come in no particular order.
     """
-    a, order, sorted_b, b_size = article.hashes, source.order, source.sorted_hashes, source.hashes.size
-    # The article side is searched in its own hash order (cached, shared by all its candidates):
-    # sorted needles make the binary searches several times faster than text order.
-    left = np.empty(a.size, dtype=np.int64)
-    left[article.order] = np.searchsorted(sorted_b, article.sorted_hashes, side="left")
-    counts = occurrences(sorted_b, a, left)
-    single = counts == 1
-    anchor = single & ~article.is_repeated
-    diagonals = order[left[anchor]] - np.flatnonzero(anchor) if anchor.any() else np.zeros(1, np.int64)
-    dominant = int(np.bincount(diagonals - diagonals.min()).argmax() + diagonals.min()) if diagonals.size else 0
-    take = np.minimum(counts, _MAX_REPEATS)
-    starts = left.copy()
-    crowded = np.flatnonzero(counts > _MAX_REPEATS)
+    m = article.hashes.size
+    sizes = np.array([s.hashes.size for s in sources], dtype=np.int64)
+    firsts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    joined = np.concatenate([s.hashes for s in sources])
+    by_hash = np.argsort(joined)
+    ordered = joined[by_hash]
+    # the article searched in its own hash order (cached): sorted needles search several times faster
+    left = np.empty(m, dtype=np.int64)
+    right = np.empty(m, dtype=np.int64)
+    left[article.order] = np.searchsorted(ordered, article.sorted_hashes, side="left")
+    right[article.order] = np.searchsorted(ordered, article.sorted_hashes, side="right")
+    found = right - left
+    total = int(found.sum())
+    if total == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    i = np.repeat(np.arange(m, dtype=np.int64), found)
+    at = by_hash[np.repeat(left, found) + np.arange(total) - np.repeat(np.cumsum(found) - found, found)]
+    source = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)[at]
+    j = at - firsts[source]
+    pair = i * sizes.size + source  # one article shingle in one source
+    count = np.bincount(pair, minlength=m * sizes.size)[pair]
+    anchor = (count == 1) & ~article.is_repeated[i]
+    width = m + int(sizes.max()) + 1  # diagonals j - i + m of one source fall in [0, width)
+    dominant = np.zeros(sizes.size, dtype=np.int64)
+    if anchor.any():
+        keys, votes = np.unique(source[anchor] * width + (j[anchor] - i[anchor] + m), return_counts=True)
+        owner = keys // width
+        starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+        best = np.maximum.reduceat(votes, starts)
+        # the most voted diagonal of each source; on a tie the smallest, as bincount's argmax gives
+        winners = np.flatnonzero(votes == np.repeat(best, np.diff(np.append(starts, votes.size))))
+        first = winners[np.searchsorted(winners, starts)]
+        dominant[owner[starts]] = keys[first] - owner[starts] * width - m
+    crowded = np.flatnonzero(count > _MAX_REPEATS)
     if crowded.size:
-        # occurrences of each crowded shingle in the source, ascending; centre the window on i + dominant
-        span = b_size + 1
-        keys = source.grouped_positions
-        targets = keys[left[crowded]] // span * span + np.clip(crowded + dominant, 0, span - 1)
-        centre = np.searchsorted(keys, targets) - left[crowded]
-        first = np.minimum(np.maximum(0, centre - _MAX_REPEATS // 2), counts[crowded] - _MAX_REPEATS)
-        starts[crowded] = left[crowded] + first
-    if counts.max(initial=0) <= 1:  # every shared shingle occurs once in the source: one seed each
-        i_all = np.flatnonzero(take)
-        return i_all, order[starts[i_all]].astype(np.int64)
-    i_all = np.repeat(np.arange(a.size), take)
-    within = np.arange(i_all.size) - np.repeat(np.cumsum(take) - take, take)
-    j_all = order[np.repeat(starts, take) + within]
-    return i_all.astype(np.int64), j_all.astype(np.int64)
+        # each crowded shingle's occurrences in its source by position; keep the window centred
+        # on the source's dominant diagonal
+        crowded = crowded[np.argsort(pair[crowded] * (int(sizes.max()) + 1) + j[crowded])]
+        group_first = np.concatenate(([True], pair[crowded][1:] != pair[crowded][:-1]))
+        starts = np.flatnonzero(group_first)
+        group = np.cumsum(group_first) - 1
+        rank = np.arange(crowded.size) - starts[group]
+        target = np.clip(i[crowded] + dominant[source[crowded]], 0, sizes[source[crowded]])
+        centre = np.bincount(group, weights=j[crowded] < target).astype(np.int64)[group]
+        window = np.minimum(np.maximum(0, centre - _MAX_REPEATS // 2), count[crowded] - _MAX_REPEATS)
+        keep = np.ones(total, dtype=bool)
+        keep[crowded[(rank < window) | (rank >= window + _MAX_REPEATS)]] = False
+        source, i, j, count = source[keep], i[keep], j[keep], count[keep]
+    return np.stack((source, i, j, count), axis=1)
 
 
-def _runs(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Maximal diagonal runs over shingle positions (seeds in article order), one row each: i_start, i_end, j_start, j_end,
-    seeds; ordered by diagonal, then article position."""
-    if i.size == 0:
-        return np.zeros((0, 5), dtype=np.int64)
-    diag = j - i
-    order = np.argsort(diag, kind="stable")  # seeds come in article order: ties stay by position
-    i, j, diag = i[order], j[order], diag[order]
-    breaks = np.flatnonzero((diag[1:] != diag[:-1]) | (i[1:] - i[:-1] != 1)) + 1
+def _runs(seeds: np.ndarray, m: int, width: int) -> np.ndarray:
+    """Maximal diagonal runs of every source's seeds, one row each: source, i_start, i_end,
+    j_start, j_end, seeds, and the source count of the first seed's shingle; ordered by source,
+    diagonal, then article position."""
+    if seeds.size == 0:
+        return np.zeros((0, 7), dtype=np.int64)
+    source, i, j, count = seeds.T
+    diag = j - i + m
+    order = np.argsort((source * width + diag) * (m + 1) + i)  # distinct keys: the order is total
+    source, i, j, diag, count = source[order], i[order], j[order], diag[order], count[order]
+    breaks = np.flatnonzero((source[1:] != source[:-1]) | (diag[1:] != diag[:-1]) | (i[1:] - i[:-1] != 1)) + 1
     starts = np.concatenate(([0], breaks))
     ends = np.concatenate((breaks, [i.size])) - 1
-    return np.stack((i[starts], i[ends], j[starts], j[ends], ends - starts + 1), axis=1)
+    return np.stack((source[starts], i[starts], i[ends], j[starts], j[ends], ends - starts + 1, count[starts]),
+                    axis=1)
 
 
 Run = tuple[int, int, tuple[int, int]]
@@ -166,25 +193,43 @@ def default_gap(n: int) -> int:
 
 def align(article: Side, source: Side, min_passage: int, gap: int | None = None) -> list[Passage]:
     """Copied passages of ``source`` in ``article``, longest first by article position."""
-    a, b = article.shingles, source.shingles
-    if len(a) == 0 or len(b) == 0:
-        return []
+    return align_many(article, [source], [min_passage], gap)[0]
+
+
+def align_many(article: Side, sources: list[Side], min_passages: list[int], gap: int | None = None) -> list[list[Passage]]:
+    """:func:`align` of the article with each source: seeds and runs of all pairs in one set of
+    numpy passes, then each pair's runs joined into passages."""
+    out: list[list[Passage]] = [[] for _ in sources]
+    a = article.shingles
+    live = [k for k, source in enumerate(sources) if len(source.shingles)]
+    if len(a) == 0 or not live:
+        return out
     n = a.size
     gap = gap if gap is not None else default_gap(n)
-    i, j = _seeds(a, b)
-    runs = _runs(i, j)
+    m = len(a)
+    width = m + max(len(sources[k].shingles) for k in live) + 1
+    runs = _runs(_seeds(a, [sources[k].shingles for k in live]), m, width)
     # A lone seed of a shingle that repeats (in either text) is no evidence of copying: in
     # repetitive text it would stretch a passage over text the other side does not have.
-    if runs.size and (a.repeated.size or b.repeated.size):
-        lone = (runs[:, 0] == runs[:, 1]) & (a.is_repeated[runs[:, 0]] | contains(b.repeated, a.hashes[runs[:, 0]]))
-        runs = runs[~lone]
-    if runs.size == 0:
-        return []
-    # Prefer long runs; drop runs whose article range is already covered by a longer one.
-    runs = runs[np.lexsort((runs[:, 0], runs[:, 0] - runs[:, 1]))]  # stable: ties keep diagonal order
+    lone = (runs[:, 1] == runs[:, 2]) & (a.is_repeated[runs[:, 1]] | (runs[:, 6] > 1))
+    runs = runs[~lone]
+    # Per source, prefer long runs (stable: ties keep diagonal order).
+    runs = runs[np.lexsort((runs[:, 1], runs[:, 1] - runs[:, 2], runs[:, 0]))]
+    bounds = np.searchsorted(runs[:, 0], np.arange(len(live) + 1))
+    for slot, k in enumerate(live):
+        lo, hi = int(bounds[slot]), int(bounds[slot + 1])
+        if hi > lo:
+            out[k] = _passages(article, sources[k], runs[lo:hi, 1:6].tolist(), min_passages[k], gap, n)
+    return out
+
+
+def _passages(article: Side, source: Side, runs: list[list[int]], min_passage: int, gap: int,
+              n: int) -> list[Passage]:
+    """One pair's runs (longest first) joined into passages of at least ``min_passage`` characters."""
+    a = article.shingles
     covered = bytearray(len(a) + 1)
     kept: list[list[int]] = []
-    for run in runs.tolist():
+    for run in runs:
         lo, hi = run[0], run[1] + 1
         if 2 * covered.count(1, lo, hi) > hi - lo:
             continue

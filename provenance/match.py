@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from provenance.align import Passage, align, default_gap
+from provenance.align import Passage, align_many, default_gap
 from provenance.analysis import Analysis, window_size
 from provenance.documents.model import parse_published
 from provenance.index.base import Candidates, IndexBackend, StoredDoc
@@ -202,13 +202,13 @@ class Matcher:
         return [r for r, bound in zip(present, bounds.tolist(), strict=True)
                 if bound >= self.min_passage_for(views[r].source)]
 
-    def _evidence(self, analysis: Analysis, source: SourceView,
+    def _evidence(self, analysis: Analysis, source: SourceView, passages: list[Passage],
                   frequent: np.ndarray | None) -> tuple[Scores, list[Passage], np.ndarray] | None:
-        """Scores, passages and article cover of one candidate, or None when no passage is copied."""
+        """Scores, passages and article cover of one candidate from its aligned passages, or None
+        when no passage is copied."""
         a, b = analysis.unique, source.unique
         if a.size == 0 or b.size == 0:
             return None
-        passages = align(analysis, source, self.min_passage_for(source.source))
         if frequent is not None and frequent.size and passages:
             passages, dropped = _drop_boilerplate(analysis, passages, frequent)
             if dropped.size:
@@ -240,9 +240,11 @@ class Matcher:
         # Near duplicates are aligned without screening: nearly all hold a passage, and the
         # screen's bound is exact, so it would only confirm what alignment finds anyway.
         screened = [r for r in near if r in views] + self.screen(analysis, keyed)
+        aligned = align_many(analysis, [views[r] for r in screened],
+                             [self.min_passage_for(views[r].source) for r in screened])
         verified = {}
-        for rowid in screened:
-            evidence = self._evidence(analysis, views[rowid], frequent)
+        for rowid, passages in zip(screened, aligned, strict=True):
+            evidence = self._evidence(analysis, views[rowid], passages, frequent)
             if evidence is not None:
                 verified[rowid] = evidence
         docs = {doc.rowid: doc for doc in self.index.get(list(verified))}

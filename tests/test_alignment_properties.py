@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from provenance.align import align
@@ -88,3 +88,68 @@ def test_offsets_point_into_the_loaded_text(text: str) -> None:
         if len(offsets):
             assert int(offsets.min()) >= 0 and int(offsets.max()) < len(text)
             assert (offsets[1:] >= offsets[:-1]).all(), "offsets never go backwards"
+
+
+def _reference_seeds(a: list[int], b: list[int]) -> set[tuple[int, int, int]]:
+    """Seeds of one pair by their definition: (i, j, occurrences of a[i] in b) with a[i] == b[j];
+    a shingle found more than four times keeps the four consecutive occurrences centred on the
+    dominant diagonal (the most common j - i of shingles found once on each side; the smallest
+    on a tie)."""
+    where: dict[int, list[int]] = {}
+    for j, value in enumerate(b):
+        where.setdefault(value, []).append(j)
+    votes: dict[int, int] = {}
+    for i, value in enumerate(a):
+        if len(where.get(value, [])) == 1 and a.count(value) == 1:
+            votes[where[value][0] - i] = votes.get(where[value][0] - i, 0) + 1
+    dominant = min(votes, key=lambda d: (-votes[d], d)) if votes else 0
+    out = set()
+    for i, value in enumerate(a):
+        js = where.get(value, [])
+        if len(js) > 4:
+            centre = sum(j < min(max(i + dominant, 0), len(b)) for j in js)
+            first = min(max(0, centre - 2), len(js) - 4)
+            chosen = js[first:first + 4]
+        else:
+            chosen = js
+        out.update((i, j, len(js)) for j in chosen)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@example([1, 2, 3, 4, 9], [[1, 2, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 3, 4]])  # diagonals 0 and 10 tie: 0 places the window
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=60),
+       st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=60), min_size=1, max_size=5))
+def test_seeds_of_many_sources_are_each_pairs_own(article: list[int], sources: list[list[int]]) -> None:
+    """Seeds found for several sources together are, source by source, the pair's seeds by their
+    definition (few distinct values: many repeats, crowded shingles and tied diagonals)."""
+    import numpy as np
+
+    from provenance.align import _seeds
+    from provenance.text.tokens import Shingles
+
+    def shingles(values: list[int]) -> Shingles:
+        hashes = np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        empty = np.zeros(len(values), dtype=np.int64)
+        return Shingles(hashes, empty, empty, 3)
+
+    seeds = _seeds(shingles(article), [shingles(values) for values in sources])
+    for k, values in enumerate(sources):
+        mine = {(int(i), int(j), int(c)) for s, i, j, c in seeds.tolist() if s == k}
+        scaled = [int(h) for h in shingles(values).hashes]
+        assert mine == _reference_seeds([int(h) for h in shingles(article).hashes], scaled)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(documents(), min_size=2, max_size=4), st.randoms(use_true_random=False))
+def test_aligning_many_sources_at_once_equals_aligning_each(pairs: list[tuple[str, str]], rng) -> None:  # type: ignore[no-untyped-def]
+    """One article against several sources (its own source, others, one repeated within itself)
+    gives each source the passages aligning it alone gives."""
+    from provenance.align import align_many
+
+    source_texts = [source for source, _ in pairs]
+    source_texts.append(source_texts[0] * 2)  # repeated text: crowded seeds
+    article = analyse(Article(id="a", path="a", text=pairs[0][1] + pairs[1][1]), PARAMS, detect=False)
+    sources = [analyse(Article(id=f"s{k}", path="s", text=t), PARAMS, detect=False) for k, t in enumerate(source_texts)]
+    minimums = [rng.choice([5, 20, 50]) for _ in sources]
+    assert align_many(article, sources, minimums) == [align(article, s, mp) for s, mp in zip(sources, minimums, strict=True)]

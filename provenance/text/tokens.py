@@ -211,14 +211,6 @@ class Shingles:
         return self.hashes[self.order]
 
     @cached_property
-    def grouped_positions(self) -> np.ndarray:
-        """Over the hash order, ``group × (len + 1) + position``: strictly increasing, so one binary
-        search finds where a position falls among the occurrences of one hash."""
-        ordered = self.sorted_hashes
-        group = np.concatenate(([0], np.cumsum(ordered[1:] != ordered[:-1]))) if ordered.size else ordered
-        return group.astype(np.int64) * (ordered.size + 1) + self.order
-
-    @cached_property
     def repeated(self) -> np.ndarray:
         """Sorted distinct hashes that occur more than once."""
         ordered = self.sorted_hashes
