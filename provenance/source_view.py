@@ -16,7 +16,7 @@ import numpy as np
 from provenance.analysis import tokens_and_shingles
 from provenance.index.base import Screen
 from provenance.params import FingerprintParams
-from provenance.text.offsets import covering_span, decode_offsets
+from provenance.text.offsets import OffsetMap
 from provenance.text.tokens import Shingles, Tokens
 
 
@@ -43,14 +43,13 @@ class SourceView:
         return np.concatenate(([0], np.cumsum(self.is_char)))
 
     @cached_property
-    def offsets(self) -> np.ndarray:
-        """Loaded-text offset of each screen position (decoded when a passage is first placed)."""
-        return decode_offsets(self.offsets_data, len(self.screen))
+    def offsets(self) -> OffsetMap:
+        """Loaded-text offset of each screen position (read when a passage is first placed)."""
+        return OffsetMap(self.offsets_data, len(self.screen))
 
     def loaded_span(self, start: int, end: int) -> tuple[int, int]:
         """Span in the document's loaded text covering ``screen[start:end]``."""
-        past_end = int(self.offsets[-1]) + 1 if self.offsets.size else 0
-        return covering_span(self.offsets, start, end, past_end)
+        return self.offsets.span(start, end)
 
     def simhash_distance(self, value: int) -> int:
         return (self.simhash ^ value).bit_count()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from provenance.errors import IndexError_
 from provenance.text.normalize import normalise
-from provenance.text.offsets import decode_offsets, encode_offsets
+from provenance.text.offsets import OffsetMap, covering_span, decode_offsets, encode_offsets
 
 
 @given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=300))
@@ -37,3 +37,22 @@ def test_damaged_offsets_are_an_index_error() -> None:
     for data in (b"", b"\x05\x00", good[:-2], late):
         with pytest.raises(IndexError_, match="rebuild the index"):
             decode_offsets(data, 10)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=300), st.data())
+def test_offsets_looked_up_one_by_one_equal_the_decoded_array(values: list[int], data: st.DataObject) -> None:
+    offsets = np.array(values, dtype=np.int64)
+    mapped = OffsetMap(encode_offsets(offsets), offsets.size)
+    assert [mapped[p] for p in range(offsets.size)] == offsets.tolist()
+    past_end = int(offsets[-1]) + 1 if offsets.size else 0
+    start = data.draw(st.integers(0, offsets.size))
+    end = data.draw(st.integers(0, offsets.size))
+    assert mapped.span(start, end) == covering_span(offsets, start, end, past_end)
+    with pytest.raises(IndexError):
+        mapped[offsets.size]
+
+
+def test_damaged_offsets_are_an_index_error_when_looked_up_too() -> None:
+    late = encode_offsets(np.concatenate((np.arange(12), np.arange(20, 40))))
+    with pytest.raises(IndexError_, match="rebuild the index"):
+        OffsetMap(late, 10)

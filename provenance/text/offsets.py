@@ -12,6 +12,8 @@ without normalising the document again.
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
+from itertools import accumulate
 
 import numpy as np
 
@@ -47,10 +49,9 @@ def encode_offsets(offsets: np.ndarray) -> bytes:
     return packer.compress(bytes(_varints([len(starts), *_zigzag(pairs)]))) + packer.flush()
 
 
-def decode_offsets(data: bytes, length: int) -> np.ndarray:
-    """The full offset array (``length`` entries) from :func:`encode_offsets`'s bytes."""
-    if length == 0:
-        return np.zeros(0, dtype=np.int64)
+def _break_points(data: bytes, length: int) -> tuple[list[int], list[int]]:
+    """The break points of :func:`encode_offsets`'s bytes: the position where each stretch starts
+    and the shift (loaded offset minus position) along it."""
     try:
         packed = zlib.decompress(data, -15)
     except zlib.error:
@@ -66,14 +67,42 @@ def decode_offsets(data: bytes, length: int) -> np.ndarray:
         value = shift = 0
     if not numbers or len(numbers) != 1 + 2 * numbers[0] or numbers[0] == 0:
         raise IndexError_("a stored offset map is damaged; rebuild the index")
-    pairs = np.array(numbers[1:], dtype=np.int64)
-    pairs = (pairs >> 1) ^ -(pairs & 1)
-    starts = np.cumsum(pairs[0::2])
-    values = np.cumsum(pairs[1::2]) + starts
+    pairs = [(v >> 1) ^ -(v & 1) for v in numbers[1:]]
+    starts = list(accumulate(pairs[0::2]))
+    shifts = list(accumulate(pairs[1::2]))
     if starts[0] != 0 or starts[-1] >= length:
         raise IndexError_("a stored offset map does not fit its screen text; rebuild the index")
-    runs = np.diff(np.append(starts, length))
-    return np.repeat(values - starts, runs) + np.arange(length, dtype=np.int64)
+    return starts, shifts
+
+
+def decode_offsets(data: bytes, length: int) -> np.ndarray:
+    """The full offset array (``length`` entries) from :func:`encode_offsets`'s bytes."""
+    if length == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts, shifts = _break_points(data, length)
+    runs = np.diff(np.append(np.array(starts, dtype=np.int64), length))
+    return np.repeat(np.array(shifts, dtype=np.int64), runs) + np.arange(length, dtype=np.int64)
+
+
+class OffsetMap:
+    """:func:`decode_offsets` looked up position by position from the break points (a binary
+    search each), for a text of which only a few spans are ever placed."""
+
+    def __init__(self, data: bytes, length: int) -> None:
+        self.length = length
+        self._starts, self._shifts = _break_points(data, length) if length else ([], [])
+
+    def __getitem__(self, position: int) -> int:
+        if not 0 <= position < self.length:
+            raise IndexError(position)
+        return position + self._shifts[bisect_right(self._starts, position) - 1]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """:func:`covering_span` of positions ``[start, end)``."""
+        if end <= start:
+            point = self[start] if start < self.length else (self[self.length - 1] + 1 if self.length else 0)
+            return point, point
+        return self[start], self[end - 1] + 1
 
 
 def covering_span(offsets: np.ndarray, start: int, end: int, past_end: int) -> tuple[int, int]:
