@@ -198,7 +198,7 @@ class Matcher:
         shingles cannot add up to a passage long enough are dropped before alignment."""
         views = self.views(rowids)
         present = [r for r in rowids if r in views]
-        bounds = passage_bounds(analysis, [views[r].shingles.hashes for r in present])
+        bounds = passage_bounds(analysis, [views[r].unique for r in present])
         return [r for r, bound in zip(present, bounds.tolist(), strict=True)
                 if bound >= self.min_passage_for(views[r].source)]
 
@@ -254,29 +254,28 @@ class Matcher:
         return matches
 
 
-def passage_bound(analysis: Analysis, source_hashes: np.ndarray) -> int:
+def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
     """An upper bound on the characters of any passage :func:`align` can find between the article
-    and a source with these shingle hashes (repeats allowed): article text covered by shared shingles, counted up to the
+    and a source with these shingles: article text covered by shared shingles, counted up to the
     next token (so separators count too), in stretches whose shared shingles lie at most the
     alignment gap apart. The bound is exact about stretches: :func:`align` joins a run to a passage
     only when it starts within the gap of the passage's end, so no passage spans a wider break."""
-    return int(passage_bounds(analysis, [source_hashes])[0])
+    return int(passage_bounds(analysis, [source_unique])[0])
 
 
-def passage_bounds(analysis: Analysis, source_hashes: list[np.ndarray]) -> np.ndarray:
+def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.ndarray:
     """:func:`passage_bound` for many sources in one pass: every array is indexed by source and
     article position together (``source × (tokens + 1) + position``), so the cost is a fixed
-    number of numpy calls whatever the number of candidates. A source's hashes need not be
-    distinct: a screened candidate is never sorted for it."""
+    number of numpy calls whatever the number of candidates."""
     shingles, tokens = analysis.shingles, analysis.tokens
-    out = np.zeros(len(source_hashes), dtype=np.int64)
+    out = np.zeros(len(source_uniques), dtype=np.int64)
     count = len(tokens)
-    if not source_hashes or len(shingles) == 0:
+    if not source_uniques or len(shingles) == 0:
         return out
     span = count + 1
-    size = len(source_hashes) * span
-    values = np.concatenate(source_hashes)
-    owner = np.repeat(np.arange(len(source_hashes), dtype=np.int64), [u.size for u in source_hashes])
+    size = len(source_uniques) * span
+    values = np.concatenate(source_uniques)
+    owner = np.repeat(np.arange(len(source_uniques), dtype=np.int64), [u.size for u in source_uniques])
     ordered = shingles.sorted_hashes
     left = np.searchsorted(ordered, values, side="left")
     found = occurrences(ordered, values, left)
@@ -286,9 +285,8 @@ def passage_bounds(analysis: Analysis, source_hashes: list[np.ndarray]) -> np.nd
     left, found, owner = left[shared], found[shared], owner[shared]
     within = np.arange(int(found.sum())) - np.repeat(np.cumsum(found) - found, found)
     positions = shingles.order[np.repeat(left, found) + within]
-    # counting (source, article position) pairs sorts them; a pair counts once however often the
-    # source repeats the shingle
-    at_hit = (np.bincount(np.repeat(owner, found) * span + positions, minlength=size) > 0).astype(np.int64)
+    # (source, article position) pairs are distinct, so counting them sorts them
+    at_hit = np.bincount(np.repeat(owner, found) * span + positions, minlength=size)
     hits = np.flatnonzero(at_hit)  # by source, then article position
     source_of = hits // span
     hit_positions = hits - source_of * span
