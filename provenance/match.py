@@ -25,7 +25,7 @@ from provenance.index.base import Candidates, IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
-from provenance.text.tokens import contains, distinct, occurrences
+from provenance.text.tokens import LOW_BITS, contains, distinct, occurrences
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -264,18 +264,21 @@ def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
 
 
 def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.ndarray:
-    """:func:`passage_bound` for many sources in one pass: every array is indexed by source and
-    article position together (``source × (tokens + 1) + position``), so the cost is a fixed
-    number of numpy calls whatever the number of candidates."""
+    """:func:`passage_bound` for many sources in one pass over their shared shingles, keyed by
+    source and article position together (``source × (tokens + 1) + position``): a fixed number
+    of numpy calls whatever the number of candidates, each over the shared shingles only."""
     shingles, tokens = analysis.shingles, analysis.tokens
     out = np.zeros(len(source_uniques), dtype=np.int64)
     count = len(tokens)
     if not source_uniques or len(shingles) == 0:
         return out
     span = count + 1
-    size = len(source_uniques) * span
     values = np.concatenate(source_uniques)
     owner = np.repeat(np.arange(len(source_uniques), dtype=np.int64), [u.size for u in source_uniques])
+    # most of a candidate's shingles are not the article's: a table of the article's low hash bits
+    # sets most of them aside before the binary search
+    maybe = np.flatnonzero(shingles.low_bits[values & LOW_BITS])
+    values, owner = values[maybe], owner[maybe]
     ordered = shingles.sorted_hashes
     left = np.searchsorted(ordered, values, side="left")
     found = occurrences(ordered, values, left)
@@ -285,21 +288,19 @@ def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.n
     left, found, owner = left[shared], found[shared], owner[shared]
     within = np.arange(int(found.sum())) - np.repeat(np.cumsum(found) - found, found)
     positions = shingles.order[np.repeat(left, found) + within]
-    # (source, article position) pairs are distinct, so counting them sorts them
-    at_hit = np.bincount(np.repeat(owner, found) * span + positions, minlength=size)
-    hits = np.flatnonzero(at_hit)  # by source, then article position
+    # (source, article position) pairs of shared shingles, in order
+    hits = np.sort(np.repeat(owner, found) * span + positions)
     source_of = hits // span
-    hit_positions = hits - source_of * span
+    at = hits - source_of * span
     width = min(shingles.size, count)
-    stretch = default_gap(shingles.size)
-    breaks = (np.diff(source_of) != 0) | (np.diff(hit_positions) > stretch)
-    firsts = hits[np.concatenate(([0], np.flatnonzero(breaks) + 1))]  # first hit of each stretch
-    delta = at_hit - np.bincount(source_of * span + np.minimum(hit_positions + width, count), minlength=size)
-    covered = np.flatnonzero(np.cumsum(delta) > 0)  # (source, token) pairs inside a shared shingle
-    reach = np.concatenate((tokens.starts[1:], [tokens.ends[-1]])) - tokens.starts  # token + what follows it
-    stretch_of = np.cumsum(np.bincount(firsts, minlength=size))[covered] - 1
-    sums = np.bincount(stretch_of, weights=reach[covered % span], minlength=firsts.size)
-    np.maximum.at(out, firsts // span, sums.astype(np.int64))
+    same_source = source_of[1:] == source_of[:-1]
+    # Each shared shingle covers its tokens up to the next one's start: equal-width spans in order,
+    # so these pieces are disjoint and together cover exactly the union of the shingles.
+    reach_to = np.minimum(at + width, count)
+    reach_to[:-1] = np.where(same_source, np.minimum(reach_to[:-1], at[1:]), reach_to[:-1])
+    covered = analysis.reach_prefix[reach_to] - analysis.reach_prefix[at]
+    firsts = np.flatnonzero(np.concatenate(([True], ~same_source | (np.diff(at) > default_gap(shingles.size)))))
+    np.maximum.at(out, source_of[firsts], np.add.reduceat(covered, firsts))
     return out
 
 

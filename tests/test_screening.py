@@ -126,6 +126,51 @@ def test_passage_bound_holds_for_stitched_copies(cjk: bool, pieces: list[tuple[i
         assert passage.chars <= bound
 
 
+def _reference_bound(a: Analysis, source_hashes: set[int]) -> int:
+    """The passage bound by its definition, token by token: tokens inside a shingle the source
+    shares, each counted with what follows it up to the next token, summed over stretches whose
+    shared shingles lie at most the alignment gap apart; the largest stretch."""
+    from provenance.align import default_gap
+
+    tokens, shingles = a.tokens, a.shingles
+    count = len(tokens)
+    width = min(shingles.size, count)
+    shared = [p for p, h in enumerate(shingles.hashes.tolist()) if h in source_hashes]
+    if not shared:
+        return 0
+    reach = [int(tokens.starts[k + 1] if k + 1 < count else tokens.ends[-1]) - int(tokens.starts[k])
+             for k in range(count)]
+    stretches = [[shared[0]]]
+    for position in shared[1:]:
+        if position - stretches[-1][-1] > default_gap(shingles.size):
+            stretches.append([])
+        stretches[-1].append(position)
+    return max(sum(reach[t] for t in {t for p in stretch for t in range(p, min(p + width, count))})
+               for stretch in stretches)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.booleans(), st.lists(st.tuples(st.integers(0, 400), st.integers(1, 60), st.integers(0, 40)),
+                               min_size=1, max_size=8),
+       st.randoms(use_true_random=False))
+def test_passage_bound_is_its_definition(cjk: bool, pieces: list[tuple[int, int, int]], rng: random.Random) -> None:
+    """The vectorised bound (shared shingles only, a table of low hash bits first) equals the
+    bound counted token by token, for one source and for several at once."""
+    vocabulary = _HAN if cjk else _WORDS
+    joiner = "" if cjk else " "
+    source_tokens = [rng.choice(vocabulary) for _ in range(460)]
+    article_tokens: list[str] = []
+    for start, length, foreign in pieces:
+        article_tokens += source_tokens[start : start + length]
+        article_tokens += [rng.choice(vocabulary) for _ in range(foreign)]
+    a = _analyse(joiner.join(article_tokens))
+    sources = [_analyse(joiner.join(source_tokens)), _analyse(joiner.join(source_tokens[::-1])),
+               _analyse(joiner.join(rng.sample(source_tokens, 200)))]
+    expected = [_reference_bound(a, set(s.unique.tolist())) for s in sources]
+    assert passage_bounds(a, [s.unique for s in sources]).tolist() == expected
+    assert [passage_bound(a, s.unique) for s in sources] == expected
+
+
 def test_bounds_of_many_sources_are_each_sources_own() -> None:
     """One pass over many candidates: no source's shared shingles leak into another's bound."""
     article = _analyse(ZH_QUOTE + ZH_UNRELATED + ZH_ORIGINAL[:200])

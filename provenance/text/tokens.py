@@ -20,6 +20,7 @@ _P = np.uint64(0x100000001B3)
 _Q = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+LOW_BITS = np.uint64(0xFFFF)  # mask of the bits in Shingles.low_bits
 _P_INVERSE = np.uint64(pow(int(_P), -1, 1 << 64))
 _power_tables: tuple[np.ndarray, np.ndarray] = (np.ones(0, np.uint64), np.ones(0, np.uint64))
 
@@ -205,6 +206,14 @@ class Shingles:
             span = order.size + 1
             order[at] = np.sort(group * span + order[at]) % span
         return order
+
+    @cached_property
+    def low_bits(self) -> np.ndarray:
+        """Per value of a hash's low 16 bits: does any of these shingles have it? (A fast first
+        test of membership: most hashes of another text fail it.)"""
+        table = np.zeros(LOW_BITS + 1, dtype=bool)
+        table[self.hashes & LOW_BITS] = True
+        return table
 
     @cached_property
     def sorted_hashes(self) -> np.ndarray:
