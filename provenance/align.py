@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from provenance.text.tokens import Shingles, Tokens
+from provenance.text.tokens import LOW_BITS, Shingles, Tokens
 
 _MAX_REPEATS = 4  # positions kept per repeated shingle, so repeated phrases cannot explode the seeds
 _OPEN_PASSAGES = 8  # recent passages a run may continue
@@ -65,7 +65,9 @@ def _seeds(article: Shingles, sources: list[Shingles]) -> np.ndarray:
     sizes = np.array([s.hashes.size for s in sources], dtype=np.int64)
     firsts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     joined = np.concatenate([s.hashes for s in sources])
-    by_hash = np.argsort(joined)
+    # only source shingles that may be the article's are sorted (a table of its low hash bits)
+    kept = np.flatnonzero(article.low_bits[joined & LOW_BITS])
+    by_hash = kept[np.argsort(joined[kept])]
     ordered = joined[by_hash]
     # the article searched in its own hash order (cached): sorted needles search several times faster
     left = np.empty(m, dtype=np.int64)
