@@ -139,6 +139,10 @@ def _covered_chars(tokens: Tokens, char_prefix: np.ndarray, start: int, end: int
     """Normalised characters (spaces excluded) of ``[start, end)`` covered by the shingle runs:
     the runs' character ranges merged, each counted from the prefix sums of body characters."""
     last = len(tokens) - 1
+    if len(runs) == 1:  # most passages: one run
+        r0, r1 = runs[0]
+        lo, hi = max(start, int(tokens.starts[r0])), min(end, int(tokens.ends[min(r1 + n - 1, last)]))
+        return int(char_prefix[hi] - char_prefix[lo]) if hi > lo else 0
     ranges = sorted(
         (max(start, int(tokens.starts[r0])), min(end, int(tokens.ends[min(r1 + n - 1, last)])))
         for r0, r1 in runs
@@ -171,20 +175,22 @@ def _continues(last: list[int], i0: int, j0: int, gap: int, n: int) -> bool:
 
 def _close_gaps(merged: list[list[int]], members: list[list[Run]],
                 gap: int, n: int) -> tuple[list[list[int]], list[list[Run]]]:
-    """Join passages that touch or overlap on both sides (repeated text can leave them apart)."""
-    order = sorted(range(len(merged)), key=lambda k: (merged[k][0], merged[k][2]))
+    """Join passages that touch or overlap on both sides (repeated text can leave them apart).
+
+    ``merged`` is in article order already: a passage starts where its first run starts, runs
+    are merged in article order, and no two kept runs start at one position (the shorter would
+    be wholly covered by the longer).
+    """
     out: list[list[int]] = []
     out_members: list[list[Run]] = []
-    for k in order:
-        i0, i1, j0, j1, seeds = merged[k]
-        if out:
+    for passage, runs in zip(merged, members, strict=True):
+        if out and _continues(out[-1], passage[0], passage[2], gap, n):
             last = out[-1]
-            if _continues(last, i0, j0, gap, n):
-                last[1], last[3], last[4] = max(last[1], i1), max(last[3], j1), last[4] + seeds
-                out_members[-1].extend(members[k])
-                continue
-        out.append([i0, i1, j0, j1, seeds])
-        out_members.append(list(members[k]))
+            last[1], last[3], last[4] = max(last[1], passage[1]), max(last[3], passage[3]), last[4] + passage[4]
+            out_members[-1].extend(runs)
+            continue
+        out.append(passage)
+        out_members.append(runs)
     return out, out_members
 
 
@@ -264,7 +270,6 @@ def _passages(article: Side, source: Side, runs: list[list[int]], min_passage: i
     merged, members = _close_gaps(merged, members, gap, n)
     passages: list[Passage] = []
     a_tok, b_tok = article.tokens, source.tokens
-    a_chars, b_chars = article.char_prefix, source.char_prefix
     # Token ranges [at0, at1) and [bt0, bt1) and their character spans, for all passages at once.
     spans = np.array(merged, dtype=np.int64)
     at1s = np.minimum(spans[:, 1] + n, len(a_tok))
@@ -273,6 +278,9 @@ def _passages(article: Side, source: Side, runs: list[list[int]], min_passage: i
     b_starts, b_ends = b_tok.starts[spans[:, 2]], b_tok.ends[bt1s - 1]
     # Too short even if every character counted: most stray runs end here.
     long_enough = np.flatnonzero(np.minimum(a_ends - a_starts, b_ends - b_starts) >= min_passage)
+    if not long_enough.size:
+        return passages
+    a_chars, b_chars = article.char_prefix, source.char_prefix
     for k in long_enough.tolist():
         i0, i1, j0, j1, seeds = merged[k]
         runs_in = members[k]
