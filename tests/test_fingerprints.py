@@ -140,3 +140,19 @@ def test_token_hashes_equal_the_per_character_definition(texts: list[str], rng) 
             k = end
         assert [(int(s), int(e)) for s, e in zip(tokens.starts, tokens.ends, strict=True)] == expected
         assert tokens.hashes.tolist() == [_reference_token_hash(text[s:e]) for s, e in expected]
+
+
+def test_token_hashes_past_the_kept_power_tables(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Texts longer than the power tables kept between calls (an index build's batches) hash the
+    same, with tables made for the call that are not kept."""
+    from provenance.text import tokens
+
+    text = "council budget 清河 " * 5000
+    monkeypatch.setattr(tokens, "_KEPT_POWERS", 1 << 16)
+    monkeypatch.setattr(tokens, "_power_tables", (np.ones(0, np.uint64), np.ones(0, np.uint64)))
+    hashes = tokens.tokenize_many([text])[0].hashes.tolist()
+    assert tokens._power_tables[0].size == 0  # 85,000 characters: made for the call only
+    expected = [_reference_token_hash(w) for w in ("council", "budget", "清", "河")] * 5000
+    assert hashes == expected
+    assert tokens.tokenize_many(["council budget"])[0].hashes.tolist() == expected[:2]
+    assert tokens._power_tables[0].size == 1 << 16  # a short text's tables are kept

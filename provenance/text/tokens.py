@@ -23,6 +23,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 LOW_BITS = np.uint64(0xFFFF)  # mask of the bits in Shingles.low_bits
 _P_INVERSE = np.uint64(pow(int(_P), -1, 1 << 64))
 _power_tables: tuple[np.ndarray, np.ndarray] = (np.ones(0, np.uint64), np.ones(0, np.uint64))
+_KEPT_POWERS = 1 << 20
 
 
 def splitmix64(values: np.ndarray) -> np.ndarray:
@@ -33,14 +34,18 @@ def splitmix64(values: np.ndarray) -> np.ndarray:
 
 
 def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """P**k and P**-k (mod 2**64) for k below at least ``size``, grown by doubling and kept."""
+    """P**k and P**-k (mod 2**64) for k below at least ``size``: kept between calls up to
+    ``_KEPT_POWERS`` entries (a scan's batches), made for the call alone beyond (an index build's)."""
     global _power_tables
-    if _power_tables[0].size < size:
-        length = max(size, 2 * _power_tables[0].size, 1 << 16)
-        with np.errstate(over="ignore"):
-            _power_tables = (np.cumprod(np.full(length, _P, dtype=np.uint64)) * _P_INVERSE,
-                             np.cumprod(np.full(length, _P_INVERSE, dtype=np.uint64)) * _P)
-    return _power_tables
+    if _power_tables[0].size >= size:
+        return _power_tables
+    length = max(size, min(2 * _power_tables[0].size, _KEPT_POWERS), 1 << 16)
+    with np.errstate(over="ignore"):
+        tables = (np.cumprod(np.full(length, _P, dtype=np.uint64)) * _P_INVERSE,
+                  np.cumprod(np.full(length, _P_INVERSE, dtype=np.uint64)) * _P)
+    if length <= _KEPT_POWERS:
+        _power_tables = tables
+    return tables
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
