@@ -134,64 +134,63 @@ class Matcher:
                         counts: dict[int, int]) -> tuple[list[int], list[int]]:
         """:meth:`candidate_ids` in two parts, from a :meth:`lookup`: near duplicates (LSH and
         SimHash), then the passage-key candidates by evidence."""
-        evidence = self._clustered_keys(analysis, found.shared_keys)
-        rarest = {rowid: min(counts.get(k, 1) for k in shared) for rowid, shared in found.shared_keys.items()}
-        ranked = sorted(found.passage_hits, key=lambda rowid: (-evidence.get(rowid, 1), -found.passage_hits[rowid],
-                                                               rarest.get(rowid, 1), rowid))
-        chosen: list[int] = []
+        near: list[int] = []
         seen: set[int] = set()
         for rowid in sorted(found.lsh_hits) + sorted(found.simhash_hits):
             if rowid not in seen:
                 seen.add(rowid)
-                chosen.append(rowid)
-        near = len(chosen)
-        singles = 0
-        for rowid in ranked:
-            if len(chosen) >= MAX_CANDIDATES:
-                break
-            if evidence.get(rowid, 1) < 2:
-                # One shared key, or keys scattered over the article, is what unrelated news shares
-                # (a stock phrase here and there); a few are still checked so that a short excerpt
-                # with a single key is not lost.
-                if singles >= MAX_SINGLE_KEY_CANDIDATES:
-                    continue
-                singles += 1
-            if rowid not in seen:
-                seen.add(rowid)
-                chosen.append(rowid)
-        return chosen[:near], chosen[near:]
+                near.append(rowid)
+        room = MAX_CANDIDATES - len(near)
+        if room <= 0 or not found.pair_docs.size:
+            return near, []
+        ranked, evidence = self._ranked(analysis, found, counts)
+        # One shared key, or keys scattered over the article, is what unrelated news shares (a
+        # stock phrase here and there); a few are still checked so that a short excerpt with a
+        # single key is not lost. A near duplicate ranked among them takes its place too.
+        single = evidence < 2
+        eligible = ~single | (np.cumsum(single) <= MAX_SINGLE_KEY_CANDIDATES)
+        keyed = [rowid for rowid in ranked[eligible].tolist() if rowid not in seen]
+        return near, keyed[:room]
 
-    def _clustered_keys(self, analysis: Analysis, shared: dict[int, list[int]]) -> dict[int, int]:
-        """Per candidate, the most shared keys that fall within one passage-sized stretch of the article.
+    def _ranked(self, analysis: Analysis, found: Candidates, counts: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The documents sharing passage keys, best evidence first, with their evidence: keys
+        clustered in one stretch of the article, then keys shared, then the rarest shared key (a
+        key few documents hold says more than one many hold), then rowid.
 
-        Keys of one copied passage sit close together in the article; keys a candidate shares only
-        by chance are scattered. A stretch is twice the winnowing window plus a shingle.
+        Keys of one copied passage sit close together in the article; keys a candidate shares
+        only by chance are scattered. A stretch is twice the winnowing window plus a shingle; a
+        document sharing eight or more keys is a republication whatever their spread.
         """
-        if not shared:
-            return {}
+        docs, keys = found.pair_docs, found.pair_keys
+        rowids, doc_of, hits = np.unique(docs, return_inverse=True, return_counts=True)
+        rarest = np.full(rowids.size, np.iinfo(np.int64).max, dtype=np.int64)
+        held = np.ones(keys.size, dtype=np.int64)  # documents holding each pair's key (1: not counted)
+        if counts:
+            counted = np.fromiter(counts, dtype=np.uint64, count=len(counts))
+            order = np.argsort(counted)
+            counted, numbers = counted[order], np.fromiter(counts.values(), dtype=np.int64, count=len(counts))[order]
+            at = np.minimum(np.searchsorted(counted, keys), counted.size - 1)
+            held = np.where(counted[at] == keys, numbers[at], 1)
+        np.minimum.at(rarest, doc_of, held)
+        # each pair's key at its positions in the article (a winnowed key can occur more than once)
         fp = analysis.fingerprint
-        hashes = analysis.shingles.hashes[fp.passage_positions]
-        where: dict[int, list[int]] = {}
-        for position, value in zip(fp.passage_positions.tolist(), hashes.tolist(), strict=True):
-            where.setdefault(value, []).append(position)
+        key_at = analysis.shingles.hashes[fp.passage_positions]
+        by_key = np.argsort(key_at)
+        lo = np.searchsorted(key_at[by_key], keys, side="left")
+        times = np.searchsorted(key_at[by_key], keys, side="right") - lo
+        total = int(times.sum())
+        within = np.arange(total) - np.repeat(np.cumsum(times) - times, times)
+        positions = fp.passage_positions[by_key[np.repeat(lo, times) + within]]
+        span = len(analysis.shingles) + 1
+        spots = np.sort(np.repeat(doc_of, times) * span + positions)  # (document, position), in order
         stretch = 2 * window_size(analysis.tokens, self.params) + analysis.shingles.size
-        out: dict[int, int] = {}
-        for rowid, keys in shared.items():
-            if len(keys) == 1 and len(where.get(keys[0], ())) <= 1:
-                out[rowid] = 1  # most candidates: one shared key, found once in the article
-                continue
-            if len(keys) >= 8 and sum(len(where.get(key, ())) for key in keys) <= len(keys):
-                out[rowid] = len(keys)  # a republication; no stretch can hold more keys than there are
-                continue
-            positions = sorted(p for key in keys for p in where.get(key, ()))
-            best = 0
-            start = 0
-            for end, position in enumerate(positions):
-                while position - positions[start] > stretch:
-                    start += 1
-                best = max(best, end - start + 1)
-            out[rowid] = best if len(keys) < 8 else max(best, len(keys))  # many keys: a republication
-        return out
+        owner = spots // span
+        reach = np.searchsorted(spots, owner * span + np.maximum(spots - owner * span - stretch, 0))
+        clustered = np.zeros(rowids.size, dtype=np.int64)
+        np.maximum.at(clustered, owner, np.arange(spots.size) - reach + 1)
+        evidence = np.where(hits < 8, clustered, np.maximum(clustered, hits))
+        order = np.lexsort((rowids, rarest, -hits, -evidence))
+        return rowids[order], evidence[order]
 
     def screen(self, analysis: Analysis, rowids: list[int]) -> list[int]:
         """The candidates that may hold a passage of ``min_passage`` characters: those whose shared

@@ -216,8 +216,7 @@ class _KeysOnlyIndex:
         self.keys, self.frequencies = keys, frequencies
 
     def candidates(self, *_: object) -> Candidates:
-        return Candidates(passage_hits={r: 1 for r in range(1, 7)},
-                          shared_keys={r: [self.keys[r - 1]] for r in range(1, 7)})
+        return Candidates(pair_docs=np.arange(1, 7), pair_keys=np.array(self.keys, dtype=np.uint64))
 
     def document_frequencies(self, keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         return {k: n for k, n in self.frequencies.items() if k in set(keys.tolist())}
@@ -268,3 +267,58 @@ def test_boilerplate_passages_are_those_mostly_of_frequent_keys(rng: random.Rand
             expected_kept.append(p)
     assert kept == expected_kept
     assert dropped.tolist() == sorted(set(expected_dropped))
+
+
+def _reference_kinds(analysis: Analysis, found: Candidates, counts: dict[int, int]) -> tuple[list[int], list[int]]:
+    """Candidate selection by its definition, document by document: near duplicates first; then
+    documents by clustered keys (most keys within one stretch of the article; eight or more keys
+    count in full), keys shared, rarest key, rowid; at most three with scattered keys."""
+    from provenance.analysis import window_size
+    from provenance.match import MAX_CANDIDATES
+
+    fp = analysis.fingerprint
+    where: dict[int, list[int]] = {}
+    for position in fp.passage_positions.tolist():
+        where.setdefault(int(analysis.shingles.hashes[position]), []).append(position)
+    stretch = 2 * window_size(analysis.tokens, PARAMS) + analysis.shingles.size
+    evidence = {}
+    for rowid, keys in found.shared_keys.items():
+        positions = sorted(p for key in keys for p in where[key])
+        best = max(sum(1 for q in positions if p - stretch <= q <= p) for p in positions)
+        evidence[rowid] = best if len(keys) < 8 else max(best, len(keys))
+    hits = found.passage_hits
+    rarest = {rowid: min(counts.get(k, 1) for k in keys) for rowid, keys in found.shared_keys.items()}
+    ranked = sorted(hits, key=lambda r: (-evidence[r], -hits[r], rarest[r], r))
+    chosen: list[int] = []
+    for rowid in sorted(found.lsh_hits) + sorted(found.simhash_hits):
+        if rowid not in chosen:
+            chosen.append(rowid)
+    near, singles = len(chosen), 0
+    for rowid in ranked:
+        if len(chosen) >= MAX_CANDIDATES:
+            break
+        if evidence[rowid] < 2:
+            if singles >= MAX_SINGLE_KEY_CANDIDATES:
+                continue
+            singles += 1
+        if rowid not in chosen:
+            chosen.append(rowid)
+    return chosen[:near], chosen[near:]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 90), st.integers(0, 70))
+def test_candidate_ranking_is_its_definition(rng: random.Random, documents: int, near: int) -> None:
+    """The vectorised ranking picks and orders candidates as counting document by document does:
+    clustered and scattered keys, ties, frequent keys, near duplicates among them, more than fit."""
+    analysis = _analyse(ZH_ORIGINAL + ZH_QUOTE + ZH_PORT)
+    keys = analysis.fingerprint.passage_keys.tolist()
+    pairs = {(rng.randint(1, documents), key) for _ in range(rng.randint(1, 400))
+             for key in [rng.choice(keys[:12] if rng.random() < 0.5 else keys)]}
+    found = Candidates(pair_docs=np.array([d for d, _ in pairs], dtype=np.int64),
+                       pair_keys=np.array([k for _, k in pairs], dtype=np.uint64),
+                       lsh_hits={rng.randint(1, documents + 20) for _ in range(near // 2)},
+                       simhash_hits={rng.randint(1, documents + 20): 3 for _ in range(near - near // 2)})
+    counts = {k: rng.randint(2, 30) for k in rng.sample(keys, min(len(keys), rng.randint(0, 40)))}
+    matcher = Matcher(_KeysOnlyIndex([], {}), PARAMS, None, lambda _: 50, df_threshold=16)  # type: ignore[arg-type]
+    assert matcher.candidate_kinds(analysis, found, counts) == _reference_kinds(analysis, found, counts)

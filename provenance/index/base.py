@@ -116,10 +116,25 @@ class SourceSummary:
 class Candidates:
     """Candidate documents for a query with the evidence that found them."""
 
-    passage_hits: dict[int, int] = field(default_factory=dict)  # rowid → shared passage keys
-    shared_keys: dict[int, list[int]] = field(default_factory=dict)  # rowid → the shared keys (uint64)
     lsh_hits: set[int] = field(default_factory=set)
     simhash_hits: dict[int, int] = field(default_factory=dict)  # rowid → Hamming distance
+    # The passage keys' posting lists as read: one entry per (document, shared key), in no order.
+    pair_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # rowids
+    pair_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # keys
+
+    @property
+    def passage_hits(self) -> dict[int, int]:
+        """rowid → the number of passage keys it shares."""
+        rowids, hits = np.unique(self.pair_docs, return_counts=True)
+        return dict(zip(rowids.tolist(), hits.tolist(), strict=True))
+
+    @property
+    def shared_keys(self) -> dict[int, list[int]]:
+        """rowid → the passage keys it shares."""
+        out: dict[int, list[int]] = {}
+        for rowid, key in zip(self.pair_docs.tolist(), self.pair_keys.tolist(), strict=True):
+            out.setdefault(rowid, []).append(key)
+        return out
 
 
 POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}

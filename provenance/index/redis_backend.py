@@ -248,11 +248,13 @@ class RedisIndex(IndexBackend):
             keys = [int(key) for key in passage_keys.tolist()]
             for key in keys:
                 pipe.smembers(self._k("p", _key(key)))
+            docs: list[int] = []
+            shared: list[int] = []
             for key, members in zip(keys, pipe.execute(), strict=True):
-                for member in members:
-                    rowid = int(member)
-                    found.passage_hits[rowid] = found.passage_hits.get(rowid, 0) + 1
-                    found.shared_keys.setdefault(rowid, []).append(key)
+                docs.extend(int(member) for member in members)
+                shared.extend([key] * len(members))
+            found.pair_docs = np.array(docs, dtype=np.int64)
+            found.pair_keys = np.array(shared, dtype=np.uint64)
         except self._errors() as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found

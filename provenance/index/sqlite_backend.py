@@ -383,9 +383,8 @@ class SqliteIndex(IndexBackend):
 
     @staticmethod
     def _passage_hits(found: Candidates, keys: list[int], docs: np.ndarray, owner: np.ndarray) -> None:
-        for doc, k in zip(docs.tolist(), owner.tolist(), strict=True):
-            found.passage_hits[doc] = found.passage_hits.get(doc, 0) + 1
-            found.shared_keys.setdefault(doc, []).append(keys[k])
+        found.pair_docs = docs.astype(np.int64)
+        found.pair_keys = np.array(keys, dtype=np.uint64)[owner] if keys else np.zeros(0, dtype=np.uint64)
 
     def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         out: dict[int, int] = {}
