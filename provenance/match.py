@@ -197,7 +197,7 @@ class Matcher:
         shingles cannot add up to a passage long enough are dropped before alignment."""
         views = self.views(rowids)
         present = [r for r in rowids if r in views]
-        bounds = passage_bounds(analysis, [views[r].unique for r in present])
+        bounds = passage_bounds(analysis, [views[r].shingles.hashes for r in present])
         return [r for r, bound in zip(present, bounds.tolist(), strict=True)
                 if bound >= self.min_passage_for(views[r].source)]
 

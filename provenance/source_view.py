@@ -29,9 +29,13 @@ class SourceView:
     screen: str
     tokens: Tokens
     shingles: Shingles
-    unique: np.ndarray  # sorted unique shingle hashes
     simhash: int
     offsets_data: bytes
+
+    @cached_property  # for the scores of a candidate that holds a passage; screening needs none
+    def unique(self) -> np.ndarray:
+        """Sorted distinct shingle hashes."""
+        return self.shingles.unique()
 
     @cached_property
     def is_char(self) -> np.ndarray:
@@ -60,7 +64,7 @@ def source_views(screens: dict[int, Screen], params: FingerprintParams) -> dict[
     rowids = list(screens)
     token_lists, shingle_lists = tokens_and_shingles([screens[r].text for r in rowids], None, params)
     return {
-        rowid: SourceView(rowid, screens[rowid].source, screens[rowid].text, tokens, shingles, shingles.unique(),
-                          screens[rowid].simhash, screens[rowid].offsets)
+        rowid: SourceView(rowid, screens[rowid].source, screens[rowid].text, tokens, shingles, screens[rowid].simhash,
+                          screens[rowid].offsets)
         for rowid, tokens, shingles in zip(rowids, token_lists, shingle_lists, strict=True)
     }

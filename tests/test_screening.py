@@ -182,6 +182,16 @@ def test_bounds_of_many_sources_are_each_sources_own() -> None:
     assert passage_bounds(article, []).size == 0
 
 
+def test_repeated_shingles_do_not_change_a_bound() -> None:
+    """Screening reads a candidate's shingles in text order, repeats included: the bound is the
+    one of its distinct shingles, alone and beside other candidates."""
+    article = _analyse(ZH_ORIGINAL + ZH_QUOTE)
+    sources = [_analyse(t) for t in (ZH_ORIGINAL * 3, ZH_QUOTE + ZH_QUOTE[:90] + ZH_UNRELATED, ZH_PORT * 2)]
+    raw = passage_bounds(article, [s.shingles.hashes for s in sources]).tolist()
+    assert raw == passage_bounds(article, [s.unique for s in sources]).tolist()
+    assert raw == [passage_bound(article, s.shingles.hashes) for s in sources] and min(raw[:2]) > 50
+
+
 def test_unrelated_text_has_a_small_bound() -> None:
     a, b = _analyse(ZH_UNRELATED), _analyse(ZH_ORIGINAL)
     assert passage_bound(a, b.unique) < 30
