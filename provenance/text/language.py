@@ -201,10 +201,15 @@ def _ngrams(text: str, known: Collection[str]) -> list[str]:
             capital = False
         if capital:
             continue
-        for n in range(1, min(3, len(grams)) + 1):
-            word = grams[-n:]
-            if word != " " and word in known:
-                found.append(word)
+        # the n-grams ending here, n = 1 to 3 (the buffer holds at most three characters)
+        if ch != " " and ch in known:
+            found.append(ch)
+        if len(grams) > 1:
+            pair = grams[-2:]
+            if pair in known:
+                found.append(pair)
+            if len(grams) > 2 and grams in known:
+                found.append(grams)
     return found
 
 
