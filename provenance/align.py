@@ -139,10 +139,6 @@ def _covered_chars(tokens: Tokens, char_prefix: np.ndarray, start: int, end: int
     """Normalised characters (spaces excluded) of ``[start, end)`` covered by the shingle runs:
     the runs' character ranges merged, each counted from the prefix sums of body characters."""
     last = len(tokens) - 1
-    if len(runs) == 1:  # most passages: one run
-        r0, r1 = runs[0]
-        lo, hi = max(start, int(tokens.starts[r0])), min(end, int(tokens.ends[min(r1 + n - 1, last)]))
-        return int(char_prefix[hi] - char_prefix[lo]) if hi > lo else 0
     ranges = sorted(
         (max(start, int(tokens.starts[r0])), min(end, int(tokens.ends[min(r1 + n - 1, last)])))
         for r0, r1 in runs
@@ -281,24 +277,30 @@ def _passages(article: Side, source: Side, runs: list[list[int]], min_passage: i
     if not long_enough.size:
         return passages
     a_chars, b_chars = article.char_prefix, source.char_prefix
-    for k in long_enough.tolist():
+    at1s, bt1s = at1s[long_enough].tolist(), bt1s[long_enough].tolist()
+    a_starts, a_ends = a_starts[long_enough], a_ends[long_enough]
+    b_starts, b_ends = b_starts[long_enough], b_ends[long_enough]
+    # A passage of one run covers its whole span on both sides: its characters in two lookups.
+    whole = np.minimum(a_chars[a_ends] - a_chars[a_starts], b_chars[b_ends] - b_chars[b_starts]).tolist()
+    for k, at1, bt1, a_start, a_end, b_start, b_end, chars in zip(
+            long_enough.tolist(), at1s, bt1s, a_starts.tolist(), a_ends.tolist(), b_starts.tolist(), b_ends.tolist(),
+            whole, strict=True):
         i0, i1, j0, j1, seeds = merged[k]
         runs_in = members[k]
-        at0, at1, bt0, bt1 = i0, int(at1s[k]), j0, int(bt1s[k])
-        a_start, a_end, b_start, b_end = int(a_starts[k]), int(a_ends[k]), int(b_starts[k]), int(b_ends[k])
-        # Only characters inside shared runs count towards min_passage, not the gaps merged over,
-        # and on both sides: text repeated in the article cannot count twice against one source span.
-        chars = min(
-            _covered_chars(a_tok, a_chars, a_start, a_end, [(r0, r1) for r0, r1, _ in runs_in], n),
-            _covered_chars(b_tok, b_chars, b_start, b_end, [(s0, s1) for _, _, (s0, s1) in runs_in], n),
-        )
+        if len(runs_in) > 1:
+            # Only characters inside shared runs count towards min_passage, not the gaps merged
+            # over, and on both sides: text repeated in the article cannot count twice against
+            # one source span.
+            chars = min(
+                _covered_chars(a_tok, a_chars, a_start, a_end, [(r0, r1) for r0, r1, _ in runs_in], n),
+                _covered_chars(b_tok, b_chars, b_start, b_end, [(s0, s1) for _, _, (s0, s1) in runs_in], n),
+            )
         if chars < min_passage:
             continue
-        positions = i1 - i0 + 1
         passages.append(Passage(
-            article_tokens=(at0, at1), source_tokens=(bt0, bt1), article_shingles=(i0, i1 + 1),
+            article_tokens=(i0, at1), source_tokens=(j0, bt1), article_shingles=(i0, i1 + 1),
             article=article.loaded_span(a_start, a_end),
             source=source.loaded_span(b_start, b_end),
-            chars=chars, identical=min(1.0, seeds / positions),
+            chars=chars, identical=min(1.0, seeds / (i1 - i0 + 1)),
         ))
     return passages
