@@ -105,6 +105,19 @@ _WORDS = [*[w.strip(".,") for w in EN_ORIGINAL.split()][:60], "alpha", "beta", "
 _HAN = list(dict.fromkeys(ch for ch in ZH_ORIGINAL if "\u4e00" <= ch <= "\u9fff"))
 
 
+def _stitched(cjk: bool, pieces: list[tuple[int, int, int]], rng: random.Random) -> tuple[str, list[str], str]:
+    """An article of source pieces (start, length), each followed by ``foreign`` random tokens;
+    with the source's tokens and the joiner of both texts."""
+    vocabulary = _HAN if cjk else _WORDS
+    joiner = "" if cjk else " "
+    source_tokens = [rng.choice(vocabulary) for _ in range(460)]
+    article_tokens: list[str] = []
+    for start, length, foreign in pieces:
+        article_tokens += source_tokens[start : start + length]
+        article_tokens += [rng.choice(vocabulary) for _ in range(foreign)]
+    return joiner.join(article_tokens), source_tokens, joiner
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.booleans(), st.lists(st.tuples(st.integers(0, 400), st.integers(1, 60), st.integers(0, 14)),
                                min_size=1, max_size=8),
@@ -113,14 +126,8 @@ def test_passage_bound_holds_for_stitched_copies(cjk: bool, pieces: list[tuple[i
                                                  rng: random.Random) -> None:
     """Pieces of a source, each followed by a few foreign tokens (gaps around the alignment's
     limit), in any order: no passage alignment finds is longer than the bound."""
-    vocabulary = _HAN if cjk else _WORDS
-    joiner = "" if cjk else " "
-    source_tokens = [rng.choice(vocabulary) for _ in range(460)]
-    article_tokens: list[str] = []
-    for start, length, foreign in pieces:
-        article_tokens += source_tokens[start : start + length]
-        article_tokens += [rng.choice(vocabulary) for _ in range(foreign)]
-    a, b = _analyse(joiner.join(article_tokens)), _analyse(joiner.join(source_tokens))
+    article, source_tokens, joiner = _stitched(cjk, pieces, rng)
+    a, b = _analyse(article), _analyse(joiner.join(source_tokens))
     bound = passage_bound(a, b.unique)
     for passage in align(a, b, 1):
         assert passage.chars <= bound
@@ -156,14 +163,8 @@ def _reference_bound(a: Analysis, source_hashes: set[int]) -> int:
 def test_passage_bound_is_its_definition(cjk: bool, pieces: list[tuple[int, int, int]], rng: random.Random) -> None:
     """The vectorised bound (shared shingles only, a table of low hash bits first) equals the
     bound counted token by token, for one source and for several at once."""
-    vocabulary = _HAN if cjk else _WORDS
-    joiner = "" if cjk else " "
-    source_tokens = [rng.choice(vocabulary) for _ in range(460)]
-    article_tokens: list[str] = []
-    for start, length, foreign in pieces:
-        article_tokens += source_tokens[start : start + length]
-        article_tokens += [rng.choice(vocabulary) for _ in range(foreign)]
-    a = _analyse(joiner.join(article_tokens))
+    article, source_tokens, joiner = _stitched(cjk, pieces, rng)
+    a = _analyse(article)
     sources = [_analyse(joiner.join(source_tokens)), _analyse(joiner.join(source_tokens[::-1])),
                _analyse(joiner.join(rng.sample(source_tokens, 200)))]
     expected = [_reference_bound(a, set(s.unique.tolist())) for s in sources]
