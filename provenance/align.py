@@ -3,6 +3,8 @@
 Seeds are shingles the two texts share; seeds on the same diagonal with consecutive positions
 form runs; runs close to each other in both texts merge into passages; passages shorter than
 ``min_passage`` normalised characters are dropped. Spans are reported in the loaded texts.
+An article is aligned with all its candidates at once: seeds and runs of every pair come from one
+set of numpy passes (:func:`align_many`), and only joining runs into passages is done pair by pair.
 """
 
 from __future__ import annotations
@@ -200,7 +202,8 @@ def align(article: Side, source: Side, min_passage: int, gap: int | None = None)
     return align_many(article, [source], [min_passage], gap)[0]
 
 
-def align_many(article: Side, sources: list[Side], min_passages: list[int], gap: int | None = None) -> list[list[Passage]]:
+def align_many(article: Side, sources: list[Side], min_passages: list[int],
+               gap: int | None = None) -> list[list[Passage]]:
     """:func:`align` of the article with each source: seeds and runs of all pairs in one set of
     numpy passes, then each pair's runs joined into passages."""
     out: list[list[Passage]] = [[] for _ in sources]

@@ -142,7 +142,8 @@ def test_seeds_of_many_sources_are_each_pairs_own(article: list[int], sources: l
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(documents(), min_size=2, max_size=4), st.randoms(use_true_random=False))
-def test_aligning_many_sources_at_once_equals_aligning_each(pairs: list[tuple[str, str]], rng) -> None:  # type: ignore[no-untyped-def]
+def test_aligning_many_sources_at_once_equals_aligning_each(  # type: ignore[no-untyped-def]
+        pairs: list[tuple[str, str]], rng) -> None:
     """One article against several sources (its own source, others, one repeated within itself)
     gives each source the passages aligning it alone gives."""
     from provenance.align import align_many
@@ -152,4 +153,5 @@ def test_aligning_many_sources_at_once_equals_aligning_each(pairs: list[tuple[st
     article = analyse(Article(id="a", path="a", text=pairs[0][1] + pairs[1][1]), PARAMS, detect=False)
     sources = [analyse(Article(id=f"s{k}", path="s", text=t), PARAMS, detect=False) for k, t in enumerate(source_texts)]
     minimums = [rng.choice([5, 20, 50]) for _ in sources]
-    assert align_many(article, sources, minimums) == [align(article, s, mp) for s, mp in zip(sources, minimums, strict=True)]
+    each = [align(article, source, minimum) for source, minimum in zip(sources, minimums, strict=True)]
+    assert align_many(article, sources, minimums) == each

@@ -104,7 +104,8 @@ def _probabilities(detector: Detector) -> list[tuple[str, float]]:
                     break
             i += 1
         total += prob / detector.n_trial
-    ranked = [(lang, p) for lang, p in zip(detector.langlist, total.tolist(), strict=True) if p > Detector.PROB_THRESHOLD]
+    ranked = [(lang, p) for lang, p in zip(detector.langlist, total.tolist(), strict=True)
+              if p > Detector.PROB_THRESHOLD]
     ranked.sort(key=lambda pair: pair[1], reverse=True)
     return ranked
 
