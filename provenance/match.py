@@ -176,8 +176,9 @@ class Matcher:
         fp = analysis.fingerprint
         key_at = analysis.shingles.hashes[fp.passage_positions]
         by_key = np.argsort(key_at)
-        lo = np.searchsorted(key_at[by_key], keys, side="left")
-        times = np.searchsorted(key_at[by_key], keys, side="right") - lo
+        ordered = key_at[by_key]
+        lo = np.searchsorted(ordered, keys, side="left")
+        times = np.searchsorted(ordered, keys, side="right") - lo
         total = int(times.sum())
         within = np.arange(total) - np.repeat(np.cumsum(times) - times, times)
         positions = fp.passage_positions[by_key[np.repeat(lo, times) + within]]
@@ -253,27 +254,27 @@ class Matcher:
         return matches
 
 
-def passage_bound(analysis: Analysis, source_unique: np.ndarray) -> int:
+def passage_bound(analysis: Analysis, source_hashes: np.ndarray) -> int:
     """An upper bound on the characters of any passage :func:`align` can find between the article
-    and a source with these shingles: article text covered by shared shingles, counted up to the
-    next token (so separators count too), in stretches whose shared shingles lie at most the
-    alignment gap apart. The bound is exact about stretches: :func:`align` joins a run to a passage
+    and a source with these shingle hashes (repeats allowed): article text covered by shared
+    shingles, counted up to the next token (so separators count too), in stretches whose shared
+    shingles lie at most the alignment gap apart. The bound is exact about stretches: :func:`align` joins a run to a passage
     only when it starts within the gap of the passage's end, so no passage spans a wider break."""
-    return int(passage_bounds(analysis, [source_unique])[0])
+    return int(passage_bounds(analysis, [source_hashes])[0])
 
 
-def passage_bounds(analysis: Analysis, source_uniques: list[np.ndarray]) -> np.ndarray:
+def passage_bounds(analysis: Analysis, source_hashes: list[np.ndarray]) -> np.ndarray:
     """:func:`passage_bound` for many sources in one pass over their shared shingles, keyed by
     source and article position together (``source × (tokens + 1) + position``): a fixed number
     of numpy calls whatever the number of candidates, each over the shared shingles only."""
     shingles, tokens = analysis.shingles, analysis.tokens
-    out = np.zeros(len(source_uniques), dtype=np.int64)
+    out = np.zeros(len(source_hashes), dtype=np.int64)
     count = len(tokens)
-    if not source_uniques or len(shingles) == 0:
+    if not source_hashes or len(shingles) == 0:
         return out
     span = count + 1
-    values = np.concatenate(source_uniques)
-    owner = np.repeat(np.arange(len(source_uniques), dtype=np.int64), [u.size for u in source_uniques])
+    values = np.concatenate(source_hashes)
+    owner = np.repeat(np.arange(len(source_hashes), dtype=np.int64), [u.size for u in source_hashes])
     # most of a candidate's shingles are not the article's: a table of the article's low hash bits
     # sets most of them aside before the binary search
     maybe = np.flatnonzero(shingles.low_bits[values & LOW_BITS])
