@@ -57,14 +57,15 @@ class Analysis:
         """Body characters before each position (one entry more than positions)."""
         return np.concatenate(([0], np.cumsum(self.is_char)))
 
-    @cached_property  # the screen's passage bound sums these over shared shingles
+    @cached_property  # the screen's passage bound reads it for every shared shingle
     def reach_prefix(self) -> np.ndarray:
-        """Characters before each token's start counted token by token, each token with what
-        follows it up to the next token (one entry more than tokens)."""
+        """Each token's start, then the last token's end, counted from the first token's start:
+        the text tokens ``[a, b)`` reach, each with what follows it up to the next token, is
+        ``reach_prefix[b] - reach_prefix[a]`` (one entry more than tokens)."""
         starts, ends = self.tokens.starts, self.tokens.ends
         if starts.size == 0:
             return np.zeros(1, dtype=np.int64)
-        return np.concatenate(([0], np.cumsum(np.diff(np.append(starts, ends[-1])))))
+        return np.append(starts, ends[-1]) - starts[0]
 
     def loaded_span(self, start: int, end: int) -> tuple[int, int]:
         """Span in the loaded text covering ``norm[start:end]``."""
