@@ -34,3 +34,29 @@ def test_news_text_is_as_small_as_with_zlib() -> None:
 def test_damaged_text_is_an_index_error(data: bytes) -> None:
     with pytest.raises(IndexError_, match="rebuild the index"):
         unpack_text(data)
+
+
+def test_a_scan_over_damaged_texts_names_the_index_and_exits_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A candidate whose stored text cannot be read ends the scan with the index named and the
+    remedy given (exit 2), not with a traceback."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+    from provenance.engine import build_index
+    from provenance.rules import Rules
+
+    body = "县里今天召开会议，部署今年的防汛抗旱工作，要求各乡镇在五月底前完成堤防巡查并落实责任人，同时储备足够的抢险物资。"
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.md").write_text(f"---\nid: a\nsource: 县报\n---\n{body}\n", encoding="utf-8")
+    (tmp_path / "incoming").mkdir()
+    (tmp_path / "incoming" / "copy.txt").write_text(body, encoding="utf-8")
+    location = str(tmp_path / "i.sqlite")
+    build_index([tmp_path / "corpus"], location, Rules())
+    with sqlite3.connect(location) as conn:
+        conn.execute("UPDATE docs SET screen_z = ?", (pack_text(body)[:12],))
+    result = CliRunner().invoke(app, ["scan", str(tmp_path / "incoming"), "--index", location, "--quiet"])
+    assert result.exit_code == 2
+    assert location in result.output and "stored text is damaged" in result.output
+    assert "rebuild the index" in result.output and "Traceback" not in result.output

@@ -25,10 +25,12 @@ def pack_text(text: str) -> bytes:
     return _compressor.compress(text.encode("utf-8"))
 
 
-def unpack_text(data: bytes) -> str:
-    """The text of :func:`pack_text`'s bytes (or of zlib's, from an older index)."""
+def unpack_text(data: bytes, index: str = "") -> str:
+    """The text of :func:`pack_text`'s bytes (or of zlib's, from an older index); ``index`` names
+    the index in the error a damaged text raises."""
     try:
         raw = _decompressor.decompress(data) if data[:4] == _ZSTD_MAGIC else zlib.decompress(data)
         return raw.decode("utf-8")
     except (zstandard.ZstdError, zlib.error, UnicodeDecodeError) as exc:
-        raise IndexError_(f"a stored text is damaged ({exc}); rebuild the index") from None
+        where = f"{index}: " if index else ""
+        raise IndexError_(f"{where}a stored text is damaged ({exc}); rebuild the index") from None

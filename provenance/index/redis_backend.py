@@ -195,7 +195,7 @@ class RedisIndex(IndexBackend):
         for key in simhash_keys(simhash, self.params):
             pipe.srem(self._k("sim", _key(key)), rowid)
         if self._rekey is not None:
-            for key in self._rekey(unpack_text(data[b"text_z"])).passage_keys.tolist():
+            for key in self._rekey(unpack_text(data[b"text_z"], self.location)).passage_keys.tolist():
                 pipe.srem(self._k("p", _key(int(key))), rowid)
         pipe.delete(self._k("doc", rowid))
         pipe.execute()
@@ -279,7 +279,7 @@ class RedisIndex(IndexBackend):
 
         return StoredDoc(
             rowid=rowid, id=field("id") or "", path=field("path") or "",
-            text=unpack_text(text["text_z"]), title=field("title"), source=field("source"),
+            text=unpack_text(text["text_z"], self.location), title=field("title"), source=field("source"),
             url=field("url"), published=field("published"), publisher=field("publisher"), license=field("license"),
             language=field("language"), simhash=int(text["simhash"]), shingle_count=int(text["shingle_count"]),
             policy=field("policy"), policy_from=field("policy_from"), no_edits=text.get("no_edits") == b"1",
@@ -296,7 +296,7 @@ class RedisIndex(IndexBackend):
             rows = pipe.execute()
         except self._errors() as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        return {rowid: Screen(source.decode() if source else None, unpack_text(screen),
+        return {rowid: Screen(source.decode() if source else None, unpack_text(screen, self.location),
                               offsets or b"", int(simhash))
                 for rowid, (source, screen, offsets, simhash) in zip(rowids, rows, strict=True) if screen is not None}
 

@@ -255,7 +255,7 @@ class SqliteIndex(IndexBackend):
             row = cur.execute("SELECT simhash, text_z, source FROM docs WHERE rowid = ?", (rowid,)).fetchone()
             if row is None:
                 continue
-            fp = self._fingerprint_of(unpack_text(row[1]))
+            fp = self._fingerprint_of(unpack_text(row[1], self.location))
             self._unlist(cur, "bands", [_key32(k) for k in band_keys(fp.hashvalues, self.params)], rowid)
             self._unlist(cur, "simblocks", simhash_keys(row[0] & ((1 << 64) - 1), self.params), rowid)
             self._unlist(cur, "postings", [_key32(k) for k in fp.passage_keys.tolist()], rowid)
@@ -403,7 +403,7 @@ class SqliteIndex(IndexBackend):
 
     def _stored(self, row: tuple[Any, ...]) -> StoredDoc:
         return StoredDoc(
-            rowid=row[0], id=row[1], path=row[2], text=unpack_text(row[3]), title=row[4],
+            rowid=row[0], id=row[1], path=row[2], text=unpack_text(row[3], self.location), title=row[4],
             source=row[5], url=row[6], published=row[7], publisher=row[8], license=row[9], language=row[10],
             simhash=row[11] & ((1 << 64) - 1), shingle_count=row[12], policy=row[13], policy_from=row[14],
             no_edits=bool(row[15]), aggregator=bool(row[16]), claims=json.loads(row[17]) if row[17] else [],
@@ -417,7 +417,7 @@ class SqliteIndex(IndexBackend):
             for chunk, marks in _in_chunks(rowids):
                 for rowid, source, screen, offsets, simhash in self.conn.execute(
                         f"SELECT rowid, source, screen_z, offsets, simhash FROM docs WHERE rowid IN ({marks})", chunk):
-                    text = unpack_text(screen) if screen else ""
+                    text = unpack_text(screen, self.location) if screen else ""
                     out[rowid] = Screen(source, text, offsets or b"", simhash & ((1 << 64) - 1))
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
