@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from provenance.text.tokens import LOW_BITS, Shingles, Tokens
+from provenance.text.tokens import LOW_BITS, Shingles, Tokens, spread
 
 _MAX_REPEATS = 4  # positions kept per repeated shingle, so repeated phrases cannot explode the seeds
 _OPEN_PASSAGES = 8  # recent passages a run may continue
@@ -53,7 +53,7 @@ class Side(Protocol):
     def loaded_span(self, start: int, end: int) -> tuple[int, int]: ...
 
 
-def _seeds(article: Shingles, sources: list[Shingles]) -> np.ndarray:
+def _seeds(article: Shingles, sources: list[Shingles], width: int) -> np.ndarray:
     """Seeds of the article with every source at once: rows (source, i, j, count) with
     ``a[i] == b[j]``, ``count`` the occurrences of ``a[i]`` in that source; where it repeats,
     only the ``_MAX_REPEATS`` occurrences closest to the source's dominant diagonal are kept.
@@ -61,7 +61,7 @@ def _seeds(article: Shingles, sources: list[Shingles]) -> np.ndarray:
     Shingles that occur once on each side fix a source's dominant diagonal (j - i), so repeated
     phrases neither explode the seeds nor break the copied run. All sources' shingles are
     sorted together once, so the cost is a fixed number of numpy passes per article, not per
-    pair. Rows come in no particular order.
+    pair. ``width`` exceeds every diagonal ``j - i + len(article)``. Rows come in no particular order.
     """
     m = article.hashes.size
     sizes = np.array([s.hashes.size for s in sources], dtype=np.int64)
@@ -81,13 +81,12 @@ def _seeds(article: Shingles, sources: list[Shingles]) -> np.ndarray:
     if total == 0:
         return np.zeros((0, 4), dtype=np.int64)
     i = np.repeat(np.arange(m, dtype=np.int64), found)
-    at = by_hash[np.repeat(left, found) + np.arange(total) - np.repeat(np.cumsum(found) - found, found)]
+    at = by_hash[spread(left, found)]
     source = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)[at]
     j = at - firsts[source]
     pair = i * sizes.size + source  # one article shingle in one source
     count = np.bincount(pair, minlength=m * sizes.size)[pair]
     anchor = (count == 1) & ~article.is_repeated[i]
-    width = m + int(sizes.max()) + 1  # diagonals j - i + m of one source fall in [0, width)
     dominant = np.zeros(sizes.size, dtype=np.int64)
     if anchor.any():
         keys, votes = np.unique(source[anchor] * width + (j[anchor] - i[anchor] + m), return_counts=True)
@@ -214,8 +213,8 @@ def align_many(article: Side, sources: list[Side], min_passages: list[int],
     n = a.size
     gap = gap if gap is not None else default_gap(n)
     m = len(a)
-    width = m + max(len(sources[k].shingles) for k in live) + 1
-    runs = _runs(_seeds(a, [sources[k].shingles for k in live]), m, width)
+    width = m + max(len(sources[k].shingles) for k in live) + 1  # diagonals j - i + m lie below it
+    runs = _runs(_seeds(a, [sources[k].shingles for k in live], width), m, width)
     # A lone seed of a shingle that repeats (in either text) is no evidence of copying: in
     # repetitive text it would stretch a passage over text the other side does not have.
     lone = (runs[:, 1] == runs[:, 2]) & (a.is_repeated[runs[:, 1]] | (runs[:, 6] > 1))
@@ -251,7 +250,7 @@ def _passages(article: Side, source: Side, runs: list[list[int]], min_passage: i
         best, best_distance = -1, -1
         for k in range(len(merged) - 1, max(-1, len(merged) - 1 - _OPEN_PASSAGES), -1):
             last = merged[k]
-            # _continues(last, i0, j0, gap, n), written out: this test runs some 250 times a pair
+            # _continues(last, i0, j0, gap, n), written out: it runs ~150 times a pair in the bench
             di, dj = i0 - last[1], j0 - last[3]
             if (di <= gap and dj <= gap) if di >= 0 and dj >= 0 else (di == dj and -n <= di):
                 distance = abs(di) + abs(dj)

@@ -25,7 +25,7 @@ from provenance.index.base import Candidates, IndexBackend, StoredDoc
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
-from provenance.text.tokens import LOW_BITS, contains, distinct, occurrences
+from provenance.text.tokens import LOW_BITS, contains, distinct, occurrences, spread
 
 MAX_CANDIDATES = 64
 MAX_SINGLE_KEY_CANDIDATES = 3
@@ -179,9 +179,7 @@ class Matcher:
         ordered = key_at[by_key]
         lo = np.searchsorted(ordered, keys, side="left")
         times = np.searchsorted(ordered, keys, side="right") - lo
-        total = int(times.sum())
-        within = np.arange(total) - np.repeat(np.cumsum(times) - times, times)
-        positions = fp.passage_positions[by_key[np.repeat(lo, times) + within]]
+        positions = fp.passage_positions[by_key[spread(lo, times)]]
         span = len(analysis.shingles) + 1
         spots = np.sort(np.repeat(doc_of, times) * span + positions)  # (document, position), in order
         stretch = 2 * window_size(analysis.tokens, self.params) + analysis.shingles.size
@@ -258,8 +256,9 @@ def passage_bound(analysis: Analysis, source_hashes: np.ndarray) -> int:
     """An upper bound on the characters of any passage :func:`align` can find between the article
     and a source with these shingle hashes (repeats allowed): article text covered by shared
     shingles, counted up to the next token (so separators count too), in stretches whose shared
-    shingles lie at most the alignment gap apart. The bound is exact about stretches: :func:`align` joins a run to a passage
-    only when it starts within the gap of the passage's end, so no passage spans a wider break."""
+    shingles lie at most the alignment gap apart. The bound is exact about stretches: :func:`align`
+    joins a run to a passage only when it starts within the gap of the passage's end, so no passage
+    spans a wider break."""
     return int(passage_bounds(analysis, [source_hashes])[0])
 
 
@@ -286,8 +285,7 @@ def passage_bounds(analysis: Analysis, source_hashes: list[np.ndarray]) -> np.nd
     if not shared.size:
         return out
     left, found, owner = left[shared], found[shared], owner[shared]
-    within = np.arange(int(found.sum())) - np.repeat(np.cumsum(found) - found, found)
-    positions = shingles.order[np.repeat(left, found) + within]
+    positions = shingles.order[spread(left, found)]
     # (source, article position) pairs of shared shingles, in order
     hits = np.sort(np.repeat(owner, found) * span + positions)
     source_of = hits // span
@@ -315,8 +313,7 @@ def _drop_boilerplate(analysis: Analysis, passages: list[Passage], frequent: np.
     total = hi - lo
     drop = (total > 0) & ((before[hi] - before[lo]) / np.maximum(total, 1) >= share)
     kept = [p for p, gone in zip(passages, drop.tolist(), strict=True) if not gone]
-    dropped = [hashes[p.article_shingles[0]:p.article_shingles[1]] for p, gone in zip(passages, drop.tolist(),
-                                                                                     strict=True) if gone]
+    dropped = [hashes[lo:hi] for lo, hi in spans[drop].tolist()]
     return kept, (distinct(np.concatenate(dropped)) if dropped else np.zeros(0, dtype=np.uint64))
 
 

@@ -133,7 +133,8 @@ def test_seeds_of_many_sources_are_each_pairs_own(article: list[int], sources: l
         empty = np.zeros(len(values), dtype=np.int64)
         return Shingles(hashes, empty, empty, 3)
 
-    seeds = _seeds(shingles(article), [shingles(values) for values in sources])
+    seeds = _seeds(shingles(article), [shingles(values) for values in sources],
+                   len(article) + max(map(len, sources)) + 1)
     for k, values in enumerate(sources):
         mine = {(int(i), int(j), int(c)) for s, i, j, c in seeds.tolist() if s == k}
         scaled = [int(h) for h in shingles(values).hashes]

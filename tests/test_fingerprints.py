@@ -105,6 +105,15 @@ def test_occurrences_count_each_value_in_a_sorted_array(held: list[int], asked: 
     assert occurrences(ordered, values, left).tolist() == expected.tolist()
 
 
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 6)), max_size=30))
+def test_spread_lists_every_index_of_each_range(ranges: list[tuple[int, int]]) -> None:
+    from provenance.text.tokens import spread
+
+    starts = np.array([s for s, _ in ranges], dtype=np.int64)
+    counts = np.array([c for _, c in ranges], dtype=np.int64)
+    assert spread(starts, counts).tolist() == [s + k for s, c in ranges for k in range(c)]
+
+
 def _reference_token_hash(word: str) -> int:
     """A token's hash as the tokenizer defines it, one character at a time in Python integers."""
     mask = (1 << 64) - 1

@@ -337,7 +337,7 @@ class SqliteIndex(IndexBackend):
             self._near_duplicates(cur, found, minhash, simhash, max_simhash_distance)
             full = {_key32(k): k for k in passage_keys.tolist()}
             keys, docs, owner = self._listed(cur, "postings", list(full))
-            self._passage_hits(found, [full[key] for key in keys], docs, owner)
+            self._store_pairs(found, [full[key] for key in keys], docs, owner)
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found
@@ -364,7 +364,7 @@ class SqliteIndex(IndexBackend):
                         keys.append(full[key])
                         blobs.append(blob)
             docs, owner = self._unpack("postings", blobs)
-            self._passage_hits(found, keys, docs, owner)
+            self._store_pairs(found, keys, docs, owner)
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return found, counts
@@ -382,7 +382,7 @@ class SqliteIndex(IndexBackend):
                     found.simhash_hits[rowid] = distance
 
     @staticmethod
-    def _passage_hits(found: Candidates, keys: list[int], docs: np.ndarray, owner: np.ndarray) -> None:
+    def _store_pairs(found: Candidates, keys: list[int], docs: np.ndarray, owner: np.ndarray) -> None:
         found.pair_docs = docs.astype(np.int64)
         found.pair_keys = np.array(keys, dtype=np.uint64)[owner] if keys else np.zeros(0, dtype=np.uint64)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 
 import numpy as np
@@ -73,7 +73,8 @@ def _script_check(code: str, sample: str) -> str:
 
 
 def _probabilities(detector: Detector) -> list[tuple[str, float]]:
-    """``detector.get_probabilities()`` as (language, probability) pairs, most probable first.
+    """``detector.get_probabilities()`` as (language, probability) pairs, most probable first,
+    for a detector made on :func:`_profiles`.
 
     langdetect 1.0.9's ``_detect_block``: per trial, a smoothing weight from one Gaussian draw,
     then n-grams drawn at random multiply the per-language probabilities until one exceeds the
@@ -82,10 +83,10 @@ def _probabilities(detector: Detector) -> list[tuple[str, float]]:
     """
     detector.cleaning_text()
     table = detector.word_lang_prob_map
-    ngrams = _ngrams(detector.text, table.words if isinstance(table, _Profiles) else table)
+    ngrams = _ngrams(detector.text, table.words)
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-    vector = table.vector if isinstance(table, _Profiles) else _vectors(table)
+    vector = table.vector
     langs = len(detector.langlist)
     total = np.zeros(langs)
     draws = random.Random()
@@ -212,19 +213,6 @@ def _ngrams(text: str, known: Collection[str]) -> list[str]:
             if len(grams) > 2 and grams in known:
                 found.append(grams)
     return found
-
-
-def _vectors(table: Mapping[str, list[float]]) -> Callable[[str], np.ndarray]:
-    """Rows of another map (langdetect's own) as arrays, made once per n-gram."""
-    made: dict[str, np.ndarray] = {}
-
-    def vector(word: str) -> np.ndarray:
-        row = made.get(word)
-        if row is None:
-            row = made[word] = np.array(table[word])
-        return row
-
-    return vector
 
 
 @cache

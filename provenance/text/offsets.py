@@ -75,22 +75,17 @@ def _break_points(data: bytes, length: int) -> tuple[list[int], list[int]]:
     return starts, shifts
 
 
-def decode_offsets(data: bytes, length: int) -> np.ndarray:
-    """The full offset array (``length`` entries) from :func:`encode_offsets`'s bytes."""
-    if length == 0:
-        return np.zeros(0, dtype=np.int64)
-    starts, shifts = _break_points(data, length)
-    runs = np.diff(np.append(np.array(starts, dtype=np.int64), length))
-    return np.repeat(np.array(shifts, dtype=np.int64), runs) + np.arange(length, dtype=np.int64)
-
-
 class OffsetMap:
-    """:func:`decode_offsets` looked up position by position from the break points (a binary
-    search each), for a text of which only a few spans are ever placed."""
+    """The loaded-text offset of each position, looked up from the break points (a binary search
+    each) instead of expanded to one entry per position: a text of which only a few spans are
+    ever placed."""
 
     def __init__(self, data: bytes, length: int) -> None:
         self.length = length
         self._starts, self._shifts = _break_points(data, length) if length else ([], [])
+
+    def __len__(self) -> int:
+        return self.length
 
     def __getitem__(self, position: int) -> int:
         if not 0 <= position < self.length:
@@ -99,13 +94,10 @@ class OffsetMap:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """:func:`covering_span` of positions ``[start, end)``."""
-        if end <= start:
-            point = self[start] if start < self.length else (self[self.length - 1] + 1 if self.length else 0)
-            return point, point
-        return self[start], self[end - 1] + 1
+        return covering_span(self, start, end, self[self.length - 1] + 1 if self.length else 0)
 
 
-def covering_span(offsets: np.ndarray, start: int, end: int, past_end: int) -> tuple[int, int]:
+def covering_span(offsets: np.ndarray | OffsetMap, start: int, end: int, past_end: int) -> tuple[int, int]:
     """Span in the loaded text covering positions ``[start, end)`` of a text with these offsets;
     an empty range maps to one point (``past_end`` beyond the last position)."""
     if end <= start:

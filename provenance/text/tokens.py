@@ -65,6 +65,13 @@ def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
     return ordered[at] == values
 
 
+def spread(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Every index of the ranges ``[starts[k], starts[k] + counts[k])``, range after range: the
+    positions behind the matches a binary search found (its left edge and count)."""
+    total = int(counts.sum())
+    return np.repeat(starts, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 def occurrences(ordered: np.ndarray, values: np.ndarray, left: np.ndarray) -> np.ndarray:
     """How often each value occurs in the sorted ``ordered``, given ``left``, its leftmost insertion
     point: 0 or 1 from one look at ``ordered[left]``; a second search only for values held twice
