@@ -8,8 +8,9 @@ the cost is a fixed number of numpy passes per batch, not per article:
   value, and an empty bin borrows the value of the bin that a fixed probe sequence reaches first.
   Two texts agree in a bin with probability equal to their Jaccard similarity, as with
   ``num_perm`` independent permutations, but every shingle is hashed once instead of
-  ``num_perm`` times. The values go into a datasketch ``LeanMinHash`` (which only holds them) for
-  ``MinHashLSH``.
+  ``num_perm`` times. Both index backends band the values themselves (:func:`band_keys`, with
+  datasketch's optimal bands and rows); a datasketch ``LeanMinHash`` holds them for callers that
+  want datasketch's own objects.
 * **SimHash** (Charikar): bit ``i`` is set when most features have it; features are the distinct
   shingles, equally weighted. Bit counts come from one ``bincount`` over the bytes of all hashes.
 * **Winnowing** (Schleimer et al. 2003): the smallest hash of every window of ``window``

@@ -43,6 +43,28 @@ class FingerprintParams:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
+    def problems(self) -> list[str]:
+        """What makes these parameters unusable (wrong types, values out of range): parameters come
+        from rules files and from indexes that may be shared, and a huge ``num_perm`` would make
+        every array a scan allocates huge."""
+        out = []
+        defaults = FingerprintParams()
+        for spec in fields(self):
+            value, wanted = getattr(self, spec.name), type(getattr(defaults, spec.name))
+            if not (type(value) is wanted or (wanted is float and type(value) is int)):
+                out.append(f"{spec.name} must be {'a number' if wanted is float else wanted.__name__}, not {value!r}")
+        if out:
+            return out
+        ranges = {"num_perm": (1, 8192), "seed": (0, (1 << 32) - 1), "shingle_cjk": (1, 64), "shingle_words": (1, 64),
+                  "cjk_share": (0, 1), "simhash_bits": (1, 64), "simhash_blocks": (1, self.simhash_bits),
+                  "winnow_cjk": (1, 1024), "winnow_words": (1, 1024)}
+        for name, (low, high) in ranges.items():
+            if not low <= getattr(self, name) <= high:
+                out.append(f"{name} must be between {low} and {high}, not {getattr(self, name)!r}")
+        if not 0 < self.lsh_threshold < 1:
+            out.append(f"lsh_threshold must be between 0 and 1 (exclusive), not {self.lsh_threshold!r}")
+        return out
+
     def differences(self, other: FingerprintParams) -> list[str]:
         mine, theirs = self.to_dict(), other.to_dict()
         return [f"{k}: index has {mine[k]!r}, query uses {theirs[k]!r}" for k in mine if mine[k] != theirs[k]]

@@ -60,9 +60,6 @@ def drop(loc: str) -> None:
     keys = list(client.scan_iter(f"{prefix}:*", count=1000))
     for i in range(0, len(keys), 500):
         client.delete(*keys[i : i + 500])
-    basename_keys = list(client.scan_iter(f"*{prefix}:lsh*", count=1000))
-    for i in range(0, len(basename_keys), 500):
-        client.delete(*basename_keys[i : i + 500])
 
 
 BACKENDS = ["sqlite", "redis"]

@@ -243,12 +243,14 @@ class IndexBackend(abc.ABC):
 
 
 def open_index(location: str, params: FingerprintParams | None = None, *, create: bool = False,
-               readonly: bool = False) -> IndexBackend:
-    """Open an index by path or ``redis://`` URL. ``params`` is checked against the stored ones."""
+               readonly: bool = False, legacy: bool = False) -> IndexBackend:
+    """Open an index by path or ``redis://`` URL. ``params`` is checked against the stored ones;
+    ``legacy`` also opens an older Redis layout whose documents can still be read safely (to copy
+    them: see :meth:`RedisIndex.open`)."""
     if location.startswith(("redis://", "rediss://", "unix://")):
         from provenance.index.redis_backend import RedisIndex
 
-        return RedisIndex.open(location, params, create=create)
+        return RedisIndex.open(location, params, create=create, legacy=legacy)
     from provenance.index.sqlite_backend import SqliteIndex
 
     return SqliteIndex.open(location, params, create=create, readonly=readonly)

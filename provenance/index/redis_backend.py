@@ -1,16 +1,37 @@
 """The shared index: Redis, for teams whose CI runners check against one corpus.
 
-LSH runs through datasketch's ``MinHashLSH`` with ``storage_config`` type redis and a fixed
-basename (``<prefix>:lsh``); documents, SimHash blocks, passage postings (whose set sizes are the
-document frequencies) and source summaries are plain Redis structures under the same prefix.
-A document becomes visible to readers only when its id is published last, so a scan running
-beside a writer never sees half a document. The URL is ``redis://host:port/db?prefix=NAME``.
+The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:`` (schema 4):
+
+    meta           hash: schema, params (JSON), created, created_by
+    next           the last row id handed out
+    doc:<row>      hash: metadata, compressed texts, offset map, MinHash (little-endian uint32),
+                   SimHash, claims (JSON), and ``live`` = 1 while the row is published
+    ids, hashes    hashes: document id → row id, document id → content hash
+    sources        hash: source name → summary (JSON)
+    b:<hex>        set of row ids: one LSH band key (``fingerprint.band_keys``, as the embedded
+                   index uses), so a query is the union of the article's band sets
+    sim:<hex>      set of row ids: one SimHash block
+    p:<hex>        set of row ids: one passage key (its size is the key's document frequency)
+
+Anyone who can write to the server must not be able to run code on the machines that read it:
+nothing read back is unpickled or evaluated. Row ids, numbers, blobs and JSON are checked as
+untrusted bytes, and anything malformed stops the run with an ``IndexError_`` naming the key.
+
+A batch is written as its rows and their keys first, then its ids and ``live`` flags in one
+transaction, so a scan beside a writer never sees half a document, and a row a killed build left
+unpublished is ignored. Deleting clears the id and ``live`` first. Schema 3 (datasketch's
+``MinHashLSH``, which pickles its bucket members) is refused; ``index copy`` reads its documents,
+never its ``lsh`` keys, into a new prefix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Iterator
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -19,14 +40,33 @@ import numpy as np
 
 from provenance import __version__
 from provenance.errors import IndexError_
-from provenance.fingerprint import LEAN_SCHEME, simhash_keys
-from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc, merge_source
+from provenance.fingerprint import band_keys, simhash_keys
+from provenance.index.base import (
+    POLICY_RANK,
+    Candidates,
+    IndexBackend,
+    IndexedDoc,
+    Screen,
+    SourceSummary,
+    StoredDoc,
+    merge_source,
+)
 from provenance.index.codec import unpack_text
+from provenance.index.location import mask_in, mask_url
 from provenance.params import FingerprintParams
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+LEGACY_SCHEMA = 3  # datasketch's pickled LSH buckets: read by ``index copy`` only
+MAX_JSON = 1 << 20  # bytes of a JSON field (claims, a source summary, the parameters)
+MAX_ROWID = (1 << 63) - 1
+_MAX_U64 = (1 << 64) - 1
+_PIPELINE = 10_000  # commands sent in one round trip when writing
+_META = ("schema", "params", "created", "created_by")
 _FIELDS = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
            "content_hash", "policy", "policy_from")
+_DOC = (*_FIELDS, "text_z", "minhash", "simhash", "shingle_count", "no_edits", "aggregator", "claims", "live")
+_SCREEN = ("source", "screen_z", "offsets", "simhash", "live")
+_CLAIM_TEXT = ("text", "name", "kind", "url", "resolved")
 
 
 def _split_url(url: str) -> tuple[str, str]:
@@ -38,317 +78,646 @@ def _split_url(url: str) -> tuple[str, str]:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), prefix
 
 
+def _with_prefix(url: str, prefix: str) -> str:
+    """``url`` naming another prefix (the rest kept as written)."""
+    if re.search(r"[?&]prefix=", url):
+        return re.sub(r"([?&])prefix=[^&#]*", lambda m: f"{m.group(1)}prefix={prefix}", url)
+    return f"{url}{'&' if '?' in url else '?'}prefix={prefix}"
+
+
 def _key(value: int) -> str:
     """Redis key suffix for a 64-bit lookup key (hex keeps keys short and unambiguous)."""
-    return format(value & ((1 << 64) - 1), "x")
+    return format(value & _MAX_U64, "x")
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
+
+
+def _decimal(value: object, limit: int) -> int | None:
+    """``value`` if it is the bytes of a plain decimal in ``[0, limit]`` (ASCII digits only, no
+    sign, spaces, underscores or leading zeros), else None. ``int()`` is laxer than that."""
+    if not isinstance(value, bytes) or not 0 < len(value) <= len(str(limit)) or not value.isdigit():
+        return None
+    if len(value) > 1 and value[0] == 0x30:
+        return None
+    number = int(value)
+    return number if number <= limit else None
+
+
+def parse_rowid(value: object) -> int | None:
+    """A row id as stored (``1 … 2**63 - 1``), or None."""
+    number = _decimal(value, MAX_ROWID)
+    return number if number else None
+
+
+class _Check:
+    """Validation of bytes read back: a violation raises ``IndexError_`` naming the index and key."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, problem: str) -> IndexError_:
+        return IndexError_(f"{self.where}: {key} {problem}; rebuild the index")
+
+    def rowids(self, members: Iterable[object], key: str) -> list[int]:
+        out = []
+        for member in members:
+            rowid = parse_rowid(member)
+            if rowid is None:
+                raise self.fail(key, "holds a member that is not a row id")
+            out.append(rowid)
+        return out
+
+    def number(self, value: object, key: str, name: str, limit: int = _MAX_U64) -> int:
+        number = _decimal(value, limit)
+        if number is None:
+            raise self.fail(key, f"field {name!r} is not a decimal number up to {limit}")
+        return number
+
+    def text(self, value: object, key: str, name: str, required: bool = False) -> str | None:
+        if value is None or value == b"":
+            if required:
+                raise self.fail(key, f"field {name!r} is missing")
+            return None
+        if not isinstance(value, bytes):
+            raise self.fail(key, f"field {name!r} is not text")
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.fail(key, f"field {name!r} is not UTF-8 text") from None
+
+    def blob(self, value: object, key: str, name: str) -> bytes:
+        if not isinstance(value, bytes):
+            raise self.fail(key, f"field {name!r} is missing")
+        return value
+
+    def packed(self, value: object, key: str, name: str) -> str:
+        """A compressed text (the codec checks the bytes and names the index in its own error)."""
+        return unpack_text(self.blob(value, key, name), f"{self.where}: {key} field {name!r}")
+
+    def flag(self, value: object, key: str, name: str) -> bool:
+        if value not in (b"0", b"1"):
+            raise self.fail(key, f"field {name!r} is not 0 or 1")
+        return value == b"1"
+
+    def json(self, value: object, key: str, name: str) -> Any:
+        if not isinstance(value, bytes) or len(value) > MAX_JSON:
+            raise self.fail(key, f"field {name!r} is not JSON of at most {MAX_JSON} bytes")
+        try:
+            return json.loads(value.decode("utf-8"), parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise self.fail(key, f"field {name!r} is not valid JSON") from None
+
+    def policy(self, value: object, key: str, name: str) -> str | None:
+        if value is not None and (not isinstance(value, str) or value not in POLICY_RANK):
+            raise self.fail(key, f"field {name!r} is not a policy")
+        return value
+
+    def claims(self, value: object, key: str) -> list[dict[str, Any]]:
+        if value is None or value == b"":
+            return []
+        data = self.json(value, key, "claims")
+        if not isinstance(data, list) or not all(isinstance(c, dict) and _claim_ok(c) for c in data):
+            raise self.fail(key, "field 'claims' is not a list of claims")
+        return data
+
+    def minhash(self, value: object, key: str, num_perm: int) -> np.ndarray:
+        if not isinstance(value, bytes) or len(value) != num_perm * 4:
+            raise self.fail(key, f"field 'minhash' is not {num_perm * 4} bytes")
+        return np.frombuffer(value, dtype="<u4").astype(np.uint32)
+
+    def offsets(self, value: object, key: str, length: int) -> bytes:
+        """An offset map whose inflated size fits a text of ``length`` characters (a varint count
+        and two varints per break point at most), so no small value inflates to gigabytes."""
+        if value is None or value == b"":
+            return b""
+        data = self.blob(value, key, "offsets")
+        bound = 10 * (1 + 2 * length)
+        try:
+            inflater = zlib.decompressobj(-15)
+            inflated = inflater.decompress(data, bound + 1)
+        except zlib.error:
+            raise self.fail(key, "field 'offsets' is not an offset map") from None
+        if len(inflated) > bound or inflater.unconsumed_tail:
+            raise self.fail(key, "field 'offsets' is larger than its text allows")
+        return data
+
+    def summary(self, value: object, key: str, name: str) -> dict[str, Any]:
+        data = self.json(value, key, name)
+        if (not isinstance(data, dict) or type(data.get("documents")) is not int or data["documents"] < 0
+                or not all(data.get(k) is None or isinstance(data[k], str) for k in ("domain", "policy_from"))
+                or not all(isinstance(data.get(k, False), bool) for k in ("no_edits", "aggregator"))):
+            raise self.fail(key, f"field {name!r} is not a source summary")
+        self.policy(data.get("policy"), key, name)
+        return data
+
+    def params(self, value: object, key: str) -> FingerprintParams:
+        data = self.json(value, key, "params")
+        defaults = FingerprintParams()
+        if not isinstance(data, dict):
+            raise self.fail(key, "field 'params' is not fingerprint parameters")
+        for spec in fields(FingerprintParams):
+            if spec.name not in data:
+                continue
+            wanted, got = type(getattr(defaults, spec.name)), data[spec.name]
+            if not (type(got) is wanted or (wanted is float and type(got) is int)):
+                raise self.fail(key, f"field 'params' has a bad {spec.name!r}")
+        params = FingerprintParams.from_dict(data)
+        if params.problems():
+            raise self.fail(key, f"field 'params' is out of range ({params.problems()[0]})")
+        return params
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _claim_ok(claim: dict[str, Any]) -> bool:
+    span, line = claim.get("span"), claim.get("line")
+    return (all(claim.get(k) is None or isinstance(claim[k], str) for k in _CLAIM_TEXT)
+            and (span is None or (isinstance(span, list) and len(span) == 2
+                                  and all(type(v) is int and v >= 0 for v in span)))
+            and (line is None or type(line) is int))
 
 
 class RedisIndex(IndexBackend):
     backend_name = "redis"
 
-    def __init__(self, url: str, client: Any, prefix: str, params: FingerprintParams, meta: dict[str, str]) -> None:
-        self.location = url
+    def __init__(self, url: str, client: Any, prefix: str, params: FingerprintParams, meta: dict[str, str],
+                 schema: int = SCHEMA_VERSION) -> None:
+        self.location = mask_url(url)
+        self._url = url  # only to mask the password in messages quoting it
         self.client = client
         self.prefix = prefix
         self.params = params
         self.meta = meta
-        self._lsh: Any = None
+        self.schema = schema
+        self.check = _Check(self.location)
+        self._rekey: Any = None
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str, params: FingerprintParams | None, *, create: bool = False) -> RedisIndex:
+    def open(cls, url: str, params: FingerprintParams | None, *, create: bool = False,
+             legacy: bool = False) -> RedisIndex:
+        """Open (or with ``create``, start) the index at ``url``. ``legacy`` also opens a schema-3
+        prefix, read-only and through its documents only (for ``index copy``)."""
+        shown = mask_url(url)
         try:
             import redis
         except ImportError:
-            raise IndexError_(f"{url}: the Redis backend needs the 'redis' package: pip install 'provenance[redis]'") from None
+            raise IndexError_(f"{shown}: the Redis backend needs the 'redis' package: "
+                              "pip install 'provenance[redis]'") from None
         connection_url, prefix = _split_url(url)
+        meta_key = f"{prefix}:meta"
         try:
             client = redis.Redis.from_url(connection_url, socket_connect_timeout=5, socket_timeout=30)
             client.ping()
-            meta = {k.decode(): v.decode() for k, v in client.hgetall(f"{prefix}:meta").items()}
         except (redis.exceptions.RedisError, ValueError, OSError) as exc:
-            raise IndexError_(f"cannot reach Redis at {url}: {exc}") from None
-        if not meta:
-            if not create:
-                raise IndexError_(f"{url}: no index under prefix {prefix!r}; build one with "
-                                  f"'provenance index build CORPUS --index {url}'")
-            params = params or FingerprintParams()
-            meta = {
-                "schema": str(SCHEMA_VERSION), "params": json.dumps(params.to_dict(), sort_keys=True),
-                "created": datetime.now(UTC).isoformat(timespec="seconds"), "created_by": f"provenance {__version__}",
-            }
-            # HSETNX on the schema field makes concurrent creators agree on one set of parameters.
-            if client.hsetnx(f"{prefix}:meta", "schema", meta["schema"]):
-                client.hset(f"{prefix}:meta", mapping=meta)
-            else:
-                meta = {k.decode(): v.decode() for k, v in client.hgetall(f"{prefix}:meta").items()}
-        if int(meta.get("schema", "0")) != SCHEMA_VERSION or "params" not in meta:
-            raise IndexError_(f"{url}: prefix {prefix!r} holds no provenance index of schema {SCHEMA_VERSION}")
-        stored = FingerprintParams.from_dict(json.loads(meta["params"]))
-        index = cls(url, client, prefix, stored, meta)
+            raise IndexError_(f"cannot reach Redis at {shown}: {mask_in(str(exc), url)}") from None
+        try:
+            raw = dict(zip(_META, client.hmget(meta_key, *_META), strict=True))
+            if raw["schema"] is None and create:
+                raw = cls._start(client, prefix, params or FingerprintParams(), shown)
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise IndexError_(f"{shown}: cannot read the index: {mask_in(str(exc), url)}") from None
+        if all(v is None for v in raw.values()):
+            raise IndexError_(f"{shown}: no index under prefix {prefix!r}; build one with "
+                              f"'provenance index build CORPUS --index {shown}'")
+        schema = raw["schema"]
+        if schema == str(LEGACY_SCHEMA).encode() and not legacy:
+            raise IndexError_(
+                f"{shown}: prefix {prefix!r} holds a schema-{LEGACY_SCHEMA} index, whose LSH buckets are pickled"
+                f" and unsafe to read; this provenance reads schema {SCHEMA_VERSION}. Rebuild it into a new prefix"
+                f" with 'provenance index build CORPUS --index URL', or copy its documents: provenance index copy"
+                f" '{shown}' '{_with_prefix(shown, prefix + '-v4')}'")
+        allowed = {str(SCHEMA_VERSION).encode()} | ({str(LEGACY_SCHEMA).encode()} if legacy else set())
+        if schema not in allowed or raw["params"] is None:
+            raise IndexError_(f"{shown}: prefix {prefix!r} holds no provenance index of schema {SCHEMA_VERSION}")
+        check = _Check(shown)
+        stored = check.params(raw["params"], meta_key)
+        meta = {name: check.text(value, meta_key, name) or "" for name, value in raw.items()}
+        index = cls(url, client, prefix, stored, meta, schema=int(schema))
         if params is not None:
             index.check_params(params)
         return index
 
+    @staticmethod
+    def _start(client: Any, prefix: str, params: FingerprintParams, shown: str) -> dict[str, bytes | None]:
+        """Write the meta of a new index, unless another creator did first; a prefix holding keys
+        but no meta is someone else's and is left alone."""
+        import redis
+
+        meta_key = f"{prefix}:meta"
+        meta = {"schema": str(SCHEMA_VERSION), "params": json.dumps(params.to_dict(), sort_keys=True),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"), "created_by": f"provenance {__version__}"}
+        with client.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(meta_key)
+                    raw = dict(zip(_META, pipe.hmget(meta_key, *_META), strict=True))
+                    if any(v is not None for v in raw.values()):
+                        return raw
+                    for _ in client.scan_iter(match=f"{_glob_escape(prefix)}:*", count=10_000):
+                        raise IndexError_(f"{shown}: prefix {prefix!r} holds keys but no provenance index;"
+                                          " choose another prefix (nothing was written)")
+                    pipe.multi()
+                    pipe.hset(meta_key, mapping=meta)
+                    pipe.execute()
+                    return {k: v.encode() for k, v in meta.items()}
+                except redis.exceptions.WatchError:
+                    continue
+
     def _k(self, *parts: object) -> str:
         return ":".join([self.prefix, *map(str, parts)])
 
-    @property
-    def lsh(self) -> Any:
-        if self._lsh is None:
-            from datasketch import MinHashLSH
-
-            kwargs = self.client.connection_pool.connection_kwargs
-            config = {"type": "redis", "basename": self._k("lsh").encode(),
-                      "redis": {k: kwargs[k] for k in ("host", "port", "db", "password", "username", "path")
-                                if kwargs.get(k) is not None}}
-            self._lsh = MinHashLSH(threshold=self.params.lsh_threshold, num_perm=self.params.num_perm,
-                                   storage_config=config)
-        return self._lsh
-
-    def _minhash(self, values: np.ndarray) -> Any:
-        from datasketch import LeanMinHash
-
-        return LeanMinHash(seed=self.params.seed, hashvalues=values.astype(np.uint32), scheme=LEAN_SCHEME)
-
-    def _errors(self) -> tuple[type[BaseException], ...]:
+    @contextlib.contextmanager
+    def _talking(self, writing: bool = False) -> Iterator[None]:
         import redis
 
-        return (redis.exceptions.RedisError, OSError)
+        try:
+            yield
+        except (redis.exceptions.RedisError, OSError) as exc:
+            doing = "write to" if writing else "read"
+            raise IndexError_(f"{self.location}: cannot {doing} the index: {mask_in(str(exc), self._url)}") from None
+
+    def _writable(self) -> None:
+        if self.schema != SCHEMA_VERSION:
+            raise IndexError_(f"{self.location}: a schema-{self.schema} index is opened only to copy from")
+
+    def set_rekey(self, rekey: Any) -> None:
+        """Function ``text -> Fingerprint`` used to delete the passage keys of a replaced document."""
+        self._rekey = rekey
+
+    def _fingerprint_of(self, text: str) -> Any:
+        if self._rekey is not None:
+            return self._rekey(text)
+        from provenance.analysis import analyse
+        from provenance.documents.model import Article
+
+        return analyse(Article(id="", path="", text=text), self.params, detect=False).fingerprint
 
     # -- writing ----------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.client.hgetall(self._k("hashes")).items()}
+        key = self._k("hashes")
+        with self._talking():
+            raw = self.client.hgetall(key)
+        return {self.check.text(k, key, "id", True) or "": self.check.text(v, key, "content hash") or ""
+                for k, v in raw.items()}
 
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
+        self._writable()
+        docs = list(docs)
         counts = {"added": 0, "updated": 0, "unchanged": 0}
-        try:
+        with self._talking(writing=True):
+            ids = list(dict.fromkeys(doc.id for doc in docs))
+            stored = self._published(ids)
+            current = dict(zip(ids, self._hmget(self._k("hashes"), ids), strict=True))
+            current = {k: self.check.text(v, self._k("hashes"), k) for k, v in current.items() if v is not None}
+            latest: dict[str, IndexedDoc] = {}  # the last version of each id in the batch is written
             for doc in docs:
-                rowid = self.client.hget(self._k("ids"), doc.id)
-                if rowid is not None:
-                    old_hash = self.client.hget(self._k("doc", int(rowid)), "content_hash")
-                    if old_hash is not None and old_hash.decode() == doc.content_hash:
-                        counts["unchanged"] += 1
-                        continue
-                    self._delete(int(rowid))
-                    counts["updated"] += 1
-                else:
-                    counts["added"] += 1
-                self._insert(doc)
-        except self._errors() as exc:
-            raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
+                if current.get(doc.id) == doc.content_hash:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if doc.id in current or doc.id in stored else "added"] += 1
+                current[doc.id] = doc.content_hash
+                latest[doc.id] = doc
+            replaced = {doc_id: stored[doc_id] for doc_id in latest if doc_id in stored}
+            if replaced:
+                self._delete(replaced)
+            if latest:
+                self._insert(list(latest.values()))
         return counts
 
-    def _insert(self, doc: IndexedDoc) -> None:
-        rowid = int(self.client.incr(self._k("next")))
-        record: dict[str, Any] = {k: getattr(doc, k) or "" for k in _FIELDS}
-        record.update({
-            "text_z": doc.text_z, "screen_z": doc.screen_z, "offsets": doc.offsets,
-            "minhash": doc.minhash.astype("<u4").tobytes(), "simhash": str(doc.simhash),
-            "shingle_count": str(doc.shingle_count), "no_edits": int(doc.no_edits), "aggregator": int(doc.aggregator),
-            "claims": json.dumps(doc.claims, ensure_ascii=False),
-        })
+    def _hmget(self, key: str, names: Sequence[str]) -> list[Any]:
+        return list(self.client.hmget(key, *names)) if names else []
+
+    def _published(self, ids: Sequence[str]) -> dict[str, int]:
+        """id → row id of the given ids that are published."""
+        key = self._k("ids")
+        out = {}
+        for doc_id, value in zip(ids, self._hmget(key, ids), strict=True):
+            if value is not None:
+                rowid = parse_rowid(value)
+                if rowid is None:
+                    raise self.check.fail(key, f"field {doc_id!r} is not a row id")
+                out[doc_id] = rowid
+        return out
+
+    def _insert(self, docs: list[IndexedDoc]) -> None:
+        last = self.client.incrby(self._k("next"), len(docs))
+        if type(last) is not int or not len(docs) <= last <= MAX_ROWID:
+            raise self.check.fail(self._k("next"), "is not a row counter")
+        rowids = list(range(last - len(docs) + 1, last + 1))
         pipe = self.client.pipeline(transaction=False)
-        pipe.hset(self._k("doc", rowid), mapping=record)
-        for key in doc.simhash_keys:
-            pipe.sadd(self._k("sim", _key(key)), rowid)
-        for key in doc.passage_keys.tolist():
-            pipe.sadd(self._k("p", _key(int(key))), rowid)
+        for rowid, doc in zip(rowids, docs, strict=True):
+            record: dict[str, Any] = {k: getattr(doc, k) or "" for k in _FIELDS}
+            record.update({
+                "text_z": doc.text_z, "screen_z": doc.screen_z, "offsets": doc.offsets,
+                "minhash": doc.minhash.astype("<u4").tobytes(), "simhash": str(doc.simhash),
+                "shingle_count": str(doc.shingle_count), "no_edits": int(doc.no_edits),
+                "aggregator": int(doc.aggregator), "claims": json.dumps(doc.claims, ensure_ascii=False),
+            })
+            pipe.hset(self._k("doc", rowid), mapping=record)
+        owners = np.array(rowids, dtype=np.int64)
+        for kind, keys in (("b", [np.array(d.band_keys, dtype=np.int64).view(np.uint64) for d in docs]),
+                           ("sim", [np.array(d.simhash_keys, dtype=np.uint64) for d in docs]),
+                           ("p", [np.asarray(d.passage_keys, dtype=np.uint64) for d in docs])):
+            for name, members in self._grouped(kind, keys, owners):
+                pipe.sadd(name, *members)
+                if len(pipe) >= _PIPELINE:
+                    pipe.execute()
         pipe.execute()
-        self.lsh.insert(rowid, self._minhash(doc.minhash), check_duplication=False)
-        if doc.source:
-            self._bump_source(doc)
-        # Published last: readers only see documents whose id maps to their row.
+        self._bump_sources(docs)
+        # Published last, in one transaction: readers only see rows whose id and live flag are set.
         pipe = self.client.pipeline(transaction=True)
-        pipe.hset(self._k("ids"), doc.id, rowid)
-        pipe.hset(self._k("hashes"), doc.id, doc.content_hash)
+        pipe.hset(self._k("ids"), mapping={doc.id: rowid for rowid, doc in zip(rowids, docs, strict=True)})
+        pipe.hset(self._k("hashes"), mapping={doc.id: doc.content_hash for doc in docs})
+        for rowid in rowids:
+            pipe.hset(self._k("doc", rowid), "live", 1)
         pipe.execute()
 
-    def _bump_source(self, doc: IndexedDoc) -> None:
+    def _grouped(self, kind: str, keys: list[np.ndarray], owners: np.ndarray) -> Iterator[tuple[str, list[int]]]:
+        """``(set name, row ids)`` per distinct key of a batch: one command per key, not per row."""
+        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        if not flat.size:
+            return
+        rows = np.repeat(owners, [k.size for k in keys])
+        order = np.argsort(flat, kind="stable")
+        flat, rows = flat[order], rows[order]
+        starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+        bounds = np.append(starts, flat.size).tolist()
+        for i, value in enumerate(flat[starts].tolist()):
+            yield self._k(kind, _key(value)), rows[bounds[i] : bounds[i + 1]].tolist()
+
+    def _bump_sources(self, docs: Iterable[IndexedDoc | tuple[str, int]]) -> None:
+        """Merge added documents into their sources' summaries, or take removed ones (given as
+        ``(source, count)``) off the counts, under WATCH so that concurrent writers add up."""
         import redis
 
         key = self._k("sources")
+        items = list(docs)
+        names = sorted({item.source if isinstance(item, IndexedDoc) else item[0] for item in items} - {None, ""})
+        if not names:
+            return
         with self.client.pipeline() as pipe:
             while True:
                 try:
                     pipe.watch(key)
-                    raw = pipe.hget(key, doc.source)
-                    summary = merge_source(json.loads(raw) if raw else None, doc)
+                    raw = pipe.hmget(key, *names)
+                    summaries = {name: self.check.summary(value, key, name) if value is not None else None
+                                 for name, value in zip(names, raw, strict=True)}
+                    for item in items:
+                        if isinstance(item, IndexedDoc):
+                            if item.source:
+                                summaries[item.source] = merge_source(summaries[item.source], item)
+                        elif summaries.get(item[0]) is not None:
+                            summary = summaries[item[0]]
+                            summary["documents"] = max(0, summary["documents"] - item[1])
                     pipe.multi()
-                    pipe.hset(key, doc.source, json.dumps(summary, ensure_ascii=False))
+                    pipe.hset(key, mapping={name: json.dumps(summary, ensure_ascii=False)
+                                            for name, summary in summaries.items() if summary is not None})
                     pipe.execute()
                     return
                 except redis.exceptions.WatchError:
                     continue
 
-    def _delete(self, rowid: int) -> None:
-        data = self.client.hgetall(self._k("doc", rowid))
-        if not data:
-            return
-        doc_id = data[b"id"].decode()
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hdel(self._k("ids"), doc_id)
-        pipe.hdel(self._k("hashes"), doc_id)
-        pipe.execute()
-        simhash = int(data[b"simhash"])
+    def _delete(self, rows: dict[str, int]) -> None:
+        """Delete published rows (id → row id): unpublished first, then taken out of their sets."""
         pipe = self.client.pipeline(transaction=False)
-        for key in simhash_keys(simhash, self.params):
-            pipe.srem(self._k("sim", _key(key)), rowid)
-        if self._rekey is not None:
-            for key in self._rekey(unpack_text(data[b"text_z"], self.location)).passage_keys.tolist():
-                pipe.srem(self._k("p", _key(int(key))), rowid)
-        pipe.delete(self._k("doc", rowid))
+        for rowid in rows.values():
+            pipe.hmget(self._k("doc", rowid), "simhash", "minhash", "text_z", "source")
+        found = []
+        for rowid, (simhash, minhash, text_z, source) in zip(rows.values(), pipe.execute(), strict=True):
+            key = self._k("doc", rowid)
+            if simhash is None and minhash is None and text_z is None:
+                continue  # only the id was left: unpublishing it is all there is to do
+            found.append((rowid, self.check.number(simhash, key, "simhash"),
+                          self.check.minhash(minhash, key, self.params.num_perm),
+                          self.check.packed(text_z, key, "text_z"), self.check.text(source, key, "source")))
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hdel(self._k("ids"), *rows)
+        pipe.hdel(self._k("hashes"), *rows)
+        for rowid in rows.values():
+            pipe.hdel(self._k("doc", rowid), "live")
         pipe.execute()
-        if rowid in self.lsh:
-            self.lsh.remove(rowid)
-        source = data.get(b"source", b"").decode()
-        if source:
-            raw = self.client.hget(self._k("sources"), source)
-            if raw:
-                summary = json.loads(raw)
-                summary["documents"] = max(0, int(summary["documents"]) - 1)
-                self.client.hset(self._k("sources"), source, json.dumps(summary, ensure_ascii=False))
-
-    _rekey: Any = None
-
-    def set_rekey(self, rekey: Any) -> None:
-        self._rekey = rekey
+        pipe = self.client.pipeline(transaction=False)
+        for rowid, simhash, minhash, text, _source in found:
+            for kind, keys in (("b", band_keys(minhash, self.params)), ("sim", simhash_keys(simhash, self.params)),
+                               ("p", self._fingerprint_of(text).passage_keys.tolist())):
+                for key in keys:
+                    pipe.srem(self._k(kind, _key(int(key))), rowid)
+            pipe.delete(self._k("doc", rowid))
+            if len(pipe) >= _PIPELINE:
+                pipe.execute()
+        pipe.execute()
+        removed: dict[str, int] = {}
+        for *_, source in found:
+            if source:
+                removed[source] = removed.get(source, 0) + 1
+        self._bump_sources(list(removed.items()))
 
     def remove(self, ids: Iterable[str]) -> int:
-        removed = 0
-        try:
-            for doc_id in ids:
-                rowid = self.client.hget(self._k("ids"), doc_id)
-                if rowid is not None:
-                    self._delete(int(rowid))
-                    removed += 1
-        except self._errors() as exc:
-            raise IndexError_(f"{self.location}: cannot write to the index: {exc}") from None
-        return removed
+        self._writable()
+        with self._talking(writing=True):
+            rows = self._published(list(dict.fromkeys(ids)))
+            if rows:
+                self._delete(rows)
+        return len(rows)
 
     # -- reading ----------------------------------------------------------------------------
     def candidates(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
                    max_simhash_distance: int) -> Candidates:
+        return self._lookup(minhash, simhash, passage_keys, max_simhash_distance, None)[0]
+
+    def candidates_and_frequencies(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
+                                   max_simhash_distance: int, max_df: int) -> tuple[Candidates, dict[int, int]]:
+        return self._lookup(minhash, simhash, passage_keys, max_simhash_distance, max_df)
+
+    def _lookup(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray, max_distance: int,
+                max_df: int | None) -> tuple[Candidates, dict[int, int]]:
+        """Two round trips: the band and block unions with the passage sets (or, with ``max_df``,
+        their sizes); then the SimHash and live flag of the near rows (and the sets of the keys
+        held by at most ``max_df`` documents)."""
         found = Candidates()
-        try:
-            found.lsh_hits.update(int(k) for k in self.lsh.query(self._minhash(minhash)))
-            blocks = [self._k("sim", _key(k)) for k in simhash_keys(simhash, self.params)]
-            near = [int(r) for r in self.client.sunion(blocks)] if blocks else []
-            if near:
-                pipe = self.client.pipeline(transaction=False)
-                for rowid in near:
-                    pipe.hget(self._k("doc", rowid), "simhash")
-                for rowid, value in zip(near, pipe.execute(), strict=True):
-                    if value is None:
-                        continue
-                    distance = bin(int(value) ^ simhash).count("1")
-                    if distance <= max_simhash_distance:
-                        found.simhash_hits[rowid] = distance
+        counts: dict[int, int] = {}
+        keys = [int(k) for k in passage_keys.tolist()]
+        names = [self._k("p", _key(k)) for k in keys]
+        with self._talking():
             pipe = self.client.pipeline(transaction=False)
-            keys = [int(key) for key in passage_keys.tolist()]
-            for key in keys:
-                pipe.smembers(self._k("p", _key(key)))
-            docs: list[int] = []
-            shared: list[int] = []
-            for key, members in zip(keys, pipe.execute(), strict=True):
-                docs.extend(int(member) for member in members)
-                shared.extend([key] * len(members))
-            found.pair_docs = np.array(docs, dtype=np.int64)
-            found.pair_keys = np.array(shared, dtype=np.uint64)
-        except self._errors() as exc:
-            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        return found
+            pipe.sunion([self._k("b", _key(k)) for k in band_keys(minhash, self.params)])
+            pipe.sunion([self._k("sim", _key(k)) for k in simhash_keys(simhash, self.params)])
+            for name in names:
+                if max_df is None:
+                    pipe.smembers(name)
+                else:
+                    pipe.scard(name)
+            bands, blocks, *listed = pipe.execute()
+            lsh = set(self.check.rowids(bands, self._k("b", "*")))
+            near = set(self.check.rowids(blocks, self._k("sim", "*")))
+            if max_df is not None:
+                read = []
+                for key, name, n in zip(keys, names, listed, strict=True):
+                    if type(n) is not int:
+                        raise self.check.fail(name, "has no size")
+                    if n >= 2:
+                        counts[key] = min(n, max_df + 1)
+                    if 0 < n <= max_df:
+                        read.append((key, name))
+                keys, names = [k for k, _ in read], [name for _, name in read]
+            rows = sorted(lsh | near)
+            pipe = self.client.pipeline(transaction=False)
+            for rowid in rows:
+                pipe.hmget(self._k("doc", rowid), "simhash", "live")
+            if max_df is not None:
+                for name in names:
+                    pipe.smembers(name)
+            replies = pipe.execute()
+            if max_df is not None:
+                listed = replies[len(rows):]
+        for rowid, (value, live) in zip(rows, replies[: len(rows)], strict=True):
+            key = self._k("doc", rowid)
+            if not self._live(live, key):
+                continue
+            if rowid in lsh:
+                found.lsh_hits.add(rowid)
+            if rowid in near:
+                distance = (self.check.number(value, key, "simhash") ^ simhash).bit_count()
+                if distance <= max_distance:
+                    found.simhash_hits[rowid] = distance
+        docs: list[int] = []
+        shared: list[int] = []
+        for key, name, members in zip(keys, names, listed, strict=True):
+            docs.extend(self.check.rowids(members, name))
+            shared.extend([key] * len(members))
+        found.pair_docs = np.array(docs, dtype=np.int64)
+        found.pair_keys = np.array(shared, dtype=np.uint64)
+        return found, counts
+
+    def _live(self, value: object, key: str) -> bool:
+        """Whether a row is published: its ``live`` flag (schema 3 had none; its rows are reached
+        through published ids only)."""
+        if self.schema == LEGACY_SCHEMA or value == b"1":
+            return True
+        if value is None:
+            return False
+        raise self.check.fail(key, "field 'live' is not 1")
 
     def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
         keys = [int(k) for k in passage_keys.tolist()]
-        try:
+        with self._talking():
             pipe = self.client.pipeline(transaction=False)
             for key in keys:
                 pipe.scard(self._k("p", _key(key)))
-            counts = pipe.execute()
-        except self._errors() as exc:
-            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        return {k: int(n) for k, n in zip(keys, counts, strict=True) if int(n) >= 2}
-
-    def _stored(self, rowid: int, data: dict[bytes, bytes]) -> StoredDoc:
-        text = {k.decode(): v for k, v in data.items()}
-
-        def field(name: str) -> str | None:
-            value = text.get(name)
-            return value.decode() if value else None
-
-        return StoredDoc(
-            rowid=rowid, id=field("id") or "", path=field("path") or "",
-            text=unpack_text(text["text_z"], self.location), title=field("title"), source=field("source"),
-            url=field("url"), published=field("published"), publisher=field("publisher"), license=field("license"),
-            language=field("language"), simhash=int(text["simhash"]), shingle_count=int(text["shingle_count"]),
-            policy=field("policy"), policy_from=field("policy_from"), no_edits=text.get("no_edits") == b"1",
-            aggregator=text.get("aggregator") == b"1", claims=json.loads(field("claims") or "[]"),
-            content_hash=field("content_hash") or "", minhash=np.frombuffer(text["minhash"], dtype="<u4").copy(),
-        )
+            sizes = pipe.execute()
+        out = {}
+        for key, n in zip(keys, sizes, strict=True):
+            if type(n) is not int:
+                raise self.check.fail(self._k("p", _key(key)), "has no size")
+            if n >= 2:
+                out[key] = n if cap is None else min(n, cap)
+        return out
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         rowids = list(rowids)
-        try:
+        with self._talking():
             pipe = self.client.pipeline(transaction=False)
             for rowid in rowids:
-                pipe.hmget(self._k("doc", rowid), "source", "screen_z", "offsets", "simhash")
+                pipe.hmget(self._k("doc", rowid), *_SCREEN)
             rows = pipe.execute()
-        except self._errors() as exc:
-            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        return {rowid: Screen(source.decode() if source else None, unpack_text(screen, self.location),
-                              offsets or b"", int(simhash))
-                for rowid, (source, screen, offsets, simhash) in zip(rowids, rows, strict=True) if screen is not None}
+        out = {}
+        for rowid, (source, screen_z, offsets, simhash, live) in zip(rowids, rows, strict=True):
+            key = self._k("doc", rowid)
+            if not self._live(live, key) or (self.schema == LEGACY_SCHEMA and screen_z is None):
+                continue
+            text = self.check.packed(screen_z, key, "screen_z")
+            out[rowid] = Screen(self.check.text(source, key, "source"), text,
+                                self.check.offsets(offsets, key, len(text)), self.check.number(simhash, key, "simhash"))
+        return out
 
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
         rowids = list(rowids)
-        try:
+        with self._talking():
             pipe = self.client.pipeline(transaction=False)
             for rowid in rowids:
-                pipe.hgetall(self._k("doc", rowid))
+                pipe.hmget(self._k("doc", rowid), *_DOC)
             rows = pipe.execute()
-        except self._errors() as exc:
-            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        return [self._stored(rowid, data) for rowid, data in zip(rowids, rows, strict=True) if data and b"text_z" in data]
+        out = []
+        for rowid, values in zip(rowids, rows, strict=True):
+            data = dict(zip(_DOC, values, strict=True))
+            key = self._k("doc", rowid)
+            if not self._live(data["live"], key) or (self.schema == LEGACY_SCHEMA and data["text_z"] is None):
+                continue
+            out.append(self._stored(rowid, key, data))
+        return out
+
+    def _stored(self, rowid: int, key: str, data: dict[str, Any]) -> StoredDoc:
+        check = self.check
+        text = {name: check.text(data[name], key, name) for name in _FIELDS}
+        return StoredDoc(
+            rowid=rowid, id=check.text(data["id"], key, "id", required=True) or "", path=text["path"] or "",
+            text=check.packed(data["text_z"], key, "text_z"), title=text["title"], source=text["source"],
+            url=text["url"], published=text["published"], publisher=text["publisher"], license=text["license"],
+            language=text["language"], simhash=check.number(data["simhash"], key, "simhash"),
+            shingle_count=check.number(data["shingle_count"], key, "shingle_count", MAX_ROWID),
+            policy=check.policy(text["policy"], key, "policy"), policy_from=text["policy_from"],
+            no_edits=check.flag(data["no_edits"], key, "no_edits"),
+            aggregator=check.flag(data["aggregator"], key, "aggregator"),
+            claims=check.claims(data["claims"], key), content_hash=text["content_hash"] or "",
+            minhash=check.minhash(data["minhash"], key, self.params.num_perm),
+        )
 
     def get_by_id(self, doc_id: str) -> StoredDoc | None:
-        rowid = self.client.hget(self._k("ids"), doc_id)
-        found = self.get([int(rowid)]) if rowid is not None else []
+        with self._talking():
+            rowid = self._published([doc_id]).get(doc_id)
+        found = self.get([rowid]) if rowid is not None else []
         return found[0] if found else None
 
     def sources(self) -> list[SourceSummary]:
+        key = self._k("sources")
+        with self._talking():
+            raw = self.client.hgetall(key)
         out = []
-        for name, raw in sorted(self.client.hgetall(self._k("sources")).items()):
-            data = json.loads(raw)
-            if int(data.get("documents", 0)) <= 0:
-                continue
-            out.append(SourceSummary(name.decode(), data.get("domain"), int(data["documents"]), data.get("policy"),
-                                     data.get("policy_from"), bool(data.get("no_edits")), bool(data.get("aggregator"))))
-        return out
+        for name_bytes, value in raw.items():
+            name = self.check.text(name_bytes, key, "name", required=True) or ""
+            data = self.check.summary(value, key, name)
+            if data["documents"] > 0:
+                out.append(SourceSummary(name, data.get("domain"), data["documents"], data.get("policy"),
+                                         data.get("policy_from"), bool(data.get("no_edits")),
+                                         bool(data.get("aggregator"))))
+        return sorted(out, key=lambda s: s.name)
 
     def count(self) -> int:
-        return int(self.client.hlen(self._k("ids")))
+        with self._talking():
+            return int(self.client.hlen(self._k("ids")))
 
     def iter_ids(self) -> Iterator[str]:
-        yield from sorted(k.decode() for k in self.client.hkeys(self._k("ids")))
+        key = self._k("ids")
+        with self._talking():
+            names = self.client.hkeys(key)
+        yield from sorted(self.check.text(name, key, "id", required=True) or "" for name in names)
 
     def iter_docs(self, batch: int = 500) -> Iterator[list[StoredDoc]]:
-        rowids = sorted(int(v) for v in self.client.hvals(self._k("ids")))
+        key = self._k("ids")
+        with self._talking():
+            values = self.client.hvals(key)
+        rowids = sorted(self.check.rowids(values, key))
         for i in range(0, len(rowids), batch):
             yield self.get(rowids[i : i + batch])
 
     def stats(self) -> dict[str, Any]:
-        memory = self.client.info("memory").get("used_memory")
+        with self._talking():
+            memory = self.client.info("memory").get("used_memory")
         return {
             "backend": self.backend_name, "location": self.location, "prefix": self.prefix,
-            "documents": self.count(), "sources": len(self.sources()), "bytes": memory,
+            "documents": self.count(), "sources": len(self.sources()),
+            "bytes": memory if type(memory) is int else None,
             "created": self.meta.get("created"), "written_by": self.meta.get("created_by"),
             "params": self.params.to_dict(),
         }
 
     def close(self) -> None:
-        try:
-            self.client.close()
-        except self._errors():
-            pass
+        import redis
 
+        with contextlib.suppress(redis.exceptions.RedisError, OSError):
+            self.client.close()
