@@ -168,11 +168,14 @@ def _body_mid_ranges(normalized: Normalized, blocks: list[Block]) -> list[tuple[
     """Ranges of ``mid`` outside boilerplate blocks."""
     if not blocks:
         return [(0, len(normalized.mid))]
-    off = normalized.mid_off
-    inside = np.zeros(len(normalized.mid), dtype=bool)
-    for block in blocks:
-        lo = int(np.searchsorted(off, block.start, side="left"))
-        hi = int(np.searchsorted(off, block.end, side="left"))
-        inside[lo:hi] = True
+    size = len(normalized.mid)
+    # One search for all blocks (a search for one Python int copies the int32 offsets each time),
+    # covered ranges marked by counting starts and ends (blocks may overlap).
+    bounds = np.array([(block.start, block.end) for block in blocks], dtype=np.int64)
+    lo = np.searchsorted(normalized.mid_off, bounds[:, 0], side="left")
+    hi = np.searchsorted(normalized.mid_off, bounds[:, 1], side="left")
+    some = lo < hi
+    depth = np.bincount(lo[some], minlength=size + 1) - np.bincount(hi[some], minlength=size + 1)
+    inside = np.cumsum(depth[:size]) > 0
     edges = np.flatnonzero(np.diff(np.concatenate(([True], inside, [True])).astype(np.int8)))
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))  # runs of outside

@@ -12,7 +12,10 @@ one set of patterns serves both scripts; every claim keeps its span in the loade
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 from typing import Any
 
 from provenance.documents.model import Article
@@ -29,7 +32,25 @@ from provenance.text.blocks import (
 )
 from provenance.text.normalize import Normalized
 
-_URL = r"(?:https?://|www\.)[^\s)\]】>\"'，。；;]+|(?:[a-z0-9-]+\.)+(?:com|cn|net|org|hk|tw|info|news|io|co|uk|de)(?:/[^\s)\]】>\"'，。]*)?"
+_TLD = r"(?:com|cn|net|org|hk|tw|info|news|io|co|uk|de)"
+_URL_CHARS = r"[^\s)\]】>\"'，。；;]"
+_PATH_CHARS = r"[^\s)\]】>\"'，。]"
+# A URL or bare domain anywhere in a line. A search never finds a domain starting right after a
+# label character, or after one and a dot: such a match extends to the left, where it is found
+# first. The look-behinds say so, or every label of "a.a.a…" would start a scan to the run's end.
+_URL = (
+    r"(?:https?://|www\.)" + _URL_CHARS + r"+|(?<![a-z0-9-])(?<![a-z0-9-]\.)(?:[a-z0-9-]++\.)+" + _TLD
+    + r"(?:/" + _PATH_CHARS + r"*)?"
+)
+# A URL right after a credit marker. Markers can repeat inside one run of URL characters, each
+# scanning the rest of the run again ("link-link-…", "来源：http://来源：http://…"), so the labels
+# (63 characters, as DNS allows; 32 of them) and the address (2,048 characters) are bounded.
+# (A label is followed by a dot, which it cannot hold: giving back its characters never helps, so
+# they are possessive here and above.)
+_MARKED_URL = (
+    r"(?:https?://|www\.)" + _URL_CHARS + r"{1,2048}|(?:[a-z0-9-]{1,63}+\.){1,32}" + _TLD
+    + r"(?:/" + _PATH_CHARS + r"{0,2048})?"
+)
 _OPEN = r"[\"“”「『《〈'‘]?"
 # A name: a run without spaces/punctuation, or Latin words separated by single spaces.
 _NAME = (
@@ -43,37 +64,43 @@ _ZH_MARKERS = (
     r"原载(?:于)?",
     r"首发(?:于)?",
 )
+# The spaces around a marker's colon are possessive: a name or URL never starts with a space or a
+# colon, and stars sharing one run of spaces would try every split of it when the name fails
+# (quadratic, cubic for 来源 + spaces + ",").
 _ZH_EXPLICIT = re.compile(
-    r"(?:^|(?<=[\s(\[【|｜/]))(?P<marker>" + "|".join(_ZH_MARKERS) + r")\s*[:：]?\s*(?:微信公众号|公众号)?\s*"
+    r"(?:^|(?<=[\s(\[【|｜/]))(?P<marker>" + "|".join(_ZH_MARKERS) + r")\s*+[:：]?+\s*+(?:微信公众号|公众号)?\s*+"
     + _OPEN + _NAME
 )
 _EN_EXPLICIT = re.compile(
     r"(?:^|(?<=[\s(\[]))(?P<marker>source|sources|credit|originally (?:published|appeared|posted) (?:by|in|at|on)|"
     r"(?:this (?:article|story|piece) )?(?:first|originally) (?:appeared|published) (?:on|in|at|by)|"
     r"reprinted (?:with permission )?(?:from|by)|republished (?:with permission )?(?:from|by)|(?<![\w ,])courtesy(?: of)?|"
-    r"(?<![\w ,])adapted from)\s*:?\s*" + _OPEN + _NAME,
+    r"(?<![\w ,])adapted from)\s*+:?+\s*+" + _OPEN + _NAME,
     re.I,
 )
 _LINK = re.compile(
     r"(?P<marker>原文链接|原文地址|原文网址|阅读原文|查看原文|原文|来源链接|source link|original (?:article|story|link)|"
-    r"read the original|link)\s*[:：]?\s*(?P<url>" + _URL + ")",
+    r"read the original|link)\s*+[:：]?+\s*+(?P<url>" + _MARKED_URL + ")",
     re.I,
 )
 _BARE_URL = re.compile(r"(?P<url>" + _URL + ")", re.I)
+# "^[^\S\n]*", not "^\s*", in the patterns that open a line: a line holds no line break, and in the
+# whole-text search (MULTILINE, see _Present) "^\s*" would run from every line start over all the
+# blank lines after it.
 _ZH_DATELINE = re.compile(
-    r"^\s*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,18}?)\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
+    r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,18}?)\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
 )
 _ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|消息|电)")
-_ZH_XUN = re.compile(r"^\s*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电)\s*[(（]?")
+_ZH_XUN = re.compile(r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电)\s*[(（]?")
 _EN_AGENCY = re.compile(
     r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,40}?)\)\s*(?:[-–—]{1,2}|:)(?:\s|$|(?=[A-Z]))"
 )
 _EN_TITLE_AGENCY = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,30}?)\)\s*$")
-_EN_LEAD_AGENCY = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z0-9&.']*(?: [A-Z][A-Za-z0-9&.']*){0,3})\s+[-–—]{1,2}\s+\S")
-_EN_BY_PIPE = re.compile(r"^\s*by\s+[^|]{1,60}\|\s*(?P<name>[A-Z][\w&.' -]{1,40}?)\s*$", re.I)
+_EN_LEAD_AGENCY = re.compile(r"^[^\S\n]*(?P<name>[A-Z][A-Za-z0-9&.']*(?: [A-Z][A-Za-z0-9&.']*){0,3})\s+[-–—]{1,2}\s+\S")
+_EN_BY_PIPE = re.compile(r"^[^\S\n]*by\s+[^|]{1,60}\|\s*(?P<name>[A-Z][\w&.' -]{1,40}?)\s*$", re.I)
 _PEOPLE = re.compile(
     r"(?P<role>责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制|主编|作者|记者|通讯员|实习生|摄影|"
-    r"edited by|editing by|editor|reporting by|reported by|writing by|written by|reviewed by)\s*[:：]?\s*"
+    r"edited by|editing by|editor|reporting by|reported by|writing by|written by|reviewed by)\s*+[:：]?+\s*+"
     r"(?P<name>[^\s,，;；:：)）\]】]{1,20}(?: [A-Z][a-z]+)?)",
     re.I,
 )
@@ -155,7 +182,12 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     """Claims, people lines and the 原标题 of an article."""
     result = Attribution()
     skip_kinds = {NOTICE, EDITOR}
-    skipped: list[tuple[int, int]] = [(b.start, b.end) for b in blocks if b.kind in skip_kinds]
+    # Notice and editor blocks, by start, and the furthest end among those starting so far: a line
+    # starts inside one when that end lies beyond it (a scan of every block per line is quadratic
+    # in a text of many editor lines).
+    skipped = sorted((b.start, b.end) for b in blocks if b.kind in skip_kinds)
+    skip_starts = [start for start, _ in skipped]
+    skip_reach = list(accumulate((end for _, end in skipped), max))
     lines = split_lines(normalized)
     seen: set[tuple[int, int]] = set()
 
@@ -181,7 +213,8 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
         if not text.strip():
             continue
         lstart, _ = normalized.mid_span(line.start, line.end)
-        if any(s <= lstart < e for s, e in skipped) or (notices and is_notice(text)):
+        k = bisect_right(skip_starts, lstart)
+        if (k and skip_reach[k - 1] > lstart) or (notices and is_notice(text)):
             if is_editor_line(text):
                 _people(result, normalized, line.start, text)
             continue
@@ -189,6 +222,7 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             _people(result, normalized, line.start, text)
             continue
         short = len(text.strip()) <= 160
+        first_claim = len(result.claims)  # the claims from here on are this line's
         origin = _ORIGINAL_TITLE.search(text) if titled else None
         if origin and not result.original_title:
             result.original_title = origin.group("t").strip("《》\"“” ")
@@ -200,12 +234,12 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                 continue  # "资金来源于捐赠": the word 来源 in running text, not a credit label
             _explicit(add, line_no, line.start, text, m)
         for m in _EN_EXPLICIT.finditer(text) if present("en_explicit") else ():
-            if m.group("marker").lower() in ("source", "sources", "credit") and not re.match(
-                r"\s*:", text[m.end("marker"):]
+            if m.group("marker").lower() in ("source", "sources", "credit") and not _COLON_EN.match(
+                text, m.end("marker")
             ):
                 continue  # "source" as an ordinary word, not a credit label
             _explicit(add, line_no, line.start, text, m)
-        explicit_here = any(c.line == line_no and c.kind == "explicit" for c in result.claims)
+        explicit_here = any(c.kind == "explicit" for c in result.claims[first_claim:])
         if explicit_here:
             for m in _BARE_URL.finditer(text) if present("bare_url") else ():
                 add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
@@ -221,21 +255,31 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     return result
 
 
+# A colon after a marker (matched right after its last letter). The look-behind keeps a search
+# from starting again at every space of a run.
+_COLON_EN = re.compile(r"(?<!\s)\s*:")
+_COLON_ZH = re.compile(r"(?<!\s)\s*[:：]")
 _SOURCE_WORD = re.compile(r"(?:文章|信息|新闻|消息|内容|稿件|图文|图片)?(?:来源|稿源|出处)(?:于|自)?")
 
 
 def _labelled(text: str, m: re.Match[str]) -> bool:
     """A 来源-type marker used as a label: followed by a colon, or opening a line or a bracket."""
-    after = text[m.end("marker"):].lstrip()
-    if after.startswith((":", "：")):
+    # Read around the marker in place: a copy of the rest of the line for each marker is
+    # quadratic in a line of many.
+    if _COLON_ZH.match(text, m.end("marker")):
         return True
-    before = text[: m.start("marker")].rstrip(" \t")
-    return before == "" or before.endswith(("(", "（", "[", "【", "|", "｜"))
+    start = m.start("marker")
+    while start and text[start - 1] in " \t":
+        start -= 1
+    return start == 0 or text[start - 1] in "(（[【|｜"
+
+
+_URL_AT = re.compile(_MARKED_URL, re.I)
 
 
 def _explicit(add: Any, line_no: int, line_start: int, text: str, m: re.Match[str]) -> None:
     """An explicit credit; a URL right after the marker makes it a link claim."""
-    url_match = re.compile(_URL, re.I).match(text, m.start("name"))
+    url_match = _URL_AT.match(text, m.start("name"))
     if url_match:
         url = url_match.group(0)
         add("link", line_no, line_start, m.start("marker"), url_match.end(), url, url)
@@ -245,7 +289,9 @@ def _explicit(add: Any, line_no: int, line_start: int, text: str, m: re.Match[st
     add("link" if url else "explicit", line_no, line_start, m.start("marker"), m.end("name"), name, url)
 
 
-_ORIGINAL_TITLE = re.compile(r"原标题\s*[:：]\s*(?P<t>.+?)\s*$")
+# The title runs to the line's last non-space, as ".+?\s*$" would find it, without trying "\s*$"
+# at every character (quadratic over a run of spaces); "\s" alone is the title of a blank one.
+_ORIGINAL_TITLE = re.compile(r"原标题\s*[:：]\s*(?P<t>\S(?:.*\S)?|\s)\s*$")
 _OUTLET_END = re.compile(r"^.{1,10}?(?:通讯社|新闻社|电视台|广播电台|日报|晚报|早报|时报|商报|新闻网|网|社|报|台)")
 
 
@@ -347,7 +393,8 @@ def _html_claims(result: Attribution, article: Article, registry: NameRegistry |
         if isinstance(value, dict):
             value = value.get("name") or value.get("url") or value.get("@id")
         if isinstance(value, list) and value:
-            value = value[0] if isinstance(value[0], str) else (value[0] or {}).get("name")
+            first = value[0]
+            value = first if isinstance(first, str) else first.get("name") if isinstance(first, dict) else None
         if isinstance(value, str) and value.strip():
             values.append((key, value.strip()))
     for key, value in values:
@@ -369,6 +416,36 @@ def resolve_claims(attribution: Attribution, registry: NameRegistry) -> None:
         )
 
 
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the spans (latest start first) cut out in turn, each at its offsets in the text
+    as cut so far, as ``text = text[:start] + text[end:]`` for each would give, in time linear in the
+    text and the spans rather than a copy of the text per span."""
+    if any(start < 0 or start > len(text) or end < 0 for start, end in spans) or any(
+        later[0] > earlier[0] for earlier, later in pairwise(spans)
+    ):
+        for start, end in spans:
+            text = text[:start] + text[end:]
+        return text
+    kept = len(text)  # the text so far is text[:kept] followed by the pieces in ``tail``
+    tail: deque[tuple[int, int]] = deque()
+    for start, end in spans:
+        if end <= kept:
+            if end < kept:
+                tail.appendleft((end, kept))
+        else:
+            drop = end - kept
+            while tail and drop:
+                lo, hi = tail[0]
+                if hi - lo <= drop:
+                    tail.popleft()
+                    drop -= hi - lo
+                else:
+                    tail[0] = (lo + drop, hi)
+                    drop = 0
+        kept = start
+    return text[:kept] + "".join(text[lo:hi] for lo, hi in tail)
+
+
 def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[int], list[tuple[int, int]]]:
     """Credit lines (whole lines that hold little but a credit) and the spans of other credits.
 
@@ -385,9 +462,8 @@ def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[
     for line_no, claims in by_line.items():
         line = lines[line_no]
         lo, hi = normalized.mid_span(line.start, line.end)
-        rest = normalized.loaded[lo:hi]
-        for claim in sorted(claims, key=lambda c: -c.span[0]):
-            rest = rest[: claim.span[0] - lo] + rest[claim.span[1] - lo :]
+        ordered = sorted(claims, key=lambda c: -c.span[0])
+        rest = _cut(normalized.loaded[lo:hi], [(c.span[0] - lo, c.span[1] - lo) for c in ordered])
         if len(re.sub(r"[\W_]", "", rest)) <= 24:
             whole.add(line_no)
         else:

@@ -60,7 +60,9 @@ _DATE = re.compile(
     re.I,
 )
 _SEPARATORS = re.compile(r"\s[>|›»/]\s|[>›»]")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# The look-behind refuses starts inside a run of address characters, each of which would scan
+# the rest of the run (it changes nothing for fullmatch).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.\s|\.$")
 
 
@@ -237,6 +239,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
         else:
             i += 1
     blocks: list[Block] = []
+    texts: list[list[str]] = []  # each block's lines, joined at the end (not copied per line added)
     previous = -2  # line number of the last boilerplate line, blank lines skipped
     for number, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
         if kind is None:
@@ -245,11 +248,14 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
             continue
         start, end = normalized.mid_span(line.start, line.end)
         if blocks and previous >= 0 and blocks[-1].kind == kind and kind in (TICKER, NOTICE):
-            prev = blocks[-1]
-            blocks[-1] = Block(kind, prev.start, end, prev.text + "\n" + line.text)
+            blocks[-1].end = end
+            texts[-1].append(line.text)
         else:
             blocks.append(Block(kind, start, end, line.text))
+            texts.append([line.text])
         previous = number
+    for block, block_lines in zip(blocks, texts, strict=True):
+        block.text = "\n".join(block_lines)
     for lo, hi, text in sentence_notices:
         start, end = normalized.mid_span(lo, hi)
         blocks.append(Block(NOTICE, start, end, text))
@@ -261,10 +267,15 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
 
 def body_mask(normalized: Normalized, blocks: list[Block]) -> np.ndarray:
     """Boolean mask over ``norm`` characters: True where the character belongs to the body."""
-    mask = np.ones(len(normalized.norm), dtype=bool)
-    off = normalized.norm_off
-    for block in blocks:
-        lo = int(np.searchsorted(off, block.start, side="left"))
-        hi = int(np.searchsorted(off, block.end, side="left"))
-        mask[lo:hi] = False
-    return mask
+    size = len(normalized.norm)
+    if not blocks:
+        return np.ones(size, dtype=bool)
+    # One search for all the blocks (searching the int32 offsets for one Python int at a time
+    # copies them to int64 each time: quadratic in a text of many credit lines), and the covered
+    # ranges marked by counting starts and ends rather than a slice each (they may overlap).
+    bounds = np.array([(block.start, block.end) for block in blocks], dtype=np.int64)
+    lo = np.searchsorted(normalized.norm_off, bounds[:, 0], side="left")
+    hi = np.searchsorted(normalized.norm_off, bounds[:, 1], side="left")
+    some = lo < hi
+    depth = np.bincount(lo[some], minlength=size + 1) - np.bincount(hi[some], minlength=size + 1)
+    return np.cumsum(depth[:size]) == 0
