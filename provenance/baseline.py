@@ -13,6 +13,7 @@ import os
 from pathlib import Path, PurePath
 
 from provenance.errors import ConfigError
+from provenance.limits import BASELINE_FILE_BYTES, TooLarge, read_text_file
 from provenance.report.model import Item, Report
 
 SCHEMA = "provenance-baseline/1"
@@ -53,14 +54,18 @@ def write_baseline(report: Report, path: Path) -> int:
 
 def read_baseline(path: Path) -> set[str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text_file(path, BASELINE_FILE_BYTES))
     except FileNotFoundError:
         raise ConfigError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except TooLarge as exc:
+        raise ConfigError(f"{path}: baseline file too large: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: not a readable baseline: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ConfigError(f"{path}: not a readable baseline: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("findings"), list):
         raise ConfigError(f"{path}: not a {SCHEMA} file")
-    return {f["fingerprint"] for f in data["findings"] if isinstance(f, dict) and "fingerprint" in f}
+    return {f["fingerprint"] for f in data["findings"] if isinstance(f, dict) and isinstance(f.get("fingerprint"), str)}
 
 
 def apply_baseline(report: Report, known: set[str]) -> int:

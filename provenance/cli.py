@@ -17,9 +17,11 @@ from rich.console import Console
 
 from provenance import __version__
 from provenance.config import Settings, resolve
+from provenance.documents.walk import Skipped
 from provenance.engine import build_corpus_index, build_index, scan
 from provenance.errors import ProvenanceError
 from provenance.index import open_index
+from provenance.index.location import mask_url
 from provenance.progress import RichProgress
 from provenance.report.formatters import formatter, names
 from provenance.report.model import Report
@@ -79,27 +81,42 @@ ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when
 BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report only findings not in this baseline.")]
 WriteBaselineOpt = Annotated[Path | None, typer.Option("--write-baseline", help="Record today's findings here.")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes for fingerprinting and scanning.")]
+FollowOpt = Annotated[bool, typer.Option(
+    "--follow-symlinks", help="Read files and folders that symbolic links lead to outside the given paths "
+    "(by default they are skipped with a warning).")]
 IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help="Only files matching this glob.")]
 ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")]
 
 
 def _settings(rules_file: Path | None, near: list[Path], **flags: Any) -> Settings:
     try:
-        return resolve(rules_file, near, flags)
+        settings = resolve(rules_file, near, flags)
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
+    for warning in settings.warnings:
+        _err.print(f"provenance: warning: {warning}", markup=False)
+    return settings
 
 
-def _location(settings: Settings, quiet: bool, progress: RichProgress, explicit_index: bool) -> str:
+def _report_skipped(skipped: list[Skipped]) -> None:
+    """One stderr line for each file a run did not open (FIFOs, links outside the folders…)."""
+    for entry in skipped:
+        _err.print(f"provenance: warning: {entry.path}: skipped: {entry.reason}", markup=False)
+
+
+def _location(settings: Settings, quiet: bool, progress: RichProgress, explicit_index: bool,
+              follow_symlinks: bool = False) -> str:
     """The index to query: --index, else an embedded index refreshed from the corpus, else the default."""
     corpus = [Path(p) for p in settings["corpus"]]
     if explicit_index and settings.origins.get("corpus") == "command line":
         raise _fail("give either --index or --corpus, not both")
     if corpus and not explicit_index:
         _check_paths(corpus)
-        location, built = build_corpus_index(list(corpus), settings.rules, jobs=settings["jobs"], progress=progress)
+        location, built = build_corpus_index(list(corpus), settings.rules, jobs=settings["jobs"], progress=progress,
+                                             follow_symlinks=follow_symlinks)
         if built.rebuilt and not quiet:
             _err.print(f"corpus index {location}: started afresh ({built.rebuilt})", markup=False)
+        _report_skipped(built.skipped)
         for article in built.unreadable:
             _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
         if not quiet:
@@ -118,6 +135,7 @@ def index_build(
     prune: Annotated[bool, typer.Option("--prune", help="Remove indexed documents no longer under PATHS.")] = False,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
+    follow_symlinks: FollowOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Add every article under PATHS to the index (upsert by id; unchanged files are skipped)."""
@@ -127,15 +145,17 @@ def index_build(
     try:
         result = build_index(paths, location, settings.rules, jobs=settings["jobs"], prune=prune,
                              include=include or (), exclude=exclude or (),
-                             progress=RichProgress(False if quiet else None))
+                             progress=RichProgress(False if quiet else None), follow_symlinks=follow_symlinks)
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
+    _report_skipped(result.skipped)
     for article in result.unreadable:
         _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
     if not quiet:
         _err.print(
-            f"{location}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-            f"{result.removed} removed, {len(result.unreadable)} unreadable", markup=False,
+            f"{mask_url(location)}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{result.removed} removed, {len(result.unreadable)} unreadable, {len(result.skipped)} skipped",
+            markup=False,
         )
 
 
@@ -178,7 +198,7 @@ def index_copy(
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     if not quiet:
-        _err.print(f"copied {copied} documents from {source} to {destination}", markup=False)
+        _err.print(f"copied {copied} documents from {mask_url(source)} to {mask_url(destination)}", markup=False)
 
 
 @index_app.command("remove")
@@ -199,14 +219,14 @@ def index_remove(
 
 def _run_scan(
     paths: list[Path], settings: Settings, *, explicit_index: bool, quiet: bool, changed_since: str | None,
-    baseline: Path | None, write_baseline: Path | None,
+    baseline: Path | None, write_baseline: Path | None, follow_symlinks: bool = False,
 ) -> Report:
     from provenance.baseline import apply_baseline, read_baseline
     from provenance.baseline import write_baseline as write
 
     try:
         progress = RichProgress(False if quiet else None)
-        location = _location(settings, quiet, progress, explicit_index)
+        location = _location(settings, quiet, progress, explicit_index, follow_symlinks)
         targets: list[Path] = paths
         if changed_since:
             from provenance.gitchanges import changed_files
@@ -217,7 +237,9 @@ def _run_scan(
         skip = [] if explicit_index else settings["corpus"]
         report = scan(targets, location, settings.rules, fail_on=settings["fail_on"], include=settings["include"],
                       exclude=settings["exclude"], progress=progress, skip_under=skip,
-                      jobs=settings["jobs"]) if targets else _empty_report(location, settings)
+                      jobs=settings["jobs"], follow_symlinks=follow_symlinks) if targets else _empty_report(
+                          location, settings)
+        _report_skipped(report.skipped)
         known_file = baseline or (Path(settings["baseline"]) if settings["baseline"] else None)
         if known_file and not write_baseline:
             dropped = apply_baseline(report, read_baseline(known_file))
@@ -233,7 +255,7 @@ def _run_scan(
 
 
 def _empty_report(location: str, settings: Settings) -> Report:
-    with open_index(location, settings.rules.fingerprint) as opened:
+    with open_index(location, settings.rules.fingerprint, readonly=True) as opened:
         info = {"backend": opened.backend_name, "location": opened.location, "documents": opened.count(),
                 "params": opened.params.to_dict()}
     return Report(items=[], index=info, fail_on=settings["fail_on"])
@@ -250,11 +272,16 @@ def _emit(report: Report, output_format: str, output: Path | None, quiet: bool) 
         text = render_table(report, width=Console().width, color=True)
     else:
         text = render(report)
+    text = _writable(text)
     if output is not None:
+        # Written beside and renamed into place: a failure never leaves a truncated report.
+        partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, output)
         except OSError as exc:
+            partial.unlink(missing_ok=True)
             raise _fail(f"{output}: cannot write the report: {exc.strerror}") from None
         if not quiet:
             counts = ", ".join(f"{n} {v}" for v, n in report.by_verdict().items())
@@ -262,6 +289,16 @@ def _emit(report: Report, output_format: str, output: Path | None, quiet: bool) 
                        markup=False)
     else:
         sys.stdout.write(text)
+
+
+def _writable(text: str) -> str:
+    """``text`` as it can be written in UTF-8: a lone surrogate (which the loaders refuse, so only
+    from an unforeseen path) becomes an escape instead of failing the whole report."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 @app.command("scan")
@@ -282,6 +319,7 @@ def scan_command(
     jobs: JobsOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
+    follow_symlinks: FollowOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Check articles against the index; exit 1 when a finding reaches --fail-on."""
@@ -296,7 +334,7 @@ def scan_command(
     if settings["format"] not in names():
         raise _fail(f"unknown format {settings['format']!r}; choose one of {', '.join(names())}")
     report = _run_scan(paths, settings, explicit_index=index is not None, quiet=quiet, changed_since=changed_since,
-                       baseline=baseline, write_baseline=write_baseline)
+                       baseline=baseline, write_baseline=write_baseline, follow_symlinks=follow_symlinks)
     _emit(report, settings["format"], output, quiet)
     raise typer.Exit(0 if exit_zero else report.exit_code)
 
@@ -310,9 +348,13 @@ def check_command(
     fail_on: FailOnOpt = None,
     exit_zero: ExitZeroOpt = False,
     baseline: BaselineOpt = None,
+    follow_symlinks: FollowOpt = False,
     quiet: QuietOpt = True,
 ) -> None:
-    """Hook entry point: one line per finding (path:line:col: verdict: message), exit code per --fail-on."""
+    """Hook entry point: one line per finding (path:line:col: verdict: message), exit code per --fail-on.
+
+    Put ``--`` before the files when their names may start with ``-`` (the pre-commit hook does).
+    """
     from provenance.documents.loaders import is_article_file
 
     wanted = [f for f in (files or []) if f.is_dir() or is_article_file(f)]
@@ -321,7 +363,7 @@ def check_command(
     if not wanted:
         raise typer.Exit(0)
     report = _run_scan(wanted, settings, explicit_index=index is not None, quiet=quiet, changed_since=None,
-                       baseline=baseline, write_baseline=None)
+                       baseline=baseline, write_baseline=None, follow_symlinks=follow_symlinks)
     for item in report.items:
         if item.severity == "none":
             continue
@@ -351,7 +393,14 @@ def config_command(
 ) -> None:
     """The effective configuration and where each value came from."""
     settings = _settings(rules_file, [path] if path else [])
-    rows = {key: {"value": settings.values[key], "from": settings.origins[key]} for key in sorted(settings.values)}
+    rows = {key: {"value": settings.shown(key), "from": settings.origins[key]} for key in sorted(settings.values)}
+    if settings.discovery is not None:
+        found = settings.discovery
+        rows["rules_search"] = {"value": {"from": str(found.start), "to": str(found.stop),
+                                          "repository": str(found.repository) if found.repository else None},
+                                "from": f"walking up stops at {found.stop_reason}"}
+    if settings.warnings:
+        rows["rules_ignored"] = {"value": settings.warnings, "from": "walking up"}
     rows["publisher"] = {"value": settings.rules.publisher, "from": settings["rules"] or "none"}
     defaults = settings.rules.defaults
     for key in ("policy", "excerpt_max", "min_passage", "max_df", "max_df_share"):
@@ -383,9 +432,10 @@ def explain_command(
     settings = _settings(rules_file, [file, *(corpus or [])], index=index, corpus=corpus)
     try:
         location = _location(settings, quiet, RichProgress(False if quiet else None), index is not None)
-        with open_index(location, settings.rules.fingerprint) as opened:
+        with open_index(location, settings.rules.fingerprint, readonly=True) as opened:
             scanner = Scanner(opened, settings.rules)
-            explained = [explain_article(scanner, a) for a in load_one(file, file.parent, str(file))]
+            explained = [explain_article(scanner, a)
+                         for a in load_one(file, file.parent, str(file), limits=settings.rules.limits)]
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     if as_json:

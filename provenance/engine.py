@@ -27,11 +27,12 @@ from typing import Any, Protocol
 from provenance.analysis import Analysis, analyse, analyse_many, screen_offsets, screen_text
 from provenance.attribution import resolve_claims
 from provenance.disclaimers import NO_REPRINT
-from provenance.documents.loaders import iter_files, load_one
+from provenance.documents.loaders import FileWalk, FoundFile, Skipped, load_found
 from provenance.documents.model import Article
 from provenance.errors import IndexError_
 from provenance.index.base import IndexBackend, IndexedDoc, open_index
 from provenance.judge import judge_group, origin_of
+from provenance.limits import is_under
 from provenance.match import Matcher, group_matches
 from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
@@ -68,6 +69,7 @@ class BuildResult:
     unchanged: int = 0
     removed: int = 0
     unreadable: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # files not opened (FIFOs, links outside the corpus)
     rebuilt: str | None = None  # why a cached corpus index was started afresh
 
     @property
@@ -83,8 +85,7 @@ def content_hash(article: Article) -> str:
 
 def registry_from_rules(rules: Rules) -> NameRegistry:
     registry = NameRegistry()
-    for rule in rules.sources:
-        registry.add(rule.name, rule.aliases, rule.url)
+    registry.add_many((rule.name, rule.aliases, rule.url) for rule in rules.sources)
     return registry
 
 
@@ -130,12 +131,32 @@ def _frozen_for_fork() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _init_worker(params: FingerprintParams, rules: Rules) -> None:
+def _init_worker(params: FingerprintParams, registry: NameRegistry) -> None:
+    # The registry is made once by the parent: forked workers share it instead of each
+    # normalising every name of a rules file that may list 100,000 sources.
     _WORKER["params"] = params
-    _WORKER["registry"] = registry_from_rules(rules)
+    _WORKER["registry"] = registry
 
 
-def _analyse_for_index(articles: list[Article]) -> list[IndexedDoc]:
+def _analyse_for_index(articles: list[Article]) -> list[IndexedDoc | Article]:
+    """The index documents of ``articles``, analysed together; if the batch fails, each article is
+    analysed alone and one that still fails comes back as itself with ``error`` set (reported as
+    not indexed), so one file cannot end a build."""
+    try:
+        return list(_index_documents(articles))
+    except Exception:  # retried article by article below, to name the one that fails
+        pass
+    out: list[IndexedDoc | Article] = []
+    for article in articles:
+        try:
+            out.extend(_index_documents([article]))
+        except Exception as exc:
+            article.error = f"could not be analysed ({type(exc).__name__}: {exc}); please report this with the file"
+            out.append(article)
+    return out
+
+
+def _index_documents(articles: list[Article]) -> list[IndexedDoc]:
     params: FingerprintParams = _WORKER["params"]
     registry: NameRegistry = _WORKER["registry"]
     # Corpus documents need no language: shingling follows the script, and only scanned
@@ -161,22 +182,29 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def build_index(
     paths: Iterable[str | Path], location: str, rules: Rules, *, jobs: int = 1, prune: bool = False,
     include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
+    follow_symlinks: bool = False,
 ) -> BuildResult:
-    """Add (upsert) every article under ``paths`` to the index; with ``prune``, drop ids not seen."""
+    """Add (upsert) every article under ``paths`` to the index; with ``prune``, drop ids not seen.
+
+    Files that cannot be read are listed in the result (``unreadable``, ``skipped``), not indexed.
+    """
     progress = progress or _NoProgress()
     params = rules.fingerprint
     result = BuildResult()
     with open_index(location, params, create=True) as index:
-        _set_rekey(index, params, rules)
+        registry = registry_from_rules(rules)
+        _set_rekey(index, params, registry)
         existing = index.content_hashes()
-        files = list(iter_files(paths, include, exclude))
+        walk = FileWalk(paths, include, exclude, follow_symlinks)
+        files = list(walk)
+        result.skipped = walk.skipped
         progress.start("indexing", len(files))
         seen: set[str] = set()
         cache: dict[Path, dict[str, Any]] = {}
 
         def changed_articles() -> Iterator[Article]:
-            for full, root, display in files:
-                for article in load_one(full, root, display, cache):
+            for found in files:
+                for article in load_found(found, cache, rules.limits):
                     if not article.readable:
                         result.unreadable.append(article)
                         continue
@@ -187,16 +215,16 @@ def build_index(
                     yield article
                 progress.advance()
 
-        _init_worker(params, rules)
-        executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(params, rules)) if jobs > 1 else None
+        _init_worker(params, registry)
+        executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(params, registry)) if jobs > 1 else None
 
-        def analysed(batches: Iterator[list[Article]]) -> Iterator[list[IndexedDoc]]:
+        def analysed(batches: Iterator[list[Article]]) -> Iterator[list[IndexedDoc | Article]]:
             """Analysed batches in order; with workers, the next batch is analysed while this one is written."""
             if executor is None:
                 for batch in batches:
                     yield _analyse_for_index(batch)
                 return
-            in_flight: list[list[Future[list[IndexedDoc]]]] = []
+            in_flight: list[list[Future[list[IndexedDoc | Article]]]] = []
             for batch in batches:
                 step = max(1, -(-len(batch) // (jobs * 2)))
                 in_flight.append([executor.submit(_analyse_for_index, batch[i : i + step])
@@ -208,7 +236,9 @@ def build_index(
 
         try:
             with _frozen_for_fork() if executor else contextlib.nullcontext():
-                for docs in analysed(_batches(changed_articles(), BATCH)):
+                for analysed_batch in analysed(_batches(changed_articles(), BATCH)):
+                    docs = [doc for doc in analysed_batch if isinstance(doc, IndexedDoc)]
+                    result.unreadable += [doc for doc in analysed_batch if isinstance(doc, Article)]
                     counts = index.add(docs)
                     result.added += counts["added"]
                     result.updated += counts["updated"]
@@ -224,9 +254,8 @@ def build_index(
     return result
 
 
-def _set_rekey(index: IndexBackend, params: FingerprintParams, rules: Rules) -> None:
+def _set_rekey(index: IndexBackend, params: FingerprintParams, registry: NameRegistry) -> None:
     if hasattr(index, "set_rekey"):
-        registry = registry_from_rules(rules)
 
         def rekey(text: str) -> Any:
             return analyse(Article(id="", path="", text=text), params, registry, detect=False).fingerprint
@@ -247,11 +276,12 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
     progress = progress or _NoProgress()
     rules = rules or Rules()
     copied = 0
-    with open_index(source, None, readonly=True) as src:
+    # legacy: a Redis index of the pickled layout is read through its documents only, to migrate it
+    with open_index(source, None, readonly=True, legacy=True) as src:
         params = src.params
         with open_index(destination, params, create=True) as dst:
-            _set_rekey(dst, params, rules)
             registry = registry_from_rules(rules)
+            _set_rekey(dst, params, registry)
             progress.start("copying", src.count())
             try:
                 for batch in src.iter_docs():
@@ -288,7 +318,7 @@ def corpus_index_location(corpus: Iterable[str | Path], base: str | Path = ".pro
 
 
 def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1, progress: Progress | None = None,
-                       base: str | Path = ".provenance") -> tuple[str, BuildResult]:
+                       base: str | Path = ".provenance", follow_symlinks: bool = False) -> tuple[str, BuildResult]:
     """Bring the cached index of ``scan --corpus`` up to date with the corpus folders.
 
     The cache is the tool's own: one written by another version (schema) or with other fingerprint
@@ -299,12 +329,13 @@ def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1,
     if os.path.exists(location):
         try:
             open_index(location, rules.fingerprint, readonly=True).close()
-        except IndexError_ as exc:
+        except IndexError_ as exc:  # the file in the tool's own cache folder is the tool's to replace
             reason = str(exc)
             for path in (location, location + "-wal", location + "-shm"):
                 if os.path.exists(path):
                     os.remove(path)
-    result = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress)
+    result = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress,
+                         follow_symlinks=follow_symlinks)
     result.rebuilt = reason
     return location, result
 
@@ -324,11 +355,11 @@ def analyse_articles(articles: list[Article], book: PolicyBook, params: Fingerpr
 class Scanner:
     """Scans articles against an open index with one set of rules."""
 
-    def __init__(self, index: IndexBackend, rules: Rules) -> None:
+    def __init__(self, index: IndexBackend, rules: Rules, book: PolicyBook | None = None) -> None:
         self.index = index
         self.rules = rules
         self.params = index.params
-        self.book = PolicyBook(rules, index.sources())
+        self.book = book or PolicyBook(rules, index.sources())
         self.documents = index.count()
         self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage,
                                df_threshold=rules.defaults.df_threshold(self.documents))
@@ -416,25 +447,31 @@ def scan(
     paths: Iterable[str | Path], location: str, rules: Rules, *, fail_on: str = "error",
     include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
     on_item: Callable[[Item], None] | None = None, skip_under: Iterable[str | Path] = (), jobs: int = 1,
+    follow_symlinks: bool = False,
 ) -> Report:
-    """Scan every article under ``paths`` against the index at ``location``.
+    """Scan every article under ``paths`` against the index at ``location`` (opened read-only).
 
     Files under ``skip_under`` (the corpus folders) are not scanned: a corpus document is not an
     article about to be published. With ``jobs`` > 1 the files are shared among processes, each
-    with its own connection to the index; the report keeps the files' order.
+    with its own connection to the index; the report keeps the files' order. Files the walk did
+    not open (FIFOs, links outside ``paths``) are listed in ``Report.skipped``.
     """
     progress = progress or _NoProgress()
-    with open_index(location, rules.fingerprint) as index:
-        skipped = [Path(p).resolve() for p in skip_under]
-        files = [f for f in iter_files(paths, include, exclude)
-                 if not any(s == f[0].resolve() or s in f[0].resolve().parents for s in skipped)]
+    with open_index(location, rules.fingerprint, readonly=True) as index:
+        corpus = [Path(os.path.realpath(p)) for p in skip_under]
+        walk = FileWalk(paths, include, exclude, follow_symlinks)
+        files = [f for f in walk if not is_under(Path(os.path.realpath(f.path)), corpus)]
         items: list[Item] = []
         progress.start("scanning", len(files))
         try:
             if jobs > 1 and len(files) >= 2 * jobs:
                 chunks = [files[i : i + _SCAN_CHUNK] for i in range(0, len(files), _SCAN_CHUNK)]
-                with _frozen_for_fork(), ProcessPoolExecutor(jobs) as executor:
-                    for chunk_items in executor.map(_scan_chunk, [(c, location, rules) for c in chunks]):
+                # Rules and policy book go to each worker once, made here: forked workers share them
+                # (a rules file may list 100,000 sources; tasks carry only their files).
+                book = PolicyBook(rules, index.sources())
+                with _frozen_for_fork(), ProcessPoolExecutor(jobs, initializer=_init_scan_worker,
+                                                             initargs=(location, rules, book)) as executor:
+                    for chunk_items in executor.map(_scan_chunk, chunks):
                         items.extend(chunk_items)
                         for item in chunk_items:
                             if on_item:
@@ -451,20 +488,20 @@ def scan(
             progress.stop()
         info = {"backend": index.backend_name, "location": index.location, "documents": index.count(),
                 "params": index.params.to_dict()}
-    return Report(items=items, index=info, fail_on=fail_on)
+    return Report(items=items, index=info, fail_on=fail_on, skipped=walk.skipped)
 
 
 _SCAN_CHUNK = 16  # files per task: one analysis batch, and a short wait for the last task
 _ANALYSIS_BATCH = 16  # articles analysed together: one tokenising and fingerprinting pass for all
 
 
-def _scan_files(scanner: Scanner, files: list[tuple[Path, Path, str]]) -> Iterator[list[Item]]:
+def _scan_files(scanner: Scanner, files: list[FoundFile]) -> Iterator[list[Item]]:
     """The items of each file, in order; articles of consecutive files are analysed in batches."""
     cache: dict[Path, dict[str, Any]] = {}
     pending: list[list[Article]] = []
     waiting = 0
-    for full, root, display in files:
-        articles = list(load_one(full, root, display, cache))
+    for found in files:
+        articles = load_found(found, cache, scanner.rules.limits)
         pending.append(articles)
         waiting += len(articles)
         if waiting >= _ANALYSIS_BATCH:
@@ -487,12 +524,16 @@ def _scan_pending(scanner: Scanner, pending: list[list[Article]]) -> Iterator[li
         done += len(articles)
 
 
-def _scan_chunk(task: tuple[list[tuple[Path, Path, str]], str, Rules]) -> list[Item]:
+def _init_scan_worker(location: str, rules: Rules, book: PolicyBook) -> None:
+    _WORKER["scan"] = (location, rules, book)
+
+
+def _scan_chunk(files: list[FoundFile]) -> list[Item]:
     """Worker: scan a run of files with this process's own index connection and cache."""
-    files, location, rules = task
+    location, rules, book = _WORKER["scan"]
     scanner = _WORKER.get(("scanner", location))
     if scanner is None:
-        scanner = Scanner(open_index(location, rules.fingerprint), rules)
+        scanner = Scanner(open_index(location, rules.fingerprint, readonly=True), rules, book)
         _WORKER[("scanner", location)] = scanner
     return [item for file_items in _scan_files(scanner, files) for item in file_items]
 

@@ -8,10 +8,11 @@ bare domains resolve by host, subdomains included.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from provenance.text.normalize import normalise_name
+from provenance.text.normalize import normalise_name, normalise_names
 
 _ZH_SUFFIXES = (
     "微信公众号", "公众号", "官方微博", "微博", "客户端", "官方网站", "官网", "新闻网", "网站", "网", "报社", "社",
@@ -20,6 +21,7 @@ _ZH_SUFFIXES = (
 _ZH_PREFIXES = ("微信公众号", "公众号")
 _EN_PREFIXES = ("the",)
 _EN_SUFFIXES = ("newsservice", "service", "news", "online", "website", "com", "inc", "ltd", "co")
+_MAX_HOST = 253  # the longest host name DNS allows: longer "domains" are not looked up label by label
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:/.*)?$", re.I)
 
 
@@ -33,26 +35,35 @@ def domain_of(value: str) -> str | None:
             host = urlsplit(value if "://" in value else "http:" + value).hostname
         except ValueError:  # e.g. "http://[not-an-address"
             return None
-        return host.removeprefix("www.") if host else None
-    match = _DOMAIN.match(value)
-    return match.group(1).lower().removeprefix("www.") if match else None
+        host = host.removeprefix("www.") if host else None
+        return host if host and len(host) <= _MAX_HOST else None
+    match = _DOMAIN.match(value) if len(value) <= _MAX_HOST + 2048 else None
+    host = match.group(1).lower().removeprefix("www.") if match else None
+    return host if host and len(host) <= _MAX_HOST else None
 
 
-def _variants(key: str) -> set[str]:
+_ALL_PREFIXES = _ZH_PREFIXES + _EN_PREFIXES
+# Suffixes by their last character: a name's last character names the few worth trying.
+_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _suffix in _ZH_SUFFIXES + _EN_SUFFIXES:
+    _BY_LAST[_suffix[-1]] = (*_BY_LAST.get(_suffix[-1], ()), _suffix)
+
+
+def _variants(key: str) -> Collection[str]:
     """The name key and its forms without outlet prefixes/suffixes (never shorter than 2)."""
+    if key[-1:] not in _BY_LAST and not key.startswith(_ALL_PREFIXES):
+        return (key,)
     out = {key}
-    changed = True
-    while changed:
-        changed = False
-        for item in list(out):
-            for prefix in _ZH_PREFIXES + _EN_PREFIXES:
-                if item.startswith(prefix) and len(item) - len(prefix) >= 2 and item[len(prefix):] not in out:
-                    out.add(item[len(prefix):])
-                    changed = True
-            for suffix in _ZH_SUFFIXES + _EN_SUFFIXES:
-                if item.endswith(suffix) and len(item) - len(suffix) >= 2 and item[: -len(suffix)] not in out:
-                    out.add(item[: -len(suffix)])
-                    changed = True
+    todo = [key]
+    while todo:
+        item = todo.pop()
+        found = [item[: -len(s)] for s in _BY_LAST.get(item[-1:], ()) if len(item) - len(s) >= 2 and item.endswith(s)]
+        if item.startswith(_ALL_PREFIXES):
+            found += [item[len(p):] for p in _ALL_PREFIXES if item.startswith(p) and len(item) - len(p) >= 2]
+        for variant in found:
+            if variant not in out:
+                out.add(variant)
+                todo.append(variant)
     return out
 
 
@@ -71,28 +82,45 @@ class NameRegistry:
         self._loose: dict[str, str] = {}
         self._domains: dict[str, str] = {}
         self.outlets: dict[str, Outlet] = {}
+        self._keys: dict[str, str] = {}  # name or alias as written → its normalised key
 
     def add(self, name: str, aliases: list[str] | tuple[str, ...] = (), url: str | None = None) -> None:
-        outlet = self.outlets.setdefault(name, Outlet(name))
-        for alias in [name, *aliases]:
-            domain = domain_of(alias) if "." in alias else None
-            if domain:
-                self._domains.setdefault(domain, name)
-                outlet.domains.append(domain)
-                continue
-            key = normalise_name(alias)
-            if not key:
-                continue
-            if alias != name:
-                outlet.aliases.append(alias)
-            self._exact.setdefault(key, name)
-            for variant in _variants(key):
-                self._loose.setdefault(variant, name)
-        if url:
-            domain = domain_of(url)
-            if domain:
-                self._domains.setdefault(domain, name)
-                outlet.domains.append(domain)
+        self.add_many([(name, aliases, url)])
+
+    def add_many(self, outlets: Iterable[tuple[str, Sequence[str], str | None]]) -> None:
+        """Add ``(name, aliases, url)`` outlets in order (the first outlet to claim a key keeps it),
+        their names normalised in one pass and the lookup tables merged in bulk."""
+        outlets = list(outlets)
+        domains = {alias: domain_of(alias) for name, aliases, _ in outlets for alias in [name, *aliases]
+                   if "." in alias}
+        names = [alias for name, aliases, _ in outlets for alias in [name, *aliases] if not domains.get(alias)]
+        keys = dict(zip(names, normalise_names(names), strict=True))
+        self._keys.update(keys)
+        exact: list[tuple[str, str]] = []
+        loose: list[tuple[str, str]] = []
+        for name, aliases, url in outlets:
+            outlet = self.outlets.get(name) or self.outlets.setdefault(name, Outlet(name))
+            for alias in (name, *aliases):
+                domain = domains.get(alias)
+                if domain:
+                    self._domains.setdefault(domain, name)
+                    outlet.domains.append(domain)
+                    continue
+                key = keys[alias]
+                if not key:
+                    continue
+                if alias != name:
+                    outlet.aliases.append(alias)
+                exact.append((key, name))
+                loose += [(variant, name) for variant in _variants(key)]
+            if url:
+                domain = domain_of(url)
+                if domain:
+                    self._domains.setdefault(domain, name)
+                    outlet.domains.append(domain)
+        # dict() of the reversed pairs keeps each key's first name; entries made before win.
+        self._exact = {**dict(reversed(exact)), **self._exact}
+        self._loose = {**dict(reversed(loose)), **self._loose}
 
     def resolve_domain(self, value: str) -> str | None:
         domain = domain_of(value)
@@ -113,7 +141,7 @@ class NameRegistry:
             found = self.resolve_domain(value)
             if found:
                 return found
-        key = normalise_name(value)
+        key = self.key(value)
         if not key:
             return None
         if key in self._exact:
@@ -129,4 +157,9 @@ class NameRegistry:
         if not a or not b:
             return False
         ra, rb = self.resolve(a) or a, self.resolve(b) or b
-        return ra == rb or normalise_name(ra) == normalise_name(rb)
+        return ra == rb or self.key(ra) == self.key(rb)
+
+    def key(self, name: str) -> str:
+        """:func:`normalise_name` of ``name``, looked up for the names and aliases added."""
+        found = self._keys.get(name)
+        return found if found is not None else normalise_name(name)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from provenance.index.base import SourceSummary, StoredDoc
 from provenance.names import NameRegistry
 from provenance.rules import Rules, SourceRule
-from provenance.text.normalize import normalise_name
 
 
 @dataclass
@@ -35,8 +34,8 @@ class PolicyBook:
         self.rules = rules
         self.registry = NameRegistry()
         self._rules_by_name: dict[str, SourceRule] = {}
+        self.registry.add_many((rule.name, rule.aliases, rule.url) for rule in rules.sources)
         for rule in rules.sources:
-            self.registry.add(rule.name, rule.aliases, rule.url)
             self._rules_by_name[rule.name] = rule
         self._summaries: dict[str, SourceSummary] = {}
         for summary in summaries:
@@ -59,11 +58,11 @@ class PolicyBook:
         publisher = self.rules.publisher
         if not publisher or not name:
             return False
-        return self.registry.same(name, publisher) or normalise_name(name) == normalise_name(publisher)
+        return self.registry.same(name, publisher) or self.registry.key(name) == self.registry.key(publisher)
 
     def is_licensee(self, policy: Policy) -> bool:
         publisher = self.rules.publisher
-        return bool(publisher) and any(self.registry.same(name, publisher) or normalise_name(name) == normalise_name(
+        return bool(publisher) and any(self.registry.same(name, publisher) or self.registry.key(name) == self.registry.key(
             publisher) for name in policy.licensees)
 
     def min_passage(self, source: str | None) -> int:

@@ -6,14 +6,18 @@ error can point at the line to fix.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
-import tomllib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli as tomllib  # the compiled tomli: twice as fast as the standard library on large rules files
+
 from provenance.errors import ConfigError
+from provenance.limits import DEFAULT_LIMITS, RULES_FILE_BYTES, Limits, TooLarge, parse_limits, read_text_file
 from provenance.params import FingerprintParams
 
 DF_FLOOR = 10
@@ -25,7 +29,7 @@ _SOURCE_KEYS = {
     "name": str, "aliases": list, "url": str, "policy": str, "licensees": list, "excerpt_max": float,
     "min_passage": int, "no_edits": bool, "own": bool,
 }
-_TOP_KEYS = {"publisher", "defaults", "source", "index", "fingerprint", "scan"}
+_TOP_KEYS = {"publisher", "defaults", "source", "index", "fingerprint", "scan", "limits"}
 
 
 @dataclass
@@ -38,8 +42,26 @@ class SourceRule:
     excerpt_max: float | None = None
     min_passage: int | None = None
     no_edits: bool | None = None
-    where: str = ""  # "file:line" of its [[source]] header
-    policy_where: str = ""
+    # Where it is written, looked up on first use (100,000 sources need not all be located).
+    lines: _Lines | None = field(default=None, repr=False, compare=False)
+    index: int = -1  # among the file's [[source]] tables
+    _where: str | None = field(default=None, repr=False, compare=False)
+    _policy_where: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def where(self) -> str:
+        """``file:line`` of its ``[[source]]`` header."""
+        if self._where is None:
+            self._where = self.lines.at(self.lines.table("source", self.index)) if self.lines else ""
+        return self._where
+
+    @property
+    def policy_where(self) -> str:
+        """``file:line`` of its ``policy`` key ('' when the source sets none)."""
+        if self._policy_where is None:
+            found = self.policy is not None and self.lines is not None
+            self._policy_where = self.lines.at(self.lines.key("policy", "source", self.index)) if found else ""
+        return self._policy_where
 
 
 @dataclass
@@ -68,29 +90,62 @@ class Rules:
     sources: list[SourceRule] = field(default_factory=list)
     fingerprint: FingerprintParams = field(default_factory=FingerprintParams)
     index: str | None = None
+    scan: dict[str, Any] = field(default_factory=dict)  # the [scan] table as written (config.py reads it)
+    limits: Limits = DEFAULT_LIMITS
     path: str | None = None
     problems: list[str] = field(default_factory=list)
 
 
 class _Lines:
-    """Finds the line of a key inside the n-th ``[[source]]`` table or a plain table."""
+    """Finds the line of a key inside the n-th ``[[source]]`` table or a plain table.
+
+    Table headers are found in one pass over the text; a table's keys are indexed on first use,
+    so looking up every key of 100,000 sources takes time linear in the file, and a rules object
+    sent to worker processes carries the text, not the indexes.
+    """
+
+    _HEADER = re.compile(r"^[ \t]*\[[^\n]*", re.M)
+    _KEY = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=")
 
     def __init__(self, text: str, path: str, table_prefix: str = "") -> None:
-        self.lines = text.splitlines()
+        self.text = text
         self.path = path
         self.prefix = table_prefix
+        self.headers: dict[str, list[int]] = {}
+        self.starts: list[int] = []  # every line that opens a table, in order
+        line = last = 0
+        for match in self._HEADER.finditer(text):
+            line += text.count("\n", last, match.start())
+            last = match.start()
+            self.starts.append(line)
+            self.headers.setdefault(match.group().strip().split("#", 1)[0].rstrip(), []).append(line)
+        self._lines: list[str] | None = None
+        self._keys: dict[int, dict[str, int]] = {}
 
-    def _header_lines(self, header: str) -> list[int]:
-        pattern = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
-        return [i for i, line in enumerate(self.lines) if pattern.match(line)]
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_lines": None, "_keys": {}}
 
     def table(self, name: str, index: int | None = None) -> int | None:
         full = f"{self.prefix}{name}" if self.prefix else name
-        header = f"[[{full}]]" if index is not None else f"[{full}]"
-        found = self._header_lines(header)
+        found = self.headers.get(f"[[{full}]]" if index is not None else f"[{full}]", [])
         if index is None:
             return found[0] if found else None
         return found[index] if index < len(found) else None
+
+    def _keys_from(self, start: int) -> dict[str, int]:
+        """The first line of each key from line ``start`` to the next table header."""
+        if start not in self._keys:
+            if self._lines is None:
+                self._lines = self.text.split("\n")
+            keys: dict[str, int] = {}
+            at = bisect.bisect_left(self.starts, start)
+            end = self.starts[at] if at < len(self.starts) else len(self._lines)
+            for number in range(start, end):
+                match = self._KEY.match(self._lines[number])
+                if match:
+                    keys.setdefault(match.group(1), number)
+            self._keys[start] = keys
+        return self._keys[start]
 
     def key(self, key: str, table: str | None = None, index: int | None = None) -> int | None:
         start = 0
@@ -99,18 +154,14 @@ class _Lines:
             if head is None:
                 return None
             start = head + 1
-        for i in range(start, len(self.lines)):
-            line = self.lines[i]
-            if re.match(r"^\s*\[", line) and i >= start and table is not None:
-                break
-            if re.match(r"^\s*\[", line) and table is None:
-                break
-            if re.match(r"^\s*" + re.escape(key) + r"\s*=", line):
-                return i
-        return None
+        return self._keys_from(start).get(key)
 
     def at(self, line: int | None) -> str:
         return f"{self.path}:{(line or 0) + 1}"
+
+    def source_at(self, index: int) -> str:
+        """``file:line`` of the ``index``-th ``[[source]]`` header."""
+        return self.at(self.table("source", index))
 
 
 def _type_name(kind: type) -> str:
@@ -118,6 +169,10 @@ def _type_name(kind: type) -> str:
 
 
 def _check_type(value: Any, kind: type) -> bool:
+    if kind is str:
+        return isinstance(value, str)
+    if kind is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
@@ -132,6 +187,9 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
     lines = _Lines(text, path, prefix)
     rules = Rules(path=path)
     problems = rules.problems
+    if not isinstance(data, dict):
+        problems.append(f"{path}: the rules must be a table of settings")
+        return rules
     for key in data:
         if key not in _TOP_KEYS:
             problems.append(f"{lines.at(lines.key(key) or lines.table(key))}: unknown setting {key!r}")
@@ -163,44 +221,37 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
     if not isinstance(sources, list):
         problems.append(f"{lines.at(lines.key('source'))}: 'source' must be an array of tables ([[source]])")
         sources = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for index, entry in enumerate(sources):
-        head = lines.table("source", index)
-        where = lines.at(head)
         if not isinstance(entry, dict):
-            problems.append(f"{where}: each [[source]] must be a table")
+            problems.append(f"{lines.source_at(index)}: each [[source]] must be a table")
             continue
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            problems.append(f"{where}: [[source]] needs a 'name'")
+            problems.append(f"{lines.source_at(index)}: [[source]] needs a 'name'")
             continue
-        rule = SourceRule(name=name.strip(), where=where)
+        rule = SourceRule(name=name.strip(), lines=lines, index=index)
         bad = False
         for key, value in entry.items():
-            key_where = lines.at(lines.key(key, "source", index))
-            if key not in _SOURCE_KEYS:
-                problems.append(f"{key_where}: unknown setting {key!r} in [[source]] {name!r}")
+            kind = _SOURCE_KEYS.get(key)
+            if kind is None:
+                problems.append(f"{lines.at(lines.key(key, 'source', index))}: unknown setting {key!r} in [[source]]"
+                                f" {name!r}")
                 continue
-            if not _check_type(value, _SOURCE_KEYS[key]):
-                problems.append(f"{key_where}: {key} of source {name!r} must be {_type_name(_SOURCE_KEYS[key])}")
-                bad = True
-                continue
-            problem = _check_value(key, value)
+            problem = None if _check_type(value, kind) else f"{key} of source {name!r} must be {_type_name(kind)}"
+            if problem is None and key in _CHECKED:
+                checked = _check_value(key, value)
+                problem = f"{checked} (source {name!r})" if checked else None
             if problem:
-                problems.append(f"{key_where}: {problem} (source {name!r})")
+                problems.append(f"{lines.at(lines.key(key, 'source', index))}: {problem}")
                 bad = True
-                continue
-            if key == "name":
-                continue
-            if key == "own":
-                continue
-            setattr(rule, key, float(value) if key == "excerpt_max" else value)
-            if key == "policy":
-                rule.policy_where = key_where
+            elif key not in ("name", "own"):
+                setattr(rule, key, float(value) if key == "excerpt_max" else value)
         key_name = name.strip().casefold()
         if key_name in seen:
-            problems.append(f"{where}: source {name!r} is defined twice (first at {seen[key_name]})")
-        seen[key_name] = where
+            problems.append(f"{lines.source_at(index)}: source {name!r} is defined twice (first at "
+                            f"{lines.source_at(seen[key_name])})")
+        seen[key_name] = index
         if not bad:
             rules.sources.append(rule)
     for table in ("fingerprint", "index"):
@@ -229,7 +280,17 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
                 problems.append(f"{key_where}: fingerprint.{key} must be {type(known[key]).__name__}")
         if len(problems) == before:
             merged = {**known, **{k: v for k, v in value.items() if k in known}}
-            rules.fingerprint = FingerprintParams.from_dict(merged)
+            candidate = FingerprintParams.from_dict(merged)
+            problems += [f"{where}: fingerprint.{problem}" for problem in candidate.problems()]
+            if len(problems) == before:
+                rules.fingerprint = candidate
+    if isinstance(data.get("scan"), dict):
+        rules.scan = data["scan"]
+    elif "scan" in data:
+        problems.append(f"{lines.at(lines.key('scan'))}: [scan] must be a table")
+    if "limits" in data:
+        rules.limits, found = parse_limits(data["limits"], lines.at(lines.table("limits") or lines.key("limits")))
+        problems.extend(found)
     if rules.publisher:
         for rule in rules.sources:
             if rule.name == rules.publisher:
@@ -237,10 +298,13 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
     return rules
 
 
+_CHECKED = {"policy", "excerpt_max", "max_df_share", "max_df", "min_passage"}
+
+
 def _check_value(key: str, value: Any) -> str | None:
     if key == "policy" and value not in POLICIES:
         return f"policy {value!r} is not one of {', '.join(POLICIES)}"
-    if key in ("excerpt_max", "max_df_share") and not 0 <= float(value) <= 1:
+    if key in ("excerpt_max", "max_df_share") and not 0 <= value <= 1:
         return f"{key} must be between 0 and 1, not {value}"
     if key == "max_df" and value < 1:
         return f"max_df must be a positive number of documents, not {value}"
@@ -258,20 +322,31 @@ def load_rules(path: str | Path | None, strict: bool = True) -> Rules:
         return Rules()
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_text_file(file, RULES_FILE_BYTES)
     except FileNotFoundError:
         raise ConfigError(f"{file}: rules file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read rules file: {exc}") from None
+    except TooLarge as exc:
+        raise ConfigError(f"{file}: rules file too large: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read rules file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: cannot read rules file: not UTF-8 (byte {exc.start})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+), column (\d+)", str(exc))
         where = f"{file}:{match.group(1)}:{match.group(2)}" if match else str(file)
         raise ConfigError(f"{where}: invalid TOML: {str(exc).split(' (at line')[0]}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid TOML: values nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
     prefix = ""
     if file.name == "pyproject.toml":
-        data = data.get("tool", {}).get("provenance", {})
+        tool = data.get("tool", {})
+        data = tool.get("provenance", {}) if isinstance(tool, dict) else None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{file}: [tool.provenance] must be a table")
         prefix = "tool.provenance."
     rules = parse_rules(data, text, str(file), prefix)
     if strict and rules.problems:
@@ -279,23 +354,106 @@ def load_rules(path: str | Path | None, strict: bool = True) -> Rules:
     return rules
 
 
-def find_rules(start: str | Path) -> Path | None:
-    """Walk up from ``start`` to the first ``provenance.toml`` or pyproject.toml with ``[tool.provenance]``."""
+@dataclass
+class Discovery:
+    """Where walking up from a folder found a rules file, and where it stopped looking."""
+
+    path: Path | None
+    start: Path
+    stop: Path | None = None  # the last folder searched
+    stop_reason: str = "the file system's root"
+    repository: Path | None = None  # the folder holding .git at or above the rules file
+    ignored: list[str] = field(default_factory=list)  # candidates not trusted, with the reason
+
+    @property
+    def boundary(self) -> Path:
+        """The folder a discovered rules file may point into: its repository, else its own folder."""
+        if self.repository is not None:
+            return self.repository
+        return (self.path.resolve().parent if self.path else self.start)
+
+
+def _untrusted(candidate: Path) -> str | None:
+    """Why a rules file found by walking up must not be used (None when it may)."""
+    try:
+        info = candidate.stat()
+        folder = candidate.parent.stat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if folder.st_mode & stat.S_IWOTH:
+        return "its folder is writable by every user, so anyone could have put it there"
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    if uid not in (None, 0) and info.st_uid != uid:
+        return f"it belongs to another user (uid {info.st_uid})"
+    return None
+
+
+def discover_rules(start: str | Path) -> Discovery:
+    """Walk up from ``start`` to the first trusted ``provenance.toml`` (or pyproject.toml with
+    ``[tool.provenance]``).
+
+    The walk ends at the repository root (the folder holding ``.git``) and never climbs above
+    the home folder: a rules file in a checkout's parent, in ``/tmp`` or in ``/home`` is not the
+    repository's and could name an index or paths an attacker chose. A candidate in a folder
+    every user may write to, or owned by another user, is ignored and reported.
+    """
     here = Path(start).resolve()
     if here.is_file():
         here = here.parent
+    found = Discovery(path=None, start=here)
+    try:
+        home: Path | None = Path.home().resolve()
+    except (KeyError, RuntimeError, OSError):
+        home = None
     for folder in [here, *here.parents]:
-        candidate = folder / "provenance.toml"
-        if candidate.is_file():
-            return _short(candidate)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "provenance" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
-                    return _short(pyproject)
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        found.stop = folder
+        for candidate in (folder / "provenance.toml", folder / "pyproject.toml"):
+            if not candidate.is_file() or (candidate.name == "pyproject.toml" and not _mentions_provenance(candidate)):
                 continue
+            reason = _untrusted(candidate)
+            if reason:
+                found.ignored.append(f"{candidate}: not used: {reason}")
+                continue
+            found.path = _short(candidate)
+            break
+        is_repository = (folder / ".git").exists()
+        if is_repository:
+            found.repository = folder
+        if found.path is not None:
+            if found.repository is None:
+                found.repository = _repository_of(folder, home)
+            found.stop_reason = "the rules file"
+            return found
+        if is_repository:
+            found.stop_reason = "the repository root"
+            return found
+        if home is not None and folder == home:
+            found.stop_reason = "the home folder"
+            return found
+    return found
+
+
+def _repository_of(folder: Path, home: Path | None) -> Path | None:
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            return candidate
+        if candidate == home:
+            return None
     return None
+
+
+def _mentions_provenance(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(read_text_file(pyproject, RULES_FILE_BYTES))
+    except (OSError, TooLarge, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    tool = data.get("tool", {})
+    return isinstance(tool, dict) and "provenance" in tool
+
+
+def find_rules(start: str | Path) -> Path | None:
+    """The rules file :func:`discover_rules` finds from ``start``, or None."""
+    return discover_rules(start).path
 
 
 def _short(path: Path) -> Path:

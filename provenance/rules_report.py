@@ -7,7 +7,7 @@ from typing import Any
 from provenance.index.base import SourceSummary
 from provenance.policy import PolicyBook
 from provenance.rules import Rules
-from provenance.text.normalize import normalise_name
+from provenance.text.normalize import normalise_name, normalise_names
 
 
 def effective_policies(rules: Rules, summaries: list[SourceSummary]) -> list[dict[str, Any]]:
@@ -15,9 +15,12 @@ def effective_policies(rules: Rules, summaries: list[SourceSummary]) -> list[dic
     book = PolicyBook(rules, summaries)
     rows: list[dict[str, Any]] = []
     summary_by = {book.canonical(s.name): s for s in summaries}
-    names = [r.name for r in rules.sources] + [n for n in summary_by if n not in {r.name for r in rules.sources}]
+    rule_by: dict[str, Any] = {}
+    for rule in rules.sources:
+        rule_by.setdefault(rule.name, rule)
+    names = list(rule_by) + [n for n in summary_by if n not in rule_by]
     for name in names:
-        rule = next((r for r in rules.sources if r.name == name), None)
+        rule = rule_by.get(name)
         summary = summary_by.get(name)
         if rule and rule.policy:
             policy, origin = rule.policy, rule.policy_where or rule.where
@@ -44,10 +47,13 @@ def lint(rules: Rules) -> list[str]:
     """Problems as ``file:line: message`` (validation errors plus consistency checks)."""
     problems = list(rules.problems)
     seen: dict[str, str] = {}
-    names = {normalise_name(r.name) for r in rules.sources}
+    everything = [name for r in rules.sources for name in (r.name, *r.aliases, *r.licensees)]
+    keys = dict(zip(everything, normalise_names(everything), strict=True))
+    names = {keys[r.name] for r in rules.sources}
+    publisher = normalise_name(rules.publisher) if rules.publisher else None
     for rule in rules.sources:
         for alias in [rule.name, *rule.aliases]:
-            key = normalise_name(alias) if "." not in alias else alias.lower().removeprefix("www.")
+            key = keys[alias] if "." not in alias else alias.lower().removeprefix("www.")
             if not key:
                 problems.append(f"{rule.where}: empty alias in source {rule.name!r}")
                 continue
@@ -59,9 +65,7 @@ def lint(rules: Rules) -> list[str]:
         if rule.licensees and rule.policy != "no-reprint":
             problems.append(f"{rule.where}: licensees of {rule.name!r} only matter with policy = \"no-reprint\"")
         for licensee in rule.licensees:
-            if normalise_name(licensee) not in names and rules.publisher and normalise_name(licensee) != normalise_name(
-                rules.publisher
-            ):
+            if keys[licensee] not in names and publisher is not None and keys[licensee] != publisher:
                 problems.append(f"{rule.where}: licensee {licensee!r} of {rule.name!r} is not a known source or the "
                                 "publisher")
     if rules.path and not rules.publisher:

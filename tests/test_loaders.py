@@ -12,6 +12,8 @@ from pathlib import Path
 import opencc
 import pytest
 from corpus_kit import EN_ORIGINAL, ZH_ORIGINAL, ZH_PORT, front_matter, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.documents.loaders import load_paths
 from provenance.documents.model import Article
@@ -346,7 +348,6 @@ def test_missing_path_is_unreadable(tmp_path: Path) -> None:
     ('+++\npublished = 2024-04-08\n+++\n', datetime(2024, 4, 8, tzinfo=UTC)),  # TOML local date
     ("---\npublished: 2024-04-08T09:00:00+08:00\n---\n", datetime(2024, 4, 8, 9, 0, tzinfo=CST)),
     ('---\npublished: "2024-04-08T01:00:00Z"\n---\n', datetime(2024, 4, 8, 1, 0, tzinfo=UTC)),
-    ("---\npublished: yesterday\n---\n", None),  # not ISO 8601: no date, the article still loads
 ])
 def test_published_dates(tmp_path: Path, head: str, expected: datetime | None) -> None:
     write(tmp_path / "c" / "a.md", head + EN_ORIGINAL)
@@ -355,7 +356,30 @@ def test_published_dates(tmp_path: Path, head: str, expected: datetime | None) -
     assert article.published == expected
 
 
+@pytest.mark.parametrize("head", [
+    "---\npublished: yesterday\n---\n",  # not ISO 8601
+    "---\npublished: 2024-13-45\n---\n",  # looks like a YAML date, is none
+    "---\npublished: 2024-02-30T10:00:00\n---\n",
+])
+def test_a_date_that_is_none_makes_the_file_unreadable_with_the_reason(tmp_path: Path, head: str) -> None:
+    write(tmp_path / "c" / "a.md", head + EN_ORIGINAL)
+    article = load_all(tmp_path / "c")["a.md"]
+    assert not article.readable
+    assert article.error is not None and article.error.startswith("front matter: 'published' is not an ISO 8601")
+
+
 def test_non_string_front_matter_values(tmp_path: Path) -> None:
     write(tmp_path / "c" / "a.md", "---\nid: 42\ntitle: 2024\n---\n" + EN_ORIGINAL)
     article = load_all(tmp_path / "c")["42"]
     assert article.title == "2024"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "{}", " ", "\n", "\r", "\r\n", "\u2028", "\x0b", "\x85", "b c", "\x1c"]),
+                max_size=20).map("".join))
+def test_json_lines_are_numbered_as_splitlines_numbers_them(text: str) -> None:
+    """Records keep the line numbers SARIF regions count with str.splitlines, without a list of
+    every line (a file of millions of blank lines)."""
+    from provenance.documents.loaders import _nonempty_lines
+
+    assert list(_nonempty_lines(text)) == [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line]

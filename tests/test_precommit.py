@@ -80,16 +80,21 @@ def test_hook_blocks_unattributed_then_allows(tmp_path: Path, pre_commit_home: P
 
     article = repo / "articles" / "flood-copy.txt"
     article.write_text(f"防汛会议召开\n{ORIGINAL.replace('会议', '會議')}\n", encoding="utf-8")
-    _git(["add", "articles/flood-copy.txt"], repo)
+    # A file named like an option: the hook's entry ends with "--", so it stays a file.
+    optionlike = repo / "--rules=x.md"
+    optionlike.write_text(f"防汛会议召开\n{ORIGINAL}\n", encoding="utf-8")
+    _git(["add", "--", "articles/flood-copy.txt", "--rules=x.md"], repo)
     blocked = subprocess.run(["git", "commit", "-m", "copy"], cwd=repo, capture_output=True, text=True, env={
         **env, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "T",
         "GIT_COMMITTER_EMAIL": "t@example.invalid"}, timeout=900)
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
     assert "articles/flood-copy.txt:2:1: unattributed:" in output, output
+    assert "--rules=x.md:2:1: unattributed:" in output, output
 
-    article.write_text(article.read_text(encoding="utf-8") + "来源：清河日报\n", encoding="utf-8")
-    _git(["add", "articles/flood-copy.txt"], repo)
+    for path in (article, optionlike):
+        path.write_text(path.read_text(encoding="utf-8") + "来源：清河日报\n", encoding="utf-8")
+    _git(["add", "--", "articles/flood-copy.txt", "--rules=x.md"], repo)
     allowed = subprocess.run(["git", "commit", "-m", "copy with credit"], cwd=repo, capture_output=True, text=True,
                              env={**env, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.invalid",
                                   "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.invalid"},

@@ -9,8 +9,8 @@ import pytest
 from corpus_kit import EN_ORIGINAL, ZH_ORIGINAL, build_world, write
 
 import provenance.analysis
-from provenance.documents.loaders import iter_files, load_one
-from provenance.engine import Scanner, _scan_safely, scan
+from provenance.documents.loaders import iter_files, load_found
+from provenance.engine import Scanner, _scan_safely, build_index, scan
 from provenance.index.base import open_index
 from provenance.rules import load_rules
 
@@ -22,8 +22,8 @@ def test_batched_scan_equals_scanning_each_article_alone(tmp_path: Path) -> None
         scanner = Scanner(index, rules)
         alone = [
             _scan_safely(scanner, article).to_dict()
-            for full, root, display in iter_files([world.incoming])
-            for article in load_one(full, root, display, {})
+            for found in iter_files([world.incoming])
+            for article in load_found(found, {})
         ]
     batched = [item.to_dict() for item in world.report.items]
     assert len(batched) == len(alone) > 16  # more than one batch
@@ -56,6 +56,27 @@ def test_a_failing_analysis_is_reported_for_its_file_alone(tmp_path: Path, monke
     assert {name: item.verdict for name, item in items.items()} == {
         name: verdict for name, verdict in expected.items() if name != "a07.txt"}
     assert {item.verdict for item in items.values()} != {"original"}  # the others were really matched
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_analysis_leaves_its_file_alone_out_of_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   jobs: int) -> None:
+    corpus = tmp_path / "corpus"
+    for k in range(12):
+        write(corpus / f"d{k:02d}.txt", (ZH_ORIGINAL if k % 2 else EN_ORIGINAL) + f"\n{k}\n")
+    write(corpus / "d05.txt", "BREAKS-THE-ANALYSIS\n" + ZH_ORIGINAL)
+    real = provenance.analysis.normalise
+
+    def failing(text: str) -> object:
+        if "BREAKS-THE-ANALYSIS" in text:
+            raise RuntimeError("simulated failure")
+        return real(text)
+
+    monkeypatch.setattr(provenance.analysis, "normalise", failing)  # workers fork with it in place
+    result = build_index([corpus], str(tmp_path / "i.sqlite"), load_rules(None), jobs=jobs)
+    assert result.added == 11
+    assert [Path(a.path).name for a in result.unreadable] == ["d05.txt"]
+    assert "simulated failure" in (result.unreadable[0].error or "")
 
 
 def test_workers_fork_with_the_callers_objects_frozen(tmp_path: Path) -> None:

@@ -1,17 +1,16 @@
 """Loaders for every supported format, and folder walking with ``source.toml`` defaults.
 
 Every problem with one file becomes an ``Article`` with ``error`` set (an ``unreadable`` item);
-the walk never stops on a bad file.
+loading never raises and never stops on a bad file. Files are read read-only, without blocking,
+within the caps of :mod:`provenance.limits`; which files are read at all is :mod:`.walk`'s job.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import gzip
 import json
 import os
+import re
 import tomllib
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,48 +19,67 @@ from provenance.documents.encoding import decode_bytes
 from provenance.documents.frontmatter import split_front_matter
 from provenance.documents.html import parse_html
 from provenance.documents.model import Article, parse_published
+from provenance.documents.walk import (
+    ARTICLE_SUFFIXES,
+    CONFIG_NAMES,
+    HTML_SUFFIXES,
+    JSON_SUFFIXES,
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    FileWalk,
+    FoundFile,
+    Skipped,
+    is_article_file,
+    suffix_of,
+)
 from provenance.errors import LoadError
+from provenance.limits import (
+    DEFAULT_LIMITS,
+    SOURCE_TOML_BYTES,
+    STRUCTURE_DEPTH,
+    Limits,
+    TooLarge,
+    depth_of,
+    gunzip,
+    read_regular_file,
+)
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-JSON_SUFFIXES = (".json",)
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
-ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
-# Files that configure the corpus rather than being articles.
-CONFIG_NAMES = {"source.toml", "provenance.toml", "pyproject.toml", "labels.jsonl", "expected.jsonl"}
+__all__ = [
+    "ARTICLE_SUFFIXES", "CONFIG_NAMES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "TEXT_SUFFIXES",
+    "FileWalk", "FoundFile", "Skipped", "is_article_file", "iter_files", "load_file", "load_found", "load_one",
+    "load_paths",
+]
+
 _FIELDS = ("id", "title", "source", "url", "published", "publisher", "license")
 
 
-def _suffix(path: Path) -> str:
-    name = path.name.lower()
-    for suffix in JSONL_SUFFIXES + ARTICLE_SUFFIXES:
-        if name.endswith(suffix):
-            return suffix
-    return path.suffix.lower()
+def _apply_fields(article: Article, fields: dict[str, Any], strict_dates: bool = True) -> None:
+    """Copy known metadata fields onto the article (explicit values win over defaults already set).
 
-
-def is_article_file(path: Path) -> bool:
-    return path.name not in CONFIG_NAMES and _suffix(path) in ARTICLE_SUFFIXES
-
-
-def _apply_fields(article: Article, fields: dict[str, Any]) -> None:
-    """Copy known metadata fields onto the article (explicit values win over defaults already set)."""
+    A ``published`` value that is not an ISO 8601 date raises :class:`LoadError` (``strict_dates``:
+    the file states it); a page's guessed metadata (``strict_dates=False``) is dropped instead.
+    """
     for key, value in fields.items():
         if value is None or key == "text":
             continue
         if key == "published":
             parsed = parse_published(value)
-            if parsed is None:
-                article.meta.setdefault("warnings", []).append(f"unparseable published date {value!r}")
-            else:
+            if parsed is not None:
                 article.published = parsed
+            elif strict_dates and value != "":
+                raise LoadError(f"'published' is not an ISO 8601 date or date-time: {_quote(value)}")
         elif key in _FIELDS:
             setattr(article, key, str(value))
         else:
             article.meta[key] = value
 
 
-def _from_record(record: Any, base: Article, where: str) -> Article:
+def _quote(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def _from_record(record: Any, base: Article, where: str, limits: Limits = DEFAULT_LIMITS) -> Article:
     if not isinstance(record, dict):
         raise LoadError(f"{where}: expected a JSON object with a 'text' field")
     text = record.get("text")
@@ -73,22 +91,39 @@ def _from_record(record: Any, base: Article, where: str) -> Article:
         license=base.license, meta=dict(base.meta),
     )
     article.text = text
-    _apply_fields(article, record)
+    try:
+        _apply_fields(article, record)
+    except LoadError as exc:
+        raise LoadError(f"{where}: {exc}") from None
     if not text.strip():
         raise LoadError(f"{where}: empty 'text'")
+    _check_length(article, limits, where)
+    _check_unicode(article, where)
     return article
 
 
-def _load_jsonl(path: Path, data: bytes, base: Article) -> list[Article]:
+def _parse_json(text: str, where: str) -> Any:
+    """A JSON value; invalid, too deep or too large values raise :class:`LoadError`."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{where}invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise LoadError(f"{where}JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise LoadError(f"{where}invalid JSON: {exc}") from None
+    if depth_of(value) > STRUCTURE_DEPTH:
+        raise LoadError(f"{where}JSON nested more than {STRUCTURE_DEPTH} levels deep")
+    return value
+
+
+def _load_jsonl(path: Path, data: bytes, base: Article, limits: Limits) -> list[Article]:
     if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise LoadError(f"corrupt gzip data: {exc}") from None
+        data = gunzip(data, limits.decompressed_bytes, "decompressed_bytes")
     text, encoding = decode_bytes(data)
     base.encoding = encoding
     articles: list[Article] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _nonempty_lines(text):
         if not line.strip():
             continue
         item_base = Article(
@@ -97,11 +132,7 @@ def _load_jsonl(path: Path, data: bytes, base: Article) -> list[Article]:
             license=base.license, meta=dict(base.meta),
         )
         try:
-            record = json.loads(line)
-            articles.append(_from_record(record, item_base, f"line {number}"))
-        except json.JSONDecodeError as exc:
-            item_base.error = f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
-            articles.append(item_base)
+            articles.append(_from_record(_parse_json(line, f"line {number}: "), item_base, f"line {number}", limits))
         except LoadError as exc:
             item_base.error = str(exc)
             articles.append(item_base)
@@ -110,58 +141,131 @@ def _load_jsonl(path: Path, data: bytes, base: Article) -> list[Article]:
     return articles
 
 
+# Where str.splitlines breaks lines (the SARIF report counts a record's line the same way).
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE = re.compile(f"[^{_BREAKS}]+")
+
+
+def _nonempty_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of the lines of ``text`` that are not empty, numbered as
+    ``str.splitlines`` numbers them, without a list of every line: a file of millions of blank
+    lines is crossed at the regex engine's speed."""
+    number, last = 1, 0
+    for match in _LINE.finditer(text):
+        between = text[last : match.start()]  # line breaks only
+        number += len(between) - between.count("\r\n")
+        yield number, match.group()
+        last = match.end()
+
+
 def load_file(
     path: Path, *, display_path: str | None = None, article_id: str | None = None,
-    defaults: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS,
 ) -> list[Article]:
     """Load one file into one or more articles; failures come back as articles with ``error`` set."""
-    suffix = _suffix(path)
+    suffix = suffix_of(path)
     fmt = {".md": "md", ".markdown": "md"}.get(suffix, suffix.lstrip(".").split(".")[0])
     if suffix in HTML_SUFFIXES:
         fmt = "html"
     base = Article(id=article_id or path.name, path=display_path or str(path), format=fmt)
-    if defaults:
-        _apply_fields(base, {k: v for k, v in defaults.items() if k != "id"})
     try:
-        data = path.read_bytes()
+        if defaults:
+            _apply_fields(base, {k: v for k, v in defaults.items() if k != "id"})
+        data = read_regular_file(path, limits.file_bytes, "file_bytes")
     except OSError as exc:
         base.error = f"cannot read file: {exc.strerror or exc}"
         return [base]
+    except TooLarge as exc:
+        base.error = f"file too large: {exc}"
+        return [base]
+    except LoadError as exc:
+        base.error = f"source.toml defaults: {exc}"
+        return [base]
     try:
-        if suffix in JSONL_SUFFIXES:
-            return _load_jsonl(path, data, base)
-        text, base.encoding = decode_bytes(data)
-        if suffix in JSON_SUFFIXES:
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise LoadError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-            return [_from_record(record, base, "JSON")]
-        if suffix in HTML_SUFFIXES:
-            fields = parse_html(text)
-            base.text = fields["text"]
-            base.links = fields["links"]
-            meta = fields["meta"]
-            base.meta.update({k: v for k, v in meta.items() if v})
-            _apply_fields(base, {
-                "title": fields["title"], "url": meta.get("url"), "published": meta.get("published"),
-            })
-            if meta.get("site_name"):
-                base.meta["site_name"] = meta["site_name"]
-        else:
-            fields, body = split_front_matter(text)
-            base.text = body
-            _apply_fields(base, fields)
-            if base.title is None:
-                first = next((line.strip() for line in body.splitlines() if line.strip()), "")
-                if 0 < len(first) <= 120:
-                    base.meta["first_line_title"] = first
-        if not base.text.strip():
-            raise LoadError("no article text (file has only whitespace or markup)")
+        return _parse(path, suffix, data, base, limits)
     except LoadError as exc:
         base.error = str(exc)
-        base.text = ""
+    except TooLarge as exc:
+        base.error = f"too large once decompressed: {exc}"
+    except RecursionError:
+        base.error = "nested too deeply to parse"
+    except MemoryError:
+        base.error = "too large to parse in the memory available"
+    except Exception as exc:  # a parser's own bug must not end the run: the file is reported instead
+        base.error = f"could not be parsed ({type(exc).__name__}: {exc}); please report this with the file"
+    base.text = ""
     return [base]
+
+
+def _parse(path: Path, suffix: str, data: bytes, base: Article, limits: Limits) -> list[Article]:
+    if suffix in JSONL_SUFFIXES:
+        return _load_jsonl(path, data, base, limits)
+    text, base.encoding = decode_bytes(data)
+    if suffix in JSON_SUFFIXES:
+        return [_from_record(_parse_json(text, ""), base, "JSON", limits)]
+    if suffix in HTML_SUFFIXES:
+        fields = parse_html(text)
+        base.text = fields["text"]
+        base.links = fields["links"]
+        meta = fields["meta"]
+        base.meta.update({k: v for k, v in meta.items() if v})
+        _apply_fields(base, {"title": fields["title"], "url": meta.get("url")})
+        _apply_fields(base, {"published": meta.get("published")}, strict_dates=False)
+        if meta.get("site_name"):
+            base.meta["site_name"] = meta["site_name"]
+    else:
+        fields, body = split_front_matter(text, limits.front_matter_bytes)
+        base.text = body
+        try:
+            _apply_fields(base, fields)
+        except LoadError as exc:
+            raise LoadError(f"front matter: {exc}") from None
+        if base.title is None:
+            first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+            if 0 < len(first) <= 120:
+                base.meta["first_line_title"] = first
+    if not base.text.strip():
+        raise LoadError("no article text (file has only whitespace or markup)")
+    _check_length(base, limits, "")
+    _check_unicode(base, "")
+    return [base]
+
+
+def _surrogate_at(text: str) -> int | None:
+    """Index of the first lone surrogate (not Unicode text: no UTF-8 encoding exists)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def _check_length(article: Article, limits: Limits, where: str) -> None:
+    if len(article.text) > limits.text_chars:
+        prefix = f"{where}: " if where else ""
+        raise LoadError(f"{prefix}text of {len(article.text)} characters, longer than the limit of {limits.text_chars};"
+                        " raise [limits] text_chars in the rules file to read it")
+
+
+def _check_unicode(article: Article, where: str) -> None:
+    """Refuse text no report could be written in: a lone surrogate (``"\\ud800"`` in JSON)."""
+    prefix = f"{where}: " if where else ""
+    values: list[tuple[str, Any]] = [(name, getattr(article, name)) for name in ("text", *_FIELDS)]
+    values += [(f"meta {key!r}", value) for key, value in article.meta.items()]
+    for name, value in values:
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                at = _surrogate_at(item)
+                if at is not None:
+                    raise LoadError(f"{prefix}{name} holds a lone surrogate (U+{ord(item[at]):04X}) at character "
+                                    f"{at}: not valid Unicode text")
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list | tuple):
+                stack.extend(item)
 
 
 def _read_defaults(folder: Path, cache: dict[Path, dict[str, Any]], stop: Path) -> dict[str, Any]:
@@ -172,69 +276,54 @@ def _read_defaults(folder: Path, cache: dict[Path, dict[str, Any]], stop: Path) 
     if folder != stop and stop in folder.parents:
         inherited = dict(_read_defaults(folder.parent, cache, stop))
     candidate = folder / "source.toml"
-    if candidate.is_file():
+    if os.path.lexists(candidate):
         try:
-            inherited.update(tomllib.loads(candidate.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            inherited.update(tomllib.loads(read_regular_file(candidate, SOURCE_TOML_BYTES).decode("utf-8")))
+        except (OSError, TooLarge, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
             inherited["__error__"] = f"{candidate}: {exc}"
     cache[folder] = inherited
     return inherited
 
 
-def _matches(rel: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(os.path.basename(rel), p) for p in patterns)
-
-
 def iter_files(
     paths: Iterable[str | Path], include: Iterable[str] = (), exclude: Iterable[str] = (),
-) -> Iterator[tuple[Path, Path, str]]:
-    """Yield ``(file, root, display_path)`` for every article file under the given paths, sorted."""
-    include = list(include)
-    exclude = list(exclude)
-    for given in paths:
-        given_str = str(given)
-        root = Path(given_str)
-        if root.is_file():
-            yield root, root.parent, given_str
-            continue
-        if not root.is_dir():
-            yield root, root.parent, given_str  # load_file reports it as unreadable
-            continue
-        found: list[tuple[str, Path]] = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-            for name in filenames:
-                full = Path(dirpath) / name
-                if name.startswith(".") or not is_article_file(full):
-                    continue
-                rel = full.relative_to(root).as_posix()
-                if include and not _matches(rel, include):
-                    continue
-                if exclude and _matches(rel, exclude):
-                    continue
-                found.append((rel, full))
-        for rel, full in sorted(found):
-            yield full, root, os.path.join(given_str, rel) if given_str not in (".", "") else rel
+    follow_symlinks: bool = False,
+) -> Iterator[FoundFile]:
+    """Every article file under the given paths (see :class:`FileWalk`; skipped files are dropped)."""
+    yield from FileWalk(paths, include, exclude, follow_symlinks)
 
 
 def load_paths(
     paths: Iterable[str | Path], include: Iterable[str] = (), exclude: Iterable[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Article]:
     """Load every article under ``paths``; ids default to the path relative to the given root."""
     cache: dict[Path, dict[str, Any]] = {}
-    for full, root, display in iter_files(paths, include, exclude):
-        yield from load_one(full, root, display, cache)
+    for found in iter_files(paths, include, exclude):
+        yield from load_found(found, cache, limits)
 
 
-def load_one(
-    full: Path, root: Path, display: str, cache: dict[Path, dict[str, Any]] | None = None,
-) -> list[Article]:
-    """Load one file found under ``root`` (``source.toml`` defaults applied)."""
+def load_found(found: FoundFile, cache: dict[Path, dict[str, Any]] | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> list[Article]:
+    """Load a file the walk found (``source.toml`` defaults of its folders applied)."""
     cache = {} if cache is None else cache
-    if not full.exists():
+    if found.problem is not None or found.real is None:
+        return [Article(id=found.rel, path=found.display, error=found.problem or "cannot read file")]
+    defaults = _read_defaults(found.path.parent, cache, found.root)
+    if "__error__" in defaults:
+        return [Article(id=found.rel, path=found.display, error=f"invalid source.toml: {defaults['__error__']}")]
+    return load_file(found.real, display_path=found.display, article_id=found.rel, defaults=defaults, limits=limits)
+
+
+def load_one(full: Path, root: Path, display: str, cache: dict[Path, dict[str, Any]] | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> list[Article]:
+    """Load the file ``full``, named under the folder ``root`` (links outside it are not read)."""
+    walk = FileWalk([full])
+    found = list(walk)
+    if walk.skipped:
+        return [Article(id=full.name, path=display, error=walk.skipped[0].reason)]
+    if not found:
         return [Article(id=full.name, path=display, error="no such file or directory")]
     rel = full.relative_to(root).as_posix() if root in full.parents else full.name
-    defaults = _read_defaults(full.parent, cache, root) if full.parent.is_dir() else {}
-    if "__error__" in defaults:
-        return [Article(id=rel, path=display, error=f"invalid source.toml: {defaults['__error__']}")]
-    return load_file(full, display_path=display, article_id=rel, defaults=defaults)
+    entry = found[0]
+    return load_found(FoundFile(entry.path, root, display, rel, entry.problem, entry.real), cache, limits)

@@ -14,6 +14,7 @@ import zlib
 import zstandard
 
 from provenance.errors import IndexError_
+from provenance.limits import STORED_TEXT_BYTES, TooLarge, describe
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _LEVEL = 6  # as small as level 9 on news text, in two thirds of the time
@@ -25,12 +26,42 @@ def pack_text(text: str) -> bytes:
     return _compressor.compress(text.encode("utf-8"))
 
 
-def unpack_text(data: bytes, index: str = "") -> str:
+def unpack_text(data: bytes, index: str = "", cap: int = STORED_TEXT_BYTES) -> str:
     """The text of :func:`pack_text`'s bytes (or of zlib's, from an older index); ``index`` names
-    the index in the error a damaged text raises."""
+    the index in the error a damaged text raises.
+
+    An index may be shared, so its bytes are untrusted: no text is decompressed beyond ``cap``
+    bytes (a 2 MB blob can hold gigabytes), whatever size its header claims.
+    """
+    where = f"{index}: " if index else ""
     try:
-        raw = _decompressor.decompress(data) if data[:4] == _ZSTD_MAGIC else zlib.decompress(data)
+        raw = _unzstd(data, cap) if data[:4] == _ZSTD_MAGIC else _unzlib(data, cap)
         return raw.decode("utf-8")
-    except (zstandard.ZstdError, zlib.error, UnicodeDecodeError) as exc:
-        where = f"{index}: " if index else ""
+    except (zstandard.ZstdError, zlib.error, UnicodeDecodeError, ValueError) as exc:
         raise IndexError_(f"{where}a stored text is damaged ({exc}); rebuild the index") from None
+    except TooLarge:
+        raise IndexError_(f"{where}a stored text is larger than {describe(cap)} once decompressed; the index is "
+                          "damaged or was tampered with; rebuild the index") from None
+
+
+def _unzstd(data: bytes, cap: int) -> bytes:
+    # A frame states its size (pack_text's do): refused above the cap before anything is
+    # allocated; without one, zstd stops at max_output_size. A size that lies is an error.
+    if zstandard.frame_content_size(data) > cap:  # -1 when the frame does not say
+        raise TooLarge
+    try:
+        return _decompressor.decompress(data, max_output_size=cap)
+    except zstandard.ZstdError as exc:
+        if "max_output_size" in str(exc) or "output buffer" in str(exc):
+            raise TooLarge from None
+        raise
+
+
+def _unzlib(data: bytes, cap: int) -> bytes:
+    inflater = zlib.decompressobj()
+    raw = inflater.decompress(data, cap + 1)
+    if len(raw) > cap or inflater.unconsumed_tail:
+        raise TooLarge
+    if not inflater.eof:
+        raise ValueError("the compressed data ends early")
+    return raw

@@ -12,13 +12,17 @@ the lists of the keys it shares with earlier documents.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 import numpy as np
 
@@ -28,10 +32,12 @@ from provenance.fingerprint import band_keys, simhash_keys
 from provenance.index import postings
 from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc
 from provenance.index.codec import unpack_text
+from provenance.limits import file_kind
 from provenance.names import domain_of
 from provenance.params import FingerprintParams
 
 SCHEMA_VERSION = 5
+APPLICATION_ID = 0x70726F76  # "prov" in the database header: marks the file as a provenance index
 _POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
 PAGE_SIZE = 65536
@@ -58,6 +64,142 @@ CREATE TABLE IF NOT EXISTS sources (
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0
 );
 """
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What the first 100 bytes of an SQLite file say (https://sqlite.org/fileformat.html)."""
+
+    page_size: int
+    pages: int
+    application_id: int
+
+
+def _preflight(file: Path) -> _Header | None:
+    """The header of an existing index file, read without SQLite (None: no file, or an empty one).
+
+    Everything SQLite would do to a file happens only after this: a file that is not an SQLite
+    database, or one that another application marked as its own, or a truncated one, is refused
+    untouched.
+    """
+    try:
+        data = _head(file)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexError_(f"{file}: cannot open the index: {exc.strerror or exc}") from None
+    size, head = data
+    if size == 0:
+        return None
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        raise IndexError_(f"{file}: not a provenance index (not an SQLite database); left untouched")
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    application_id = int.from_bytes(head[68:72], "big")
+    if application_id not in (APPLICATION_ID, 0):
+        raise IndexError_(f"{file}: not a provenance index (an SQLite database of another application, id "
+                          f"{application_id:#010x}); left untouched")
+    header_size_valid = head[24:28] == head[92:96] and pages > 0
+    if header_size_valid and size < pages * page_size:
+        raise IndexError_(f"{file}: the index is damaged: the file is truncated ({size} bytes where its header "
+                          f"says {pages * page_size}); rebuild it")
+    return _Header(page_size, pages, application_id)
+
+
+def _head(file: Path) -> tuple[int, bytes]:
+    """``(size, first 100 bytes)`` of a regular file, opened read-only without blocking."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IndexError_(f"{file}: not a provenance index ({file_kind(info.st_mode)}); left untouched")
+        return info.st_size, os.pread(fd, 100, 0)
+    finally:
+        os.close(fd)
+
+
+def _create(file: Path, params: FingerprintParams) -> None:
+    """Write a new, empty index at ``file`` whole or not at all.
+
+    The tables and parameters are made in one transaction in a file of a temporary name, which
+    is then linked into place: a build killed while it creates the index leaves no half-made
+    file behind (only the temporary one, removed by the next creation). If another process
+    created the index first, its file is kept.
+    """
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexError_(f"{file}: cannot create the index folder: {exc.strerror}") from None
+    for stale in file.parent.glob(f".{glob.escape(file.name)}.*.creating"):
+        pid = stale.name[len(file.name) + 2 : -len(".creating")]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale.unlink(missing_ok=True)
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.creating")
+    meta = {
+        "schema": str(SCHEMA_VERSION), "params": json.dumps(params.to_dict(), sort_keys=True),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"), "created_by": f"provenance {__version__}",
+    }
+    try:
+        temporary.unlink(missing_ok=True)
+        conn = sqlite3.connect(str(temporary), isolation_level=None)
+        try:
+            # Documents of a few KB each: 64 KB pages hold many, where small pages waste about
+            # half a document each (set before the first table).
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            conn.execute("BEGIN")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        try:
+            if file.exists() and file.stat().st_size == 0:
+                os.replace(temporary, file)  # an empty file is no index: replaced
+            else:
+                os.link(temporary, file)  # never over a file another process created meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not file.exists():
+                os.replace(temporary, file)
+    except (OSError, sqlite3.Error) as exc:
+        raise IndexError_(f"{file}: cannot create the index: {getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _uri(file: Path) -> str:
+    return "file:" + pathname2url(str(file.absolute()))
+
+
+def _check_legacy(file: Path) -> None:
+    """An index written before the application id was set: recognised by its ``meta`` table, read
+    with SQLite's ``immutable`` flag (no lock, no journal file, nothing written)."""
+    try:
+        conn = sqlite3.connect(f"{_uri(file)}?immutable=1", uri=True)
+        try:
+            found = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'params')").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        found = {}
+    if "params" not in found or "schema" not in found:
+        raise IndexError_(f"{file}: not a provenance index (an SQLite database without provenance's tables); "
+                          "left untouched")
 
 
 def _signed(values: Iterable[int]) -> list[int]:
@@ -102,33 +244,42 @@ class SqliteIndex(IndexBackend):
         self.params = params
         self.meta = meta
         self._rekey: Any = None
+        self.readonly = False
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str, params: FingerprintParams | None, *, create: bool = False,
              readonly: bool = False) -> SqliteIndex:
+        """Open (or with ``create``, make) the index at ``path``.
+
+        A file that is not a provenance index is refused before SQLite opens it, so it is left
+        byte for byte as it was; ``readonly`` connections never write (see :func:`_preflight`).
+        """
         if sqlite3.sqlite_version_info < (3, 24, 0):  # UPSERT appends to the posting lists
             raise IndexError_(f"{path}: the embedded index needs SQLite 3.24 or later; this Python has "
                               f"SQLite {sqlite3.sqlite_version}")
         file = Path(path)
-        exists = file.exists() and file.stat().st_size > 0
+        header = _preflight(file)
+        exists = header is not None
         if not exists and not create:
             raise IndexError_(f"{path}: no index here; build one with 'provenance index build CORPUS --index {path}'")
         if not exists:
-            try:
-                file.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise IndexError_(f"{path}: cannot create the index folder: {exc.strerror}") from None
+            _create(file, params or FingerprintParams())
+            header = _preflight(file)
+            if header is None:
+                raise IndexError_(f"{path}: the new index disappeared while it was being opened")
+        if header.application_id == 0:
+            _check_legacy(file)
         try:
-            uri = f"file:{file}?mode=ro" if readonly and exists else str(file)
-            conn = sqlite3.connect(uri, uri=readonly and exists, timeout=60, isolation_level=None,
-                                   check_same_thread=False)
+            if readonly:
+                conn = sqlite3.connect(f"{_uri(file)}?mode=ro", uri=True, timeout=60, isolation_level=None,
+                                       check_same_thread=False)
+            else:
+                conn = sqlite3.connect(str(file), timeout=60, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 60000")
-            if not exists:
-                # Documents of a few KB each: 64 KB pages hold many, where small pages waste about
-                # half a document each (set before the first table and before WAL).
-                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            if not (readonly and exists):
+            if not readonly:
+                # WAL while writing (scans may read beside a build); back to a rollback journal
+                # when the writer closes, so that read-only connections create no files.
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             # Random key lookups and inserts: keep the B-tree pages in memory.
@@ -138,29 +289,26 @@ class SqliteIndex(IndexBackend):
                 # instead of copied 64 KB at a time (SQLite caps the size at its own maximum). Not
                 # for building: its resident mapped pages would count against its memory budget.
                 conn.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
-            meta_rows = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if exists else {}
+            meta_rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
-            raise IndexError_(f"{path}: not a provenance index ({exc})") from None
-        if exists and "params" not in meta_rows:
+            raise IndexError_(f"{path}: not a readable provenance index ({exc})") from None
+        if "params" not in meta_rows:
             raise IndexError_(f"{path}: not a provenance index (no parameters recorded)")
-        if not exists:
-            params = params or FingerprintParams()
-            with conn:
-                conn.executescript(_SCHEMA)
-                meta_rows = {
-                    "schema": str(SCHEMA_VERSION),
-                    "params": json.dumps(params.to_dict(), sort_keys=True),
-                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "created_by": f"provenance {__version__}",
-                }
-                conn.execute("BEGIN")
-                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta_rows.items())
-                conn.execute("COMMIT")
+        if not readonly and header.application_id == 0:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # an index written before the marker
         if int(meta_rows.get("schema", "0")) != SCHEMA_VERSION:
             raise IndexError_(f"{path}: index schema {meta_rows.get('schema')} is not supported "
                               f"(this provenance reads schema {SCHEMA_VERSION}); rebuild the index")
-        stored = FingerprintParams.from_dict(json.loads(meta_rows["params"]))
+        try:
+            recorded = json.loads(meta_rows["params"])
+            stored = FingerprintParams.from_dict(recorded if isinstance(recorded, dict) else {"num_perm": None})
+            problems = stored.problems()
+        except (ValueError, TypeError, RecursionError) as exc:
+            problems = [str(exc)]
+        if problems:
+            raise IndexError_(f"{path}: the index's recorded parameters are damaged ({problems[0]}); rebuild the index")
         index = cls(str(path), conn, stored, meta_rows)
+        index.readonly = readonly
         if params is not None:
             index.check_params(params)
         return index
@@ -476,5 +624,10 @@ class SqliteIndex(IndexBackend):
         }
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if not self.readonly:
+                # Back to a rollback journal (see open); a reader still connected keeps WAL on.
+                self.conn.execute("PRAGMA busy_timeout = 100")
+                self.conn.execute("PRAGMA journal_mode = DELETE")
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()

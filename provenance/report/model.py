@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance import __version__
 from provenance.verdicts import FAIL_ON, SEVERITY, SEVERITY_RANK
+
+if TYPE_CHECKING:
+    from provenance.documents.walk import Skipped
 
 SCHEMA = "provenance-report/1"
 
@@ -56,6 +59,8 @@ class Report:
     items: list[Item]
     index: dict[str, Any]
     fail_on: str = "error"
+    # Files the run did not open (FIFOs, devices, links outside the scanned folders): stderr lines.
+    skipped: list[Skipped] = field(default_factory=list)
 
     def by_verdict(self) -> dict[str, int]:
         return dict(sorted(Counter(item.verdict for item in self.items).items()))

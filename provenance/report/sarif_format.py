@@ -12,7 +12,7 @@
   JSON, a JSON Lines record's line). When the file cannot be read they fall back to the loaded
   text, as the JSON report's offsets are; ``properties.locatedBy`` says which applies.
 * The original and the rest of its chain are related locations; ``partialFingerprints``
-  hashes the article's id, the original's id and the verdict, so it survives edits elsewhere in
+  hashes the article's path and id, the original's id and the verdict, so it survives edits elsewhere in
   the file and changes when the verdict does.
 * Nothing depends on the clock or the working folder's absolute path: paths are relative URIs
   under ``%SRCROOT%`` (the folder provenance ran from), and no times are written.
@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -34,6 +33,7 @@ from urllib.parse import quote
 from provenance import __version__
 from provenance.documents.encoding import decode_bytes
 from provenance.documents.loaders import JSONL_SUFFIXES
+from provenance.limits import DEFAULT_LIMITS, gunzip, read_regular_file
 from provenance.report.formatters import register
 from provenance.report.model import Item, Report
 from provenance.verdicts import (
@@ -188,9 +188,12 @@ def sarif_rules() -> list[dict[str, Any]]:
 
 
 def finding_fingerprint(item: Item) -> str:
-    """sha256 of the article's id, the original's id and the verdict: stable across runs and line shifts."""
+    """sha256 of the article's path and id, the original's id and the verdict: stable across runs and
+    line shifts, and distinct for two files whose front matter gives the same id."""
     original = (item.source or {}).get("id") or ""
-    return hashlib.sha256(f"{item.id}\x00{original}\x00{item.verdict}".encode()).hexdigest()
+    path = artifact_location(item.path)["uri"]
+    key = f"{path}\x00{item.id}\x00{original}\x00{item.verdict}"
+    return hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 # -- where: artifact and region ----------------------------------------------------------------
@@ -266,12 +269,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _read(path: str, cache: dict[str, str | None]) -> str | None:
-    """The file decoded as the loaders decode it, or None when it cannot be read now."""
+    """The file decoded as the loaders decode it (within their default caps), or None when it
+    cannot be read now."""
     if path not in cache:
         try:
-            data = Path(path).read_bytes()
+            data = read_regular_file(path, DEFAULT_LIMITS.file_bytes)
             if path.lower().endswith(".gz"):
-                data = gzip.decompress(data)
+                data = gunzip(data, DEFAULT_LIMITS.decompressed_bytes)
             cache[path] = decode_bytes(data)[0]
         except Exception:  # a region is a convenience: never fail the report over it
             cache[path] = None

@@ -281,3 +281,25 @@ def normalise_name(name: str) -> str:
     """Key for comparing outlet names and aliases: script, width, case and punctuation ignored."""
     cps, _ = fold(*canonical_vocabulary(*normalise_mid(name)))
     return to_text(cps).replace(" ", "")
+
+
+def normalise_names(names: list[str]) -> list[str]:
+    """:func:`normalise_name` of many names in one pass (a rules file may list 100,000 sources).
+
+    The names are normalised as one text, a line each, and every character of the result goes
+    back to its name by its offset; no stage looks across a line break (conversion phrases never
+    hold one, an annotation never spans one), so each key equals the name's own.
+    """
+    if not names:
+        return []
+    if len(names) == 1 or any("\n" in name or "\r" in name for name in names):
+        return [normalise_name(name) for name in names]
+    text = "\n".join(names)
+    cps, offsets = fold(*canonical_vocabulary(*normalise_mid(text)))
+    starts = np.cumsum([0] + [len(name) + 1 for name in names[:-1]])
+    owner = np.searchsorted(starts, offsets, side="right") - 1
+    keep = cps != 0x20
+    cps, owner = cps[keep], owner[keep]
+    bounds = np.searchsorted(owner, np.arange(len(names) + 1))
+    folded = to_text(cps)
+    return [folded[bounds[i] : bounds[i + 1]] for i in range(len(names))]

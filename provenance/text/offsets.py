@@ -52,10 +52,16 @@ def encode_offsets(offsets: np.ndarray) -> bytes:
 def _break_points(data: bytes, length: int) -> tuple[list[int], list[int]]:
     """The break points of :func:`encode_offsets`'s bytes: the position where each stretch starts
     and the shift (loaded offset minus position) along it."""
+    # An index may be shared: its bytes are untrusted. A map holds at most one break point per
+    # position, two varints of at most ten bytes each, so anything longer is damage, not a map.
+    cap = 10 + 20 * (length + 1)
     try:
-        packed = zlib.decompress(data, -15)
+        inflater = zlib.decompressobj(-15)
+        packed = inflater.decompress(data, cap + 1)
     except zlib.error:
         packed = b""
+    if len(packed) > cap:
+        raise IndexError_("a stored offset map is larger than its screen text allows; rebuild the index")
     numbers: list[int] = []
     value = shift = 0
     for byte in packed:
