@@ -22,6 +22,10 @@ Phases (``--phases``, default ``fingerprint,lsh,build,scan,check``):
                bytes per article (compressed text, compressed screen text, the rest); open time
   scan         ``--scan`` articles, half lightly edited copies of indexed ones, half unseen real articles
   check        the pre-commit command ``provenance check`` on ten of the scanned files, in a fresh process
+  rules        a rules file of 100,000 ``[[source]]`` tables (~10 MB): (a) the standard library's
+               ``tomllib.loads`` of it alone, against (b) what a scan does with it before its first
+               article — ``load_rules`` (parse, validate, line of every table) and the policy book
+               (every name and alias normalised into the registry); fastest of ``--repeat`` rounds
 
     python benchmarks/bench.py [--n 10000] [--scan 1000] [--jobs 2] [--workdir DIR]
                                [--backend sqlite|redis --redis-url URL] [--phases ...] [--json]
@@ -50,7 +54,8 @@ from pathlib import Path
 from typing import Any
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-PHASES = ("fingerprint", "lsh", "build", "scan", "check")
+PHASES = ("fingerprint", "lsh", "build", "scan", "check", "rules")
+RULES_SOURCES = 100_000
 DERIVATION = "3"  # bump when derived articles change: a workdir corpus of another version is rewritten
 FILE_ARTICLES = 1000
 MIN_CHARS = 200  # shorter texts are dropped from the bases
@@ -481,6 +486,46 @@ def phase_check(target: Target, scan_folder: Path, files: int = 10) -> dict[str,
             "output_lines": len(done.stdout.splitlines()) if done else 0}
 
 
+def rules_text(sources: int) -> str:
+    """A rules file of ``sources`` outlets as newsrooms write them: a name, an alias in the other
+    script or language, a domain, and for some a policy and licensees."""
+    parts = ['publisher = "Bench Daily"\n\n[defaults]\npolicy = "attribution-required"\n']
+    policies = ("no-reprint", "attribution-required", "attribution-and-link", "free")
+    for k in range(sources):
+        block = f'\n[[source]]\nname = "Outlet {k} News"\naliases = ["第{k}新闻网", "outlet{k}.example.com"]\n'
+        if k % 2 == 0:
+            block += f'policy = "{policies[k // 2 % 4]}"\n'
+        if k % 10 == 0:
+            block += f'licensees = ["Outlet {k + 1} News"]\n'
+        parts.append(block)
+    return "".join(parts)
+
+
+def phase_rules(folder: Path, repeat: int = 3) -> dict[str, Any]:
+    """Loading a rules file of RULES_SOURCES sources: the TOML library alone vs a scan's set-up."""
+    import tomllib
+
+    from provenance.policy import PolicyBook
+    from provenance.rules import load_rules
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "provenance.toml"
+    text = rules_text(RULES_SOURCES)
+    path.write_text(text, encoding="utf-8")
+    library, ours = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        tomllib.loads(path.read_text(encoding="utf-8"))
+        library.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        rules = load_rules(path)
+        PolicyBook(rules, [])
+        ours.append(time.perf_counter() - started)
+    return {"sources": len(rules.sources), "megabytes": round(len(text.encode()) / 1e6, 1),
+            "library_seconds": round(min(library), 3), "seconds": round(min(ours), 3),
+            "ratio": round(min(ours) / min(library), 2)}
+
+
 # -- output -------------------------------------------------------------------------------------
 def peak_rss() -> dict[str, Any]:
     """Peak resident set sizes (Linux ``ru_maxrss`` is in KiB)."""
@@ -542,6 +587,14 @@ def print_table(results: dict[str, Any]) -> None:
     if ck:
         rows.append(("check", f"provenance check, {ck['files']} files, fresh process, median of 3",
                      f"{ck['seconds_median_of_3']:>9.2f} s"))
+    ru = results.get("rules")
+    if ru:
+        rows += [
+            ("rules", f"{ru['sources']} sources ({ru['megabytes']} MB): (a) tomllib.loads alone",
+             f"{ru['library_seconds']:>9.2f} s"),
+            ("", "(b) load_rules + policy book   [target ≤ 2 s]", f"{ru['seconds']:>9.2f} s"),
+            ("", "ratio (b)/(a)", f"{ru['ratio']:>9.2f}×"),
+        ]
     rss = results["peak_rss"]
     rows.append(("peak RSS", "this process (RUSAGE_SELF)", f"{rss['self_mb']:>9d} MB"))
     rows.append(("", "largest child process (RUSAGE_CHILDREN)", f"{rss['largest_child_mb']:>9d} MB"))
@@ -609,6 +662,8 @@ def main(argv: list[str] | None = None) -> int:
                 del results["scan"]
         if "check" in phases:
             results["check"] = phase_check(target, work / "scan")
+    if "rules" in phases:
+        results["rules"] = phase_rules(work / "rules", args.repeat)
     results["peak_rss"] = peak_rss()
     if args.json:
         print(json.dumps(results, ensure_ascii=False))
