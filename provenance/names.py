@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from provenance.text.normalize import normalise_name, normalise_names
@@ -53,25 +52,26 @@ def _variants(key: str) -> Collection[str]:
     """The name key and its forms without outlet prefixes/suffixes (never shorter than 2)."""
     if key[-1:] not in _BY_LAST and not key.startswith(_ALL_PREFIXES):
         return (key,)
+    # Written out (no helper calls, no comprehensions): a rules file may hold 300,000 names.
     out = {key}
     todo = [key]
     while todo:
         item = todo.pop()
-        found = [item[: -len(s)] for s in _BY_LAST.get(item[-1:], ()) if len(item) - len(s) >= 2 and item.endswith(s)]
+        size = len(item)
+        for suffix in _BY_LAST.get(item[-1:], ()):
+            if size - len(suffix) >= 2 and item.endswith(suffix):
+                variant = item[: -len(suffix)]
+                if variant not in out:
+                    out.add(variant)
+                    todo.append(variant)
         if item.startswith(_ALL_PREFIXES):
-            found += [item[len(p):] for p in _ALL_PREFIXES if item.startswith(p) and len(item) - len(p) >= 2]
-        for variant in found:
-            if variant not in out:
-                out.add(variant)
-                todo.append(variant)
+            for prefix in _ALL_PREFIXES:
+                if size - len(prefix) >= 2 and item.startswith(prefix):
+                    variant = item[len(prefix):]
+                    if variant not in out:
+                        out.add(variant)
+                        todo.append(variant)
     return out
-
-
-@dataclass
-class Outlet:
-    name: str
-    aliases: list[str] = field(default_factory=list)
-    domains: list[str] = field(default_factory=list)
 
 
 class NameRegistry:
@@ -81,46 +81,42 @@ class NameRegistry:
         self._exact: dict[str, str] = {}
         self._loose: dict[str, str] = {}
         self._domains: dict[str, str] = {}
-        self.outlets: dict[str, Outlet] = {}
         self._keys: dict[str, str] = {}  # name or alias as written → its normalised key
 
-    def add(self, name: str, aliases: list[str] | tuple[str, ...] = (), url: str | None = None) -> None:
+    def add(self, name: str, aliases: Sequence[str] = (), url: str | None = None) -> None:
         self.add_many([(name, aliases, url)])
 
     def add_many(self, outlets: Iterable[tuple[str, Sequence[str], str | None]]) -> None:
-        """Add ``(name, aliases, url)`` outlets in order (the first outlet to claim a key keeps it),
-        their names normalised in one pass and the lookup tables merged in bulk."""
-        outlets = list(outlets)
-        domains = {alias: domain_of(alias) for name, aliases, _ in outlets for alias in [name, *aliases]
-                   if "." in alias}
-        names = [alias for name, aliases, _ in outlets for alias in [name, *aliases] if not domains.get(alias)]
-        keys = dict(zip(names, normalise_names(names), strict=True))
+        """Add ``(name, aliases, url)`` outlets in order: the first outlet to claim a key keeps it.
+
+        A rules file may list 100,000 outlets: their names are normalised as one text and the
+        lookup tables are made from lists of pairs, then merged, instead of one entry at a time.
+        """
+        written = [(name, (name, *aliases), url) for name, aliases, url in outlets]
+        domains = {alias: domain_of(alias) for _, names, _ in written for alias in names if "." in alias}
+        plain = [alias for _, names, _ in written for alias in names if not domains.get(alias)]
+        keys = dict(zip(plain, normalise_names(plain), strict=True))
         self._keys.update(keys)
         exact: list[tuple[str, str]] = []
         loose: list[tuple[str, str]] = []
-        for name, aliases, url in outlets:
-            outlet = self.outlets.get(name) or self.outlets.setdefault(name, Outlet(name))
-            for alias in (name, *aliases):
+        hosts: list[tuple[str, str]] = []
+        for name, names, url in written:
+            for alias in names:
                 domain = domains.get(alias)
                 if domain:
-                    self._domains.setdefault(domain, name)
-                    outlet.domains.append(domain)
+                    hosts.append((domain, name))
                     continue
                 key = keys[alias]
-                if not key:
-                    continue
-                if alias != name:
-                    outlet.aliases.append(alias)
-                exact.append((key, name))
-                loose += [(variant, name) for variant in _variants(key)]
-            if url:
-                domain = domain_of(url)
-                if domain:
-                    self._domains.setdefault(domain, name)
-                    outlet.domains.append(domain)
-        # dict() of the reversed pairs keeps each key's first name; entries made before win.
+                if key:
+                    exact.append((key, name))
+                    loose.extend((variant, name) for variant in _variants(key))
+            domain = domain_of(url) if url else None
+            if domain:
+                hosts.append((domain, name))
+        # dict() of the reversed pairs keeps each key's first outlet; entries made before win.
         self._exact = {**dict(reversed(exact)), **self._exact}
         self._loose = {**dict(reversed(loose)), **self._loose}
+        self._domains = {**dict(reversed(hosts)), **self._domains}
 
     def resolve_domain(self, value: str) -> str | None:
         domain = domain_of(value)

@@ -30,6 +30,18 @@ def test_batched_scan_equals_scanning_each_article_alone(tmp_path: Path) -> None
     assert batched == alone
 
 
+def _break_analysis_of_marked_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analysing a text that holds BREAKS-THE-ANALYSIS raises (workers fork with this in place)."""
+    real = provenance.analysis.normalise
+
+    def failing(text: str) -> object:
+        if "BREAKS-THE-ANALYSIS" in text:
+            raise RuntimeError("simulated failure")
+        return real(text)
+
+    monkeypatch.setattr(provenance.analysis, "normalise", failing)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_failing_analysis_is_reported_for_its_file_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            jobs: int) -> None:
@@ -41,14 +53,7 @@ def test_a_failing_analysis_is_reported_for_its_file_alone(tmp_path: Path, monke
     write(incoming / "a07.txt", "BREAKS-THE-ANALYSIS\n" + ZH_ORIGINAL)
     expected = {Path(i.path).name: i.verdict for i in scan([incoming], world.index, rules).items}
 
-    real = provenance.analysis.normalise
-
-    def failing(text: str) -> object:
-        if "BREAKS-THE-ANALYSIS" in text:
-            raise RuntimeError("simulated failure")
-        return real(text)
-
-    monkeypatch.setattr(provenance.analysis, "normalise", failing)  # workers fork with it in place
+    _break_analysis_of_marked_texts(monkeypatch)
     items = {Path(i.path).name: i for i in scan([incoming], world.index, rules, jobs=jobs).items}
     assert len(items) == 20
     broken = items.pop("a07.txt")
@@ -65,14 +70,7 @@ def test_a_failing_analysis_leaves_its_file_alone_out_of_the_index(tmp_path: Pat
     for k in range(12):
         write(corpus / f"d{k:02d}.txt", (ZH_ORIGINAL if k % 2 else EN_ORIGINAL) + f"\n{k}\n")
     write(corpus / "d05.txt", "BREAKS-THE-ANALYSIS\n" + ZH_ORIGINAL)
-    real = provenance.analysis.normalise
-
-    def failing(text: str) -> object:
-        if "BREAKS-THE-ANALYSIS" in text:
-            raise RuntimeError("simulated failure")
-        return real(text)
-
-    monkeypatch.setattr(provenance.analysis, "normalise", failing)  # workers fork with it in place
+    _break_analysis_of_marked_texts(monkeypatch)
     result = build_index([corpus], str(tmp_path / "i.sqlite"), load_rules(None), jobs=jobs)
     assert result.added == 11
     assert [Path(a.path).name for a in result.unreadable] == ["d05.txt"]

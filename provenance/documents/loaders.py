@@ -79,7 +79,10 @@ def _quote(value: Any) -> str:
     return repr(text[:60] + ("…" if len(text) > 60 else ""))
 
 
-def _from_record(record: Any, base: Article, where: str, limits: Limits = DEFAULT_LIMITS) -> Article:
+def _from_record(record: Any, base: Article, where: str, limits: Limits = DEFAULT_LIMITS,
+                 surrogates: bool = True) -> Article:
+    """The article of a JSON object (``surrogates``: whether its JSON text could have held a
+    surrogate escape, which decoded text never holds otherwise)."""
     if not isinstance(record, dict):
         raise LoadError(f"{where}: expected a JSON object with a 'text' field")
     text = record.get("text")
@@ -98,7 +101,8 @@ def _from_record(record: Any, base: Article, where: str, limits: Limits = DEFAUL
     if not text.strip():
         raise LoadError(f"{where}: empty 'text'")
     _check_length(article, limits, where)
-    _check_unicode(article, where)
+    if surrogates:
+        _check_unicode(article, where)
     return article
 
 
@@ -112,9 +116,13 @@ def _parse_json(text: str, where: str) -> Any:
         raise LoadError(f"{where}JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise LoadError(f"{where}invalid JSON: {exc}") from None
-    if depth_of(value) > STRUCTURE_DEPTH:
+    if text.count("[") + text.count("{") > STRUCTURE_DEPTH and depth_of(value) > STRUCTURE_DEPTH:
         raise LoadError(f"{where}JSON nested more than {STRUCTURE_DEPTH} levels deep")
     return value
+
+
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate gets into decoded text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _load_jsonl(path: Path, data: bytes, base: Article, limits: Limits) -> list[Article]:
@@ -132,7 +140,8 @@ def _load_jsonl(path: Path, data: bytes, base: Article, limits: Limits) -> list[
             license=base.license, meta=dict(base.meta),
         )
         try:
-            articles.append(_from_record(_parse_json(line, f"line {number}: "), item_base, f"line {number}", limits))
+            articles.append(_from_record(_parse_json(line, f"line {number}: "), item_base, f"line {number}", limits,
+                                         _SURROGATE_ESCAPE.search(line) is not None))
         except LoadError as exc:
             item_base.error = str(exc)
             articles.append(item_base)

@@ -283,6 +283,12 @@ def normalise_name(name: str) -> str:
     return to_text(cps).replace(" ", "")
 
 
+@lru_cache(maxsize=1)
+def _ascii_table() -> dict[int, str]:
+    """Each ASCII character's part of a name key (``str.translate`` table)."""
+    return {code: normalise_name(chr(code)) for code in range(128)}
+
+
 def normalise_names(names: list[str]) -> list[str]:
     """:func:`normalise_name` of many names in one pass (a rules file may list 100,000 sources).
 
@@ -294,6 +300,13 @@ def normalise_names(names: list[str]) -> list[str]:
         return []
     if len(names) == 1 or any("\n" in name or "\r" in name for name in names):
         return [normalise_name(name) for name in names]
+    # Names in ASCII go through a table: every stage maps an ASCII character on its own (the
+    # conversions and annotations need Han characters), and spaces are dropped from keys.
+    ascii_keys = {i: name.translate(_ascii_table()) for i, name in enumerate(names) if name.isascii()}
+    if ascii_keys:
+        rest = [name for i, name in enumerate(names) if i not in ascii_keys]
+        others = iter(normalise_names(rest) if rest else [])
+        return [ascii_keys[i] if i in ascii_keys else next(others) for i in range(len(names))]
     text = "\n".join(names)
     cps, offsets = fold(*canonical_vocabulary(*normalise_mid(text)))
     starts = np.cumsum([0] + [len(name) + 1 for name in names[:-1]])
