@@ -302,11 +302,26 @@ def normalise_names(names: list[str]) -> list[str]:
         return [normalise_name(name) for name in names]
     # Names in ASCII go through a table: every stage maps an ASCII character on its own (the
     # conversions and annotations need Han characters), and spaces are dropped from keys.
-    ascii_keys = {i: name.translate(_ascii_table()) for i, name in enumerate(names) if name.isascii()}
-    if ascii_keys:
-        rest = [name for i, name in enumerate(names) if i not in ascii_keys]
-        others = iter(normalise_names(rest) if rest else [])
-        return [ascii_keys[i] if i in ascii_keys else next(others) for i in range(len(names))]
+    keys: dict[int, str] = {i: name.translate(_ascii_table()) for i, name in enumerate(names) if name.isascii()}
+    # The conversions run on a text only when it holds a Han character of the ranges _has_han
+    # looks at: names with one and names without are normalised as two texts, as each alone.
+    groups: tuple[list[int], list[int]] = ([], [])
+    for i, name in enumerate(names):
+        if i not in keys:
+            groups[_HAN_BMP.search(name) is not None].append(i)
+    for group in groups:
+        if group:
+            keys.update(zip(group, _normalise_lines([names[i] for i in group]), strict=True))
+    return [keys[i] for i in range(len(names))]
+
+
+_HAN_BMP = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _has_han
+
+
+def _normalise_lines(names: list[str]) -> list[str]:
+    """Keys of names normalised as one text, a line each (see :func:`normalise_names`)."""
+    if len(names) == 1:
+        return [normalise_name(names[0])]
     text = "\n".join(names)
     cps, offsets = fold(*canonical_vocabulary(*normalise_mid(text)))
     starts = np.cumsum([0] + [len(name) + 1 for name in names[:-1]])
