@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from provenance.attribution import extract
+from provenance.credits.claims import extract
 from provenance.text.blocks import classify_lines
 from provenance.text.normalize import normalise
 

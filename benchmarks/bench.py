@@ -506,7 +506,7 @@ def phase_rules(folder: Path, repeat: int = 3) -> dict[str, Any]:
     policy book a scan or build then makes of it."""
     import tomllib
 
-    from provenance.policy import PolicyBook
+    from provenance.credits.policy import PolicyBook
     from provenance.rules import load_rules
 
     folder.mkdir(parents=True, exist_ok=True)

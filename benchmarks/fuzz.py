@@ -884,7 +884,8 @@ class Context:
 @cache
 def _modules() -> dict[str, Any]:
     """The provenance functions under test (imported on first use, so ``--help`` stays fast)."""
-    from provenance import analysis, attribution, engine, errors, rules
+    from provenance import analysis, engine, errors, rules
+    from provenance.credits import claims as attribution
     from provenance.documents import loaders, model
     from provenance.index import codec
     from provenance.params import FingerprintParams

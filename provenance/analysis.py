@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from provenance.attribution import Attribution, Claim, credit_spans, extract
-from provenance.disclaimers import Disclaimer, read_disclaimer
+from provenance.credits.claims import Attribution, Claim, credit_spans, extract
+from provenance.credits.disclaimers import Disclaimer, read_disclaimer
+from provenance.credits.names import NameRegistry
 from provenance.documents.model import Article
 from provenance.fingerprint import Fingerprint, fingerprint_many
-from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.text.blocks import NOTICE, Block, body_mask, classify_lines
 from provenance.text.codepoints import to_codepoints, to_text

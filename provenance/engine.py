@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from provenance.analysis import Analysis, analyse, analyse_many, screen_offsets, screen_text
-from provenance.attribution import resolve_claims
-from provenance.disclaimers import NO_REPRINT
+from provenance.credits.claims import resolve_claims
+from provenance.credits.disclaimers import NO_REPRINT
+from provenance.credits.names import NameRegistry
+from provenance.credits.policy import PolicyBook
 from provenance.documents.loaders import FileWalk, FoundFile, Skipped, load_found
 from provenance.documents.model import Article
 from provenance.errors import IndexError_
@@ -34,9 +36,7 @@ from provenance.index.base import IndexBackend, IndexedDoc, open_index
 from provenance.judge import judge_group, origin_of
 from provenance.limits import is_under
 from provenance.match import Matcher, group_matches
-from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
-from provenance.policy import PolicyBook
 from provenance.report.model import Item, Report
 from provenance.rules import Rules
 from provenance.verdicts import ORIGINAL, UNREADABLE, most_severe

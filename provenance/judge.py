@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.analysis import Analysis
-from provenance.attribution import Claim
+from provenance.credits.claims import Claim
+from provenance.credits.policy import Policy, PolicyBook
 from provenance.match import Group, Match
-from provenance.policy import Policy, PolicyBook
 from provenance.verdicts import (
     ATTRIBUTED,
     EXCERPT,

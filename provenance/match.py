@@ -20,9 +20,9 @@ import numpy as np
 
 from provenance.align import Passage, align_many, default_gap
 from provenance.analysis import Analysis, window_size
+from provenance.credits.names import NameRegistry
 from provenance.documents.model import parse_published
 from provenance.index.base import Candidates, IndexBackend, StoredDoc
-from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
 from provenance.text.tokens import LOW_BITS, contains, distinct, occurrences, spread

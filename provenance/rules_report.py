@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance.credits.policy import PolicyBook
 from provenance.index.base import SourceSummary
-from provenance.policy import PolicyBook
 from provenance.rules import Rules
 from provenance.text.normalize import normalise_name, normalise_names
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.attribution import _WHOLE_TEXT, _Present
+from provenance.credits.claims import _WHOLE_TEXT, _Present
 from provenance.text.blocks import _NOTICE_EN, _NOTICE_ZH, may_hold_notice
 
 _NOTICE_IGNORECASE = re.compile(_NOTICE_ZH.pattern + "|" + _NOTICE_EN.pattern.replace(r"^notice\s*:", r"notice\s*:"), re.I)

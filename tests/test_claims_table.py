@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.attribution import extract, resolve_claims
-from provenance.disclaimers import read_disclaimer
-from provenance.names import NameRegistry
+from provenance.credits.claims import extract, resolve_claims
+from provenance.credits.disclaimers import read_disclaimer
+from provenance.credits.names import NameRegistry
 from provenance.text.blocks import classify_lines
 from provenance.text.normalize import normalise
 

@@ -24,8 +24,8 @@ import pytest
 
 import provenance
 from provenance.analysis import analyse
+from provenance.credits.names import NameRegistry
 from provenance.documents.model import Article
-from provenance.names import NameRegistry
 from provenance.params import FingerprintParams
 
 SMALL, LARGE = 2_000, 16_000
@@ -206,9 +206,9 @@ PATTERNS = module_patterns()
 
 def test_patterns_are_found() -> None:
     names = set(PATTERNS)
-    assert any(name.startswith("provenance.attribution.") for name in names)
+    assert any(name.startswith("provenance.credits.claims.") for name in names)
     assert any(name.startswith("provenance.text.blocks.") for name in names)
-    assert any(name.startswith("provenance.disclaimers.") for name in names)
+    assert any(name.startswith("provenance.credits.disclaimers.") for name in names)
     assert len(PATTERNS) >= 40
 
 

@@ -133,9 +133,9 @@ def test_boilerplate_by_document_frequency(tmp_path: Path) -> None:
 
 
 def test_html_metadata_and_link_credits(tmp_path: Path) -> None:
-    from provenance.attribution import extract, resolve_claims
+    from provenance.credits.claims import extract, resolve_claims
+    from provenance.credits.names import NameRegistry
     from provenance.documents.loaders import load_paths
-    from provenance.names import NameRegistry
     from provenance.text.blocks import classify_lines
     from provenance.text.normalize import normalise
 

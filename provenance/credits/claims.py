@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import Any
 
+from provenance.credits.names import NameRegistry, domain_of
 from provenance.documents.model import Article
-from provenance.names import NameRegistry, domain_of
 from provenance.text.blocks import (
     EDITOR,
     FOLDS_TO_ASCII,

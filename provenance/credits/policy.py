@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from provenance.credits.names import NameRegistry
 from provenance.index.base import SourceSummary, StoredDoc
-from provenance.names import NameRegistry
 from provenance.rules import Rules, SourceRule
 
 

@@ -139,7 +139,7 @@ POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-l
 
 def merge_source(old: dict[str, Any] | None, doc: IndexedDoc) -> dict[str, Any]:
     """A source summary after adding ``doc``: the most restrictive disclaimer policy wins."""
-    from provenance.names import domain_of
+    from provenance.credits.names import domain_of
 
     summary = dict(old or {"documents": 0, "domain": None, "policy": None, "policy_from": None,
                            "no_edits": False, "aggregator": False})

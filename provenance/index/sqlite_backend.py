@@ -27,13 +27,13 @@ from urllib.request import pathname2url
 import numpy as np
 
 from provenance import __version__
+from provenance.credits.names import domain_of
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys, simhash_keys
 from provenance.index import postings
 from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc
 from provenance.index.codec import unpack_text
 from provenance.limits import file_kind
-from provenance.names import domain_of
 from provenance.params import FingerprintParams
 
 SCHEMA_VERSION = 5

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from provenance.disclaimers import read_disclaimer
+from provenance.credits.disclaimers import read_disclaimer
 from provenance.text.normalize import Normalized
 
 EDITOR = "editor"
