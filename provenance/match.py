@@ -25,6 +25,7 @@ from provenance.documents.model import parse_published
 from provenance.index.base import Candidates, IndexBackend, StoredDoc
 from provenance.params import FingerprintParams
 from provenance.source_view import SourceView, source_views
+from provenance.text.quotes import QUOTED_SHARE, quoted_prefix, quoted_share
 from provenance.text.tokens import LOW_BITS, contains, distinct, occurrences, spread
 
 MAX_CANDIDATES = 64
@@ -201,12 +202,16 @@ class Matcher:
                 if bound >= self.min_passage_for(views[r].source)]
 
     def _evidence(self, analysis: Analysis, source: SourceView, passages: list[Passage],
-                  frequent: np.ndarray | None) -> tuple[Scores, list[Passage], np.ndarray] | None:
+                  frequent: np.ndarray | None, excluded: np.ndarray | None = None,
+                  ) -> tuple[Scores, list[Passage], np.ndarray] | None:
         """Scores, passages and article cover of one candidate from its aligned passages, or None
-        when no passage is copied."""
+        when no passage is copied. ``excluded``: article shingles that are no evidence (those of
+        shared quotations)."""
         a, b = analysis.unique, source.unique
         if a.size == 0 or b.size == 0:
             return None
+        if excluded is not None and excluded.size:
+            a = np.setdiff1d(a, excluded, assume_unique=False)
         if frequent is not None and frequent.size and passages:
             passages, dropped = _drop_boilerplate(analysis, passages, frequent)
             if dropped.size:
@@ -246,10 +251,42 @@ class Matcher:
             if evidence is not None:
                 verified[rowid] = evidence
         docs = {doc.rowid: doc for doc in self.index.get(list(verified))}
-        matches = [Match(docs[rowid], views[rowid], *evidence, parse_published(docs[rowid].published))
-                   for rowid, evidence in verified.items() if rowid in docs]
+        quotes = quoted_prefix(analysis.article.text)
+        matches = []
+        for rowid, evidence in verified.items():
+            if rowid not in docs:
+                continue
+            if quotes[-1]:  # the article quotes someone: a quotation both texts share is no evidence
+                evidence = self._without_shared_quotations(analysis, views[rowid], docs[rowid], evidence, quotes,
+                                                           frequent)
+            if evidence is not None:
+                matches.append(Match(docs[rowid], views[rowid], *evidence, parse_published(docs[rowid].published)))
         matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         return matches
+
+
+    def _without_shared_quotations(
+        self, analysis: Analysis, source: SourceView, doc: StoredDoc, evidence: tuple[Scores, list[Passage], np.ndarray],
+        article_quotes: np.ndarray, frequent: np.ndarray,
+    ) -> tuple[Scores, list[Passage], np.ndarray] | None:
+        """The evidence without passages that lie mostly inside quotation marks in both texts: a
+        common speaker, not copying (DESIGN §5). The match stands only if what is left would make
+        one on its own (a passage of ``min_passage``)."""
+        passages = evidence[1]
+        source_quotes = quoted_prefix(doc.text)
+        if not source_quotes[-1]:
+            return evidence
+        shared = [quoted_share(article_quotes, *p.article) >= QUOTED_SHARE
+                  and quoted_share(source_quotes, *p.source) >= QUOTED_SHARE for p in passages]
+        if not any(shared):
+            return evidence
+        kept = [p for p, quote in zip(passages, shared, strict=True) if not quote]
+        if not any(p.chars >= self.min_passage_for(source.source) for p in kept):
+            return None
+        hashes = analysis.shingles.hashes
+        quoted = [hashes[p.article_shingles[0]:p.article_shingles[1]]
+                  for p, quote in zip(passages, shared, strict=True) if quote]
+        return self._evidence(analysis, source, kept, frequent, distinct(np.concatenate(quoted)))
 
 
 def passage_bound(analysis: Analysis, source_hashes: np.ndarray) -> int:
