@@ -29,7 +29,7 @@ def article_identity(item: Item) -> str:
 
 
 def fingerprint(item: Item) -> str:
-    original = (item.source or {}).get("id") or ""
+    original = (item.source or {}).get("id") or (item.source or {}).get("name") or ""  # a wire has no id
     return hashlib.sha256(f"{article_identity(item)}\x00{original}\x00{item.verdict}".encode()).hexdigest()
 
 

@@ -418,6 +418,11 @@ class Scanner:
             "policy_from": judgement.policy.policy_from,
         }
         item.chain = [{"id": m.doc.id, "name": m.doc.source, "published": m.doc.published} for m in group.chain]
+        if judgement.origin is not None and judgement.origin.external:
+            # An original outside the corpus (DESIGN §6): no id; the corpus copy that credits it.
+            item.source.update({"id": None, "url": judgement.policy.url, "published": None, "external": True,
+                                "via": original.doc.id})
+            item.chain.insert(0, {"id": None, "name": judgement.outlet, "published": None, "external": True})
         ordered = [m for g, _ in judged for m in g.members]
         ordered.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         item.source_texts = {m.doc.id: m.doc.text for m in ordered}

@@ -11,7 +11,7 @@ import numpy as np
 
 from provenance.documents.model import Article
 from provenance.engine import Scanner
-from provenance.judge import group_kind
+from provenance.judge import group_kind, origin_of
 from provenance.text.normalize import normalise_name
 
 TOP_CANDIDATES = 5
@@ -58,12 +58,15 @@ def explain_article(scanner: Scanner, article: Article) -> dict[str, Any]:
     out["candidates"] = candidates[:TOP_CANDIDATES]
     out["groups"] = []
     for group in groups:
-        policy = scanner.book.for_document(group.original.doc)
+        origin = origin_of(group, scanner.book)
+        policy = origin.policy
         title_check = None
         if analysis.attribution.original_title and group.original.doc.title:
             title_check = normalise_name(analysis.attribution.original_title) == normalise_name(group.original.doc.title)
         out["groups"].append({
-            "original": group.original.doc.id,
+            "original": None if origin.external else group.original.doc.id,
+            "outlet": origin.outlet, "external": origin.external,
+            "via": origin.via.doc.id if origin.via is not None else None,
             "verdict": group.original.verdict,
             "kind": group_kind(analysis, group, policy),
             "policy": policy.policy, "policy_from": policy.policy_from,
@@ -103,7 +106,9 @@ def render_text(data: dict[str, Any]) -> str:
             f"simhash distance {cand['simhash_distance']}"
         )
     for group in data["groups"]:
-        lines.append(f"  original {group['original']} — {group['kind']}, policy {group['policy']} "
+        original = (f"{group['outlet']} (outside the corpus; credited as the origin by {group['via']})"
+                    if group.get("external") else group["original"])
+        lines.append(f"  original {original} — {group['kind']}, policy {group['policy']} "
                      f"(from {group['policy_from']})")
         for step in group["chain"]:
             credits = f", credits {', '.join(c for c in step['credits'] if c)}" if step["credits"] else ""

@@ -32,6 +32,7 @@ class Judgement:
     rule: str  # which rule decided, for `explain`
     satisfied_by: Claim | None = None
     outlet: str | None = None  # the original outlet (None when unknown)
+    origin: Origin | None = None
 
 
 def _title(match: Match) -> str:
@@ -69,34 +70,54 @@ class Origin:
     policy: Policy
     via: Match | None = None  # the corpus copy that credits the outlet (an intermediate)
     note: str = ""
+    external: bool = False  # the outlet has no copy of this text in the corpus (a wire, an agency…)
 
 
-_CREDIT_KINDS = ("explicit", "link", "dateline", "meta")
+# Kinds of credit that state where a text comes from, for claims stored before the claims said so
+# themselves (``origin``); a dateline then counts only in the first lines (see _origin_credits).
+_CREDIT_KINDS = ("explicit", "link", "dateline", "meta", "byline", "trailer", "notice")
+_LEAD_LINES = 3
+
+
+def _origin_credits(match: Match, book: PolicyBook, site: str) -> list[str]:
+    """The outlets a corpus copy's own credits name as its text's origin (itself left out)."""
+    names: list[str] = []
+    for claim in match.doc.claims:
+        origin = claim.get("origin")
+        if origin is None:
+            kind = claim.get("kind")
+            origin = kind in _CREDIT_KINDS and (kind != "dateline" or (claim.get("line") or 0) < _LEAD_LINES)
+        credited = book.canonical(claim.get("resolved") or claim.get("name")) if origin else None
+        if credited and not book.registry.same(credited, site) and credited not in names:
+            names.append(credited)
+    return names
 
 
 def origin_of(group: Group, book: PolicyBook) -> Origin:
-    """The original behind a group of copies: the earliest corpus copy (DESIGN §5).
+    """The original behind a group of copies (DESIGN §5).
 
-    A copy on an aggregator site — one whose notice says its unmarked articles are reprinted from
-    other media — is never the original while another copy exists. When only such copies exist,
-    the original is the outlet the copy credits, or unknown when it credits none.
+    It is the earliest corpus copy, unless that copy credits another outlet as its text's origin
+    (a wire's dateline or byline, a credit line, the wire's own notice): then the original is that
+    outlet — its own corpus copy when the group holds one, else an external original reached
+    through the crediting copy. A copy on an aggregator site — one whose notice says its unmarked
+    articles are reprinted from other media — is never the original while another copy exists;
+    when only such copies exist and none credits an outlet, the original is unknown.
     """
     own_copies = [m for m in group.chain if not _aggregated(m, book)]
-    if own_copies:
-        group.original = own_copies[0]
-        doc = group.original.doc
-        return Origin(book.canonical(doc.source) or doc.source, book.for_document(doc))
-    first = group.chain[0]
-    group.original = first
-    site = book.canonical(first.doc.source) or first.doc.id
-    credited = [
-        book.canonical(c.get("resolved") or c.get("name")) for c in first.doc.claims
-        if c.get("kind") in _CREDIT_KINDS and (c.get("resolved") or c.get("name"))
-    ]
-    credited = [c for c in credited if c and not book.registry.same(c, site)]
+    first = (own_copies or group.chain)[0]
+    site = book.canonical(first.doc.source) or first.doc.source or first.doc.id
+    credited = _origin_credits(first, book, site)
     if credited:
-        return Origin(credited[0], book.for_outlet(credited[0]), via=first,
-                      note=f" (through {site}, which reprinted it on {_date(first)})")
+        target = credited[0]
+        carried = next((m for m in group.chain if m.doc.source and book.registry.same(m.doc.source, target)), None)
+        if carried is not None:
+            group.original = carried
+            return Origin(book.canonical(carried.doc.source) or carried.doc.source, book.for_document(carried.doc))
+        group.original = first
+        return Origin(target, book.for_external(target, first.doc), via=first, external=True)
+    group.original = first
+    if own_copies:
+        return Origin(site, book.for_document(first.doc))
     unknown = book.for_outlet("")
     unknown.aggregator = True
     unknown.policy_from = (f"{site} states that its unmarked articles are reprinted from other media; the original "
@@ -117,6 +138,7 @@ def judge_group(analysis: Analysis, group: Group, book: PolicyBook, other_origin
     origin = origin_of(group, book)
     judgement = _judge(analysis, group, book, other_originals, origin)
     judgement.outlet = origin.outlet
+    judgement.origin = origin
     return judgement
 
 
@@ -126,6 +148,9 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
     name = origin.outlet or "an unknown outlet"
     kind = group_kind(analysis, group, policy)
     title, date = _title(original), _date(original) + origin.note
+    if origin.external:  # "Associated Press's story “…” (via nytimes.com h12, 2018-07-15)"
+        via = original.doc
+        title, date = f"story {title}", f"via {book.canonical(via.source) or via.source} {via.id}, {_date(original)}"
     if book.is_publisher(origin.outlet):
         return Judgement(OWN, kind, policy, f"Reuses {name}'s own article {title} ({date}): the publisher's own text.",
                          "own source")

@@ -29,7 +29,7 @@ _SOURCE_KEYS = {
     "name": str, "aliases": list, "url": str, "policy": str, "licensees": list, "excerpt_max": float,
     "min_passage": int, "no_edits": bool, "own": bool,
 }
-_TOP_KEYS = {"publisher", "defaults", "source", "index", "fingerprint", "scan", "limits"}
+_TOP_KEYS = {"publisher", "subscriptions", "defaults", "source", "index", "fingerprint", "scan", "limits"}
 
 
 @dataclass
@@ -86,6 +86,8 @@ class Rules:
 
     publisher: str | None = None
     publisher_aliases: list[str] = field(default_factory=list)
+    # Sources the publisher licenses (wire contracts): it is a licensee of each (DESIGN §4).
+    subscriptions: list[str] = field(default_factory=list)
     defaults: Defaults = field(default_factory=Defaults)
     sources: list[SourceRule] = field(default_factory=list)
     fingerprint: FingerprintParams = field(default_factory=FingerprintParams)
@@ -199,6 +201,11 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
             rules.publisher = publisher.strip()
         else:
             problems.append(f"{lines.at(lines.key('publisher'))}: 'publisher' must be a non-empty string")
+    subscriptions = data.get("subscriptions", [])
+    if isinstance(subscriptions, list) and all(isinstance(s, str) and s.strip() for s in subscriptions):
+        rules.subscriptions = [s.strip() for s in subscriptions]
+    else:
+        problems.append(f"{lines.at(lines.key('subscriptions'))}: 'subscriptions' must be a list of source names")
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         problems.append(f"{lines.at(lines.key('defaults'))}: [defaults] must be a table")

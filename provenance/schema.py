@@ -53,6 +53,11 @@ def _consistency(data: dict[str, Any]) -> list[str]:
         if item["severity"] != SEVERITY[item["verdict"]]:
             problems.append(f"{where}.severity: {item['severity']!r} is not the severity of "
                             f"{item['verdict']!r} ({SEVERITY[item['verdict']]!r})")
+        source = item.get("source")
+        if source is not None and ((source["id"] is None) != bool(source.get("external"))
+                                   or bool(source.get("external")) != ("via" in source)):
+            problems.append(f"{where}.source: an external original has a null id, external true and a via; "
+                            "a corpus original has an id and neither")
         spans = [(f"{where}.attribution.claims[{k}].span", c["span"]) for k, c in enumerate(item["attribution"]["claims"])]
         spans += [(f"{where}.attribution.people[{k}].span", p["span"])
                   for k, p in enumerate(item["attribution"].get("people", []))]

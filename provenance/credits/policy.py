@@ -61,9 +61,12 @@ class PolicyBook:
         return self.registry.same(name, publisher) or self.registry.key(name) == self.registry.key(publisher)
 
     def is_licensee(self, policy: Policy) -> bool:
+        """The publisher is named among the source's licensees, or subscribes to the source."""
         publisher = self.rules.publisher
-        return bool(publisher) and any(self.registry.same(name, publisher) or self.registry.key(name) == self.registry.key(
-            publisher) for name in policy.licensees)
+        if publisher and any(self.registry.same(name, publisher) or self.registry.key(name) == self.registry.key(
+                publisher) for name in policy.licensees):
+            return True
+        return bool(policy.source) and any(self.registry.same(name, policy.source) for name in self.rules.subscriptions)
 
     def min_passage(self, source: str | None) -> int:
         rule = self._rules_by_name.get(self.canonical(source) or "")
@@ -76,6 +79,18 @@ class PolicyBook:
         return self.for_document(StoredDoc(
             rowid=0, id="", path="", text="", title=None, source=outlet, url=None, published=None, publisher=None,
             license=None, language=None, simhash=0, shingle_count=0, policy=None, policy_from=None,
+            no_edits=False, aggregator=False, claims=[]))
+
+    def for_external(self, outlet: str, via: StoredDoc) -> Policy:
+        """Policy of an outlet outside the corpus (a wire) whose text a corpus copy carries: the
+        rules file's, else the one its own notice in that copy states, else the defaults."""
+        notice = next((c for c in via.claims if c.get("kind") == "notice" and c.get("policy")
+                       and self.registry.same(c.get("resolved") or c.get("name"), outlet)), None)
+        return self.for_document(StoredDoc(
+            rowid=0, id=via.id, path="", text="", title=None, source=outlet, url=None, published=None,
+            publisher=None, license=None, language=None, simhash=0, shingle_count=0,
+            policy=notice.get("policy") if notice else None,
+            policy_from=notice.get("policy_from") or notice.get("text") if notice else None,
             no_edits=False, aggregator=False, claims=[]))
 
     def for_document(self, doc: StoredDoc) -> Policy:

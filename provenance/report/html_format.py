@@ -398,7 +398,7 @@ def _scores_table(item: Item, matches: Sequence[dict[str, Any]]) -> str:
         passages = match.get("passages") or []
         chars = sum(int(p.get("chars") or (p["article"][1] - p["article"][0])) for p in passages)
         scores = match.get("scores") or {}
-        is_origin = item.source is not None and match.get("id") == item.source.get("id")
+        is_origin = item.source is not None and match.get("id") in (item.source.get("id"), item.source.get("via"))
         rows.append(
             f"<tr><td>{_e(match.get('name') or 'unknown source')} <span class=\"from\">{_e(match.get('id'))}</span>"
             + (' <span class="badge light">original</span>' if is_origin else "")
@@ -424,7 +424,7 @@ def _timeline(item: Item) -> str:
         steps.append(
             f'<li class="{"origin" if number == 0 else "copy"}"><time datetime="{_e(step.get("published") or "")}">'
             f'{_e(format_date(step.get("published")))}</time><span class="who">{_e(step.get("name") or "unknown")}</span>'
-            f'{"".join(tags)}{gap_text}<div class="doc">{_e(step.get("id"))}</div></li>'
+            f'{"".join(tags)}{gap_text}<div class="doc">{_e(step.get("id") or "outside the corpus")}</div></li>'
         )
     steps.append(f'<li class="article"><time>scanned</time><span class="who">this article</span>'
                  f'<div class="doc">{_e(item.path)}</div></li>')
@@ -435,7 +435,8 @@ def _facts(item: Item) -> str:
     source = item.source or {}
     rows: list[tuple[str, str]] = []
     if source:
-        name = f"<b>{_e(source.get('name') or 'unknown')}</b> <span class=\"from\">{_e(source.get('id'))}</span>"
+        where = (f"outside the corpus, via {source.get('via')}" if source.get("external") else source.get("id"))
+        name = f"<b>{_e(source.get('name') or 'unknown')}</b> <span class=\"from\">{_e(where)}</span>"
         rows.append(("original", name))
         if source.get("title"):
             rows.append(("title", f"“{_e(source['title'])}”"))
@@ -478,8 +479,10 @@ def _match_panel(item: Item, number: int, match: dict[str, Any], claims: list[tu
         right = highlight(source_text, [(p["source"][0], p["source"][1], k) for k, p in enumerate(passages)])
         source_lang = guess_language(source_text)
     is_origin = item.source is not None and match.get("id") == item.source.get("id")
+    carries = item.source is not None and item.source.get("external") and match.get("id") == item.source.get("via")
     in_chain = any(step.get("id") == match.get("id") for step in item.chain)
-    role = "original" if is_origin else "reprint in the chain" if in_chain else "matched source"
+    role = ("original" if is_origin else f"carries {item.source.get('name')}'s story" if carries and item.source
+            else "reprint in the chain" if in_chain else "matched source")
     chars = sum(int(p.get("chars") or 0) for p in passages)
     head = (f'<div class="match-head"><span class="what">{number}. {_e(match.get("name") or "unknown source")}</span>'
             f'<span class="from">{_e(match.get("id"))} · {_e(role)} · {_e(format_date(match.get("published")))}</span>'

@@ -190,7 +190,7 @@ def sarif_rules() -> list[dict[str, Any]]:
 def finding_fingerprint(item: Item) -> str:
     """sha256 of the article's path and id, the original's id and the verdict: stable across runs and
     line shifts, and distinct for two files whose front matter gives the same id."""
-    original = (item.source or {}).get("id") or ""
+    original = (item.source or {}).get("id") or (item.source or {}).get("name") or ""  # a wire has no id
     path = artifact_location(item.path)["uri"]
     key = f"{path}\x00{item.id}\x00{original}\x00{item.verdict}"
     return hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()
@@ -369,8 +369,14 @@ def _related(item: Item) -> list[dict[str, Any]]:
             "message": {"text": f"original: {source.get('name') or 'unknown source'} {source['id']} "
                                 f"({_date(source.get('published'))})"},
         })
+    elif source.get("external") and source.get("via"):  # a wire's story, located by the copy that credits it
+        related.append({
+            "physicalLocation": {"artifactLocation": {"uri": _source_uri(source.get("url"), source["via"])}},
+            "message": {"text": f"original: {source.get('name') or 'unknown source'} (outside the corpus), "
+                                f"credited by {source['via']}"},
+        })
     for step in item.chain:
-        if not step.get("id") or step.get("id") == source.get("id"):
+        if not step.get("id") or step.get("id") in (source.get("id"), source.get("via")):
             continue
         related.append({
             "physicalLocation": {"artifactLocation": {"uri": _source_uri(None, step["id"])}},
@@ -401,6 +407,8 @@ def sarif_result(item: Item, cache: dict[str, str | None] | None = None) -> dict
     if item.source:
         properties.update({"original": item.source.get("id"), "originalName": item.source.get("name"),
                            "policy": item.source.get("policy"), "policyFrom": item.source.get("policy_from")})
+        if item.source.get("external"):
+            properties.update({"originalExternal": True, "originalVia": item.source.get("via")})
     if match is not None:
         properties.update({"match": match.get("id"), "kind": match.get("kind"), "scores": match.get("scores"),
                            "passages": len(match.get("passages") or [])})

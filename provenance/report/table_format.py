@@ -28,7 +28,9 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
     table.add_column("message", overflow="fold", ratio=5)
     for item in report.items:
         source = ""
-        if item.source:
+        if item.source and item.source.get("external"):  # a wire or agency, through a corpus copy
+            source = f"{item.source.get('name') or ''} (via {item.source.get('via')})"
+        elif item.source:
             source = f"{item.source.get('name') or ''} {item.source.get('id')}".strip()
             if item.source.get("published"):
                 source += f" ({str(item.source['published'])[:10]})"
