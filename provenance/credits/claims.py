@@ -5,8 +5,26 @@ one set of patterns serves both scripts; every claim keeps its span in the loade
 
 ``explicit``  来源：X, 稿源：X, 转载自X, 本文来自X, 原载X, ``Source: X``, ``Originally published by X``…
 ``link``      原文链接：URL, 阅读原文 URL, a URL or bare domain in a credit line, ``<a href>`` in HTML
-``dateline``  新华社北京1月21日电, 据X报道, X讯; ``(Reuters) -``, ``WASHINGTON (AP) —``, ``By X | Reuters``
+``dateline``  新华社北京7月15日电, 中新网7月15日电, （中央社記者…台北15日電）, X讯, 央视网消息; ``(Reuters) -``,
+              ``WASHINGTON, July 15 (Reuters) -``, ``HELSINKI (AP) —``, ``AP - …``; and citations in the
+              narration: 据X报道, X报道，…, "according to AP", "Reuters reported"
+``byline``    ``By The Associated Press``, ``By Reuters``, ``By JILL COLVIN, Associated Press``,
+              ``By Jane Miller | Reuters``, 新华社记者 张三
+``trailer``   ``(Reporting by X; Editing by Y)`` (Reuters house style, so a claim of Reuters),
+              ``Associated Press writers X and Y contributed to this report.``, a closing ``Reuter``
+``notice``    a wire's own copyright notice: ``© 2018 The Associated Press. All rights reserved…``,
+              ``Copyright 2018 by CNN NewSource…``, 新华社版权所有 (see :mod:`provenance.credits.wires`)
 ``meta``      schema.org ``isBasedOn``/``sourceOrganization``/``creditText``, IPTC credit/source
+
+``Claim.origin`` says whether the claim states where the TEXT comes from: a dateline opening a
+paragraph, a byline, a trailer, a wire notice, an explicit credit line, a link credit and metadata
+do; a citation inside the narration (据新华社报道, "Reuters reported", "according to AP") does not.
+
+Not credits of the text (DESIGN §5), and read as no claim: photo, graphic and video credits
+(``(AP Photo/…)``, ``REUTERS/…``, ``Photo: Reuters``, 图片来源：…, 图/新华社, …摄), widgets and ad
+units ("Provided by …", weather boxes, "Sponsored", "Powered by"), related-article lists
+(``Related:``, ``Read more:``, 相关阅读, 延伸阅读) and social-media embeds (``— Name (@handle) July 16,
+2018``, ``pic.twitter.com/…``, "View this post on Instagram").
 """
 
 from __future__ import annotations
@@ -19,12 +37,14 @@ from itertools import accumulate, pairwise
 from typing import Any
 
 from provenance.credits.names import NameRegistry, domain_of
+from provenance.credits.wires import latin_names, notice_owners, registry_resolves
 from provenance.documents.model import Article
 from provenance.text.blocks import (
     EDITOR,
     FOLDS_TO_ASCII,
     NOTICE,
     Block,
+    Line,
     is_editor_line,
     is_notice,
     may_hold_notice,
@@ -90,10 +110,20 @@ _BARE_URL = re.compile(r"(?P<url>" + _URL + ")", re.I)
 _ZH_DATELINE = re.compile(
     r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,18}?)\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
 )
-_ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|消息|电)")
-_ZH_XUN = re.compile(r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电)\s*[(（]?")
+_ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|报导|消息|电)")
+_ZH_XUN = re.compile(r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电|消息)\s*[(（]?")
+# "路透北京7月15日 - …": the Chinese service of a wire, a dash after the date
+_ZH_DASH_DATELINE = re.compile(
+    r"^[^\S\n]*(?P<name>[\u4e00-\u9fffA-Za-z]{2,18}?)[^\S\n]*(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[^\S\n]*"
+    r"[-–—]{1,2}(?=\s)"
+)
+# "（中央社記者王小明台北15日電）", "（中央社台北15日綜合外電報導）", "（中央社記者李四華盛頓14日專電）"
+_ZH_CNA = re.compile(
+    r"^[^\S\n]*[(\[〔【](?P<head>[^()\[\]〔〕【】\n\d]{2,50})\d{1,2}日"
+    r"(?:专电|电|综合外电报导|综合外电报道|外电报导|外电报道|综合报导|综合报道)"
+)
 _EN_AGENCY = re.compile(
-    r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,40}?)\)\s*(?:[-–—]{1,2}|:)(?:\s|$|(?=[A-Z]))"
+    r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,40}?|dpa)\)\s*(?:[-–—]{1,2}|:)(?:\s|$|(?=[A-Z]))"
 )
 _EN_TITLE_AGENCY = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9&.' -]{0,30}?)\)\s*$")
 _EN_LEAD_AGENCY = re.compile(r"^[^\S\n]*(?P<name>[A-Z][A-Za-z0-9&.']*(?: [A-Z][A-Za-z0-9&.']*){0,3})\s+[-–—]{1,2}\s+\S")
@@ -112,11 +142,12 @@ AGENCIES = {
     "pa", "aap", "anp", "apa", "belga", "ctk", "mti", "pap", "tt", "ntb", "ritzau", "stt", "kyodonews",
     "newsfactor", "hindustan times", "dow jones", "cnn", "bbc", "mena", "irna", "wafa", "jiji", "jiji press",
     "nhk", "rtt news", "business wire", "pr newswire", "globe newswire", "marketwire", "ani", "unb",
-}
+} | {" ".join(name.lower().split()) for name in latin_names()}
 _NOT_NAMES = {
     "editing", "reporting", "writing", "updated", "update", "photo", "photos", "video", "file", "ap photo",
     "corrected", "correction", "recasts", "adds", "pdt", "edt", "est", "gmt", "utc", "bst", "cet", "pst", "cst",
     "live", "analysis", "opinion", "exclusive", "breaking", "wrapup", "factbox", "scenario", "poll",
+    "l-r", "r-l", "tape", "audio", "watch", "listen",
 }
 _UPDATE_TAG = re.compile(r"^(?:update|corrected|refile|repeat|rpt|wrapup)\s*\d*$|^\d+$", re.I)
 
@@ -126,14 +157,24 @@ def is_agency(name: str, registry: NameRegistry | None = None) -> bool:
     key = " ".join(name.lower().split())
     if key in AGENCIES:
         return True
-    if registry is not None and registry.resolve(name):
+    if registry_resolves(name, registry):
         return True
     return bool(re.fullmatch(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|co\.uk|cn|com\.cn)", name))
 
 
+# Claim kinds the JSON report schema (provenance-report/1) allows, and what the later kinds were
+# reported as before they had names of their own: a wire's credit of itself, a "dateline".
+REPORT_KINDS = ("explicit", "link", "dateline", "meta")
+_REPORTED_AS = {"byline": "dateline", "trailer": "dateline", "notice": "dateline"}
+
+
 @dataclass
 class Claim:
-    """A statement in the article about where its text comes from."""
+    """A statement in the article about where its text comes from.
+
+    ``origin``: the claim states where the text itself comes from (a credit line, a dateline
+    opening a paragraph, a byline, a trailer, a wire's notice), not a source cited in the narration.
+    """
 
     text: str
     name: str
@@ -142,14 +183,17 @@ class Claim:
     url: str | None = None
     resolved: str | None = None
     line: int | None = None
+    origin: bool = True
 
     @property
     def is_link(self) -> bool:
         return self.url is not None or (domain_of(self.name) is not None and "." in self.name)
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim as the JSON report (provenance-report/1) holds it: ``origin`` is not part of
+        that schema, and kinds it does not list are reported as the kind they had before."""
         out: dict[str, Any] = {"text": self.text, "name": self.name, "resolved": self.resolved,
-                               "span": list(self.span), "kind": self.kind}
+                               "span": list(self.span), "kind": _REPORTED_AS.get(self.kind, self.kind)}
         if self.url:
             out["url"] = self.url
         return out
@@ -190,8 +234,12 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     skip_reach = list(accumulate((end for _, end in skipped), max))
     lines = split_lines(normalized)
     seen: set[tuple[int, int]] = set()
+    muted: list[tuple[int, int]] = []  # photo credits inside the line being read (line offsets)
 
-    def add(kind: str, line_no: int, line_start: int, start: int, end: int, name: str, url: str | None = None) -> None:
+    def add(kind: str, line_no: int, line_start: int, start: int, end: int, name: str, url: str | None = None,
+            origin: bool = True) -> None:
+        if muted and any(start < hi and lo < end for lo, hi in muted):
+            return  # "(Photo: Reuters)", "（图片来源：视觉中国）": a credit of a picture, not of the text
         name = _clean_name(name)
         if not name and not url:
             return
@@ -202,25 +250,40 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             return
         seen.add(span)
         result.claims.append(Claim(text=normalized.loaded[span[0]:span[1]], name=name or (url or ""),
-                                   kind=kind, span=span, url=url, line=line_no))
+                                   kind=kind, span=span, url=url, line=line_no, origin=origin))
 
     present = _Present(normalized.mid)
     notices = may_hold_notice(normalized.mid)
     titled = "原标题" in normalized.mid
-    first_body_line = next((i for i, ln in enumerate(lines) if ln.text.strip()), 0)
+    filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    first_body_line = filled[0] if filled else 0
+    # A byline without "By" ("JILL COLVIN, Associated Press") is only read at the head of the
+    # article: further down, "Name, AP" lines are a picture gallery's credits.
+    head_end = filled[min(len(filled), _HEAD_LINES) - 1] if filled else 0
+    quiet = _not_credit_lines(lines, present)
     for line_no, line in enumerate(lines):
         text = line.text
         if not text.strip():
             continue
+        muted.clear()
         lstart, _ = normalized.mid_span(line.start, line.end)
         k = bisect_right(skip_starts, lstart)
-        if (k and skip_reach[k - 1] > lstart) or (notices and is_notice(text)):
-            if is_editor_line(text):
+        editor = is_editor_line(text)
+        boilerplate = (k and skip_reach[k - 1] > lstart) or (notices and is_notice(text))
+        if boilerplate or editor:
+            # Notice and editor lines credit nothing but a wire: its notice, its byline ("By The
+            # Associated Press" is an editor line) or its house trailer ("(Reporting by …)").
+            if editor:
                 _people(result, normalized, line.start, text)
+                _bylines(add, line_no, line.start, text, registry, present, line_no <= head_end)
+            elif boilerplate:
+                _wire_notices(add, line_no, line.start, text, present)
+            _trailers(add, line_no, line.start, text, present)
             continue
-        if is_editor_line(text):
-            _people(result, normalized, line.start, text)
+        if line_no in quiet:
             continue
+        if line_no != first_body_line:  # "… coach (Getty Images)" closing a title credits the story
+            muted.extend(_caption_spans(text, present))
         short = len(text.strip()) <= 160
         first_claim = len(result.claims)  # the claims from here on are this line's
         origin = _ORIGINAL_TITLE.search(text) if titled else None
@@ -245,11 +308,16 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                 add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
         elif short and (not result.claims or line_no > first_body_line):
             for m in _BARE_URL.finditer(text) if present("bare_url") else ():
-                # a bare URL/domain only credits in a short line that holds little else
+                # a bare URL/domain only credits in a short line that holds little else; a post or
+                # a script of a social network is an embed, not a credit
                 rest = _BARE_URL.sub("", text)
-                if len(re.sub(r"[\W_]", "", rest)) <= 12:
+                if len(re.sub(r"[\W_]", "", rest)) <= 12 and not _EMBED_URL.search(m.group("url")):
                     add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
         _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line, present=present)
+        _bylines(add, line_no, line.start, text, registry, present, line_no <= head_end)
+        _trailers(add, line_no, line.start, text, present)
+        _wire_notices(add, line_no, line.start, text, present)
+        _citations(add, line_no, line.start, text, registry, present)
     if article is not None:
         _html_claims(result, article, registry, publisher)
     return result
@@ -307,6 +375,7 @@ class _Present:
         self._text = text
         self._lower: str | None = None
         self._found: dict[str, bool] = {}
+        self._mentions: dict[tuple[str, ...], bool] = {}
 
     @property
     def lower(self) -> str | None:
@@ -314,6 +383,14 @@ class _Present:
         if self._lower is None:
             self._lower = "" if FOLDS_TO_ASCII.search(self._text) else self._text.lower()
         return self._lower or None
+
+    def mentions(self, *words: str) -> bool:
+        """Whether the text holds one of ``words`` (lower case) in any case; True when unsure."""
+        found = self._mentions.get(words)
+        if found is None:
+            lower = self.lower
+            found = self._mentions[words] = lower is None or any(word in lower for word in words)
+        return found
 
     def __call__(self, name: str) -> bool:
         if name not in self._found:
@@ -323,14 +400,32 @@ class _Present:
     def _search(self, name: str) -> bool:
         needs = _NEEDS.get(name)
         if needs is not None:
-            caseless = _WHOLE_TEXT[name].flags & re.IGNORECASE
-            haystack = self.lower if caseless else self._text
+            haystack = self.lower if name in _CASELESS else self._text
             if haystack is not None and not all(any(lit in haystack for lit in group) for group in needs):
                 return False
         lowered = _LOWER_TEXT.get(name)
         if lowered is not None and self.lower is not None:
             return lowered.search(self.lower) is not None
         return _WHOLE_TEXT[name].search(self._text) is not None
+
+
+def _known_start(prefix: str, registry: NameRegistry | None) -> str | None:
+    """The longest start of a Chinese run that is a known outlet ("新华社北京" → "新华社")."""
+    return next((prefix[:cut] for cut in range(len(prefix), 1, -1) if registry_resolves(prefix[:cut], registry)), None)
+
+
+def _place_before(text: str) -> bool:
+    """Only a dateline's place and date before an agency in brackets ("WASHINGTON, July 15",
+    "HELSINKI, Finland"), after whatever a scraped page glued in front ("By Jeff Mason. ABOARD AIR
+    FORCE ONE", "Share this article: WASHINGTON"); not narration ("…, officials said (Reuters) -")."""
+    text = _CLAUSE_BREAK.split(text)[-1]
+    return all(word[:1].isupper() or word[:1].isdigit() or word.lower() in _PLACE_SMALL
+               for word in text.replace(",", " ").split())
+
+
+_CLAUSE_BREAK = re.compile(r"[.:|•][^\S\n]")
+_PLACE_SMALL = frozenset({"by", "of", "de", "la", "le", "el", "al", "du", "da", "di", "del", "van", "von", "and", "-",
+                          "—", "–", "|"})
 
 
 def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
@@ -341,36 +436,409 @@ def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: Nam
         # "新华社北京" is outlet + place: the longest prefix that is a known outlet, else the
         # shortest prefix ending like an outlet name (…社, …网, …报, …台).
         prefix = m.group("name")
-        name = None
-        if registry:
-            name = next((prefix[:cut] for cut in range(len(prefix), 1, -1) if registry.resolve(prefix[:cut])), None)
+        name = _known_start(prefix, registry)
         if name is None:
             ending = _OUTLET_END.match(prefix)
             name = ending.group(0) if ending else prefix
         add("dateline", line_no, line_start, m.start("name"), m.end(), name)
     else:
+        m = _ZH_DASH_DATELINE.match(text) if present("zh_dash_dateline") else None
+        name = _known_start(m.group("name"), registry) if m else None
+        if m and name:  # "路透北京7月15日 - …"
+            add("dateline", line_no, line_start, m.start("name"), m.end("date"), name)
+        m = _ZH_CNA.match(text) if present("zh_cna") else None
+        if m:  # "（中央社記者王小明台北15日電）", "（中央社台北15日綜合外電報導）"
+            head = m.group("head").split("记者")[0]
+            name = _known_start(head, registry)
+            if name:
+                add("dateline", line_no, line_start, m.start("head"), m.end(), name)
         m = _ZH_XUN.match(text) if present("zh_xun") else None
         if m and not m.group("name").startswith(("本报", "本台", "本网", "本刊")):
             name = m.group("name")
-            if registry and registry.resolve(name):
+            if registry_resolves(name, registry):
                 add("dateline", line_no, line_start, m.start("name"), m.end(), name)
-    for m in _ZH_REPORT.finditer(text) if present("zh_report") else ():
-        name = m.group("name")
-        if registry and registry.resolve(name):
-            add("dateline", line_no, line_start, m.start(), m.end(), name)
     for m in _EN_AGENCY.finditer(text) if present("en_agency") else ():
         if m.start() > 120:
             break
-        add("dateline", line_no, line_start, m.start(), m.end(), m.group("name"))
-    m = _EN_BY_PIPE.match(text) if present("en_by_pipe") else None
-    if m:
-        add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
+        add("dateline", line_no, line_start, m.start(), m.end(), m.group("name"),
+            origin=_place_before(text[:m.start()]))
     m = _EN_LEAD_AGENCY.match(text) if present("en_lead_agency") else None
     if m and is_agency(m.group("name"), registry):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
     m = _EN_TITLE_AGENCY.search(text) if present("en_title_agency") else None
     if m and is_title and len(text) <= 200 and not _EN_AGENCY.search(text):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
+
+
+# -- bylines -------------------------------------------------------------------------------------
+
+_ZH_BYLINE = re.compile(
+    r"^[^\S\n]*[(\[【]?(?:文[/|:：][^\S\n]*)?(?P<name>[\u4e00-\u9fff]{2,8}?)记者[^\S\n]*"
+    r"(?P<people>[\u4e00-\u9fff·]{2,5}(?:[^\S\n]*[、,，][^\S\n]*[\u4e00-\u9fff·]{2,5}|[^\S\n]+[\u4e00-\u9fff·]{2,5}){0,5})"
+    r"[^\S\n]*[)\]】]?[^\S\n]*$"
+)
+_BY = re.compile(r"^[^\S\n]*[Bb][Yy][^\S\n]+")
+_HEAD_LINES = 8
+_WORD = re.compile(r"[^\s,|]+")
+_BYLINE_TAIL = re.compile(r"[,|]|\s[-–—]\s")  # "Name, Associated Press", "Name | Reuters", "Name - AFP"
+_CONNECTORS = frozenset({"and", "&", "de", "van", "von", "der", "den", "da", "del", "della", "di", "du", "la", "le",
+                         "bin", "al", "jr", "jr.", "sr.", "-", "—", "–"})
+_TITLE_WORDS = frozenset({"staff", "wire", "wires", "news", "newsroom", "writer", "writers", "reporter", "reporters",
+                          "correspondent", "correspondents", "editor", "editors", "report", "service", "services",
+                          "journalist", "journalists", "contributor"})
+
+
+def _people_like(text: str) -> bool:
+    """Personal names joined by commas and "and": every word capitalised (or a connector)."""
+    words = _WORD.findall(text)
+    return 0 < len(words) <= 16 and all(
+        (word[:1].isupper() and not any(ch.isdigit() for ch in word)) or word.lower() in _CONNECTORS
+        for word in words)
+
+
+def _agency_start(text: str, registry: NameRegistry | None) -> str | None:
+    """The longest run of words opening ``text`` that names an agency or known outlet, when the
+    words after it are only a job title ("AP National Security Writer", "Reuters Staff")."""
+    words = list(_WORD.finditer(text))
+    if not words or len(words) > 8 or not words[0].group(0)[:1].isupper():
+        return None
+    for k in range(min(len(words), 5), 0, -1):
+        name = text[: words[k - 1].end()]
+        rest = [w.group(0) for w in words[k:]]
+        if rest and not (rest[-1].lower().rstrip(".") in _TITLE_WORDS
+                         and all(w[:1].isupper() or w.lower() in _TITLE_WORDS for w in rest)):
+            continue
+        if is_agency(name, registry):
+            return name
+    return None
+
+
+def _bylines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
+             present: _Present, head: bool = True) -> None:
+    """Bylines that credit a wire or a known outlet: the whole line is the claim."""
+    stripped = text.strip()
+    if len(stripped) > 150:
+        return
+    lo = len(text) - len(text.lstrip())
+    hi = lo + len(stripped)
+    if "记者" in stripped:
+        m = _ZH_BYLINE.match(text)
+        if m and not stripped.rstrip(")]】 ").endswith("摄") and not m.group("name").startswith(
+                ("本报", "本台", "本网", "本刊")) and registry_resolves(m.group("name"), registry):
+            add("byline", line_no, line_start, lo, hi, m.group("name"))
+        return
+    m = _EN_BY_PIPE.match(text) if present("en_by_pipe") else None
+    if m and m.group("name")[:1].isupper():
+        add("byline", line_no, line_start, lo, hi, m.group("name"))
+        return
+    by = _BY.match(text)
+    rest_at = by.end() if by else lo
+    if not by and not (head and _BYLINE_TAIL.search(stripped)):
+        return
+    # "By The Associated Press", "By JILL COLVIN Associated Press", "By ROBERT BURNS AP National
+    # Security Writer", "JONATHAN LEMIRE and JILL COLVIN, Associated Press": personal names, then
+    # the agency (after a comma, a bar or a dash when there is no "By")
+    words = list(_WORD.finditer(text, rest_at, hi))
+    for k, word in enumerate(words):
+        if k:
+            before = words[k - 1].group(0)
+            if k > 16 or not ((before[:1].isupper() and not any(ch.isdigit() for ch in before))
+                              or before.lower() in _CONNECTORS):
+                return
+        elif not by:
+            continue
+        if not by and not text[rest_at:word.start()].rstrip().endswith((",", "|", " -", " –", " —")):
+            continue
+        tail = text[word.start():hi].split(" | ")[0].split(" • ")[0]  # "…, AP Diplomatic Writer | on July 15"
+        if tail[:4].lower() == "the ":
+            tail = tail[4:]
+        name = _agency_start(tail, registry)
+        if name:
+            add("byline", line_no, line_start, lo, hi, name)
+            return
+
+
+# -- trailers ------------------------------------------------------------------------------------
+
+# Reuters closes a story with its reporters and editors in one line: "(Reporting by X in
+# Helsinki; Additional reporting by Y; Writing by Z; Editing by W)". Two of those roles make the
+# line a Reuters trailer; "(Editing by X; reviewed by Y)" is some other desk's line.
+_REUTERS_TRAILER = re.compile(r"^[^\S\n]*+[(\[]?+[^\S\n]*+(?:additional )?(?:reporting|writing) by\b", re.I)
+_REUTERS_ROLE = re.compile(
+    r"[;,][^\S\n]*(?:and )?(?:additional reporting|reporting|writing|editing|compiled|graphics|production) by\b", re.I
+)
+_REUTER_SIGNOFF = re.compile(r"^[^\S\n]*(?:Reuter|REUTER)[^\S\n]*$")
+_CONTRIBUTED = re.compile(
+    r"contributed (?:to this (?:report|story|article)|reporting)|(?:was|were) used in this (?:report|story|article)"
+    r"|(?:includes?|contains?) (?:material|reporting|information) from",
+    re.I,
+)
+_WIRE_IN_TEXT = re.compile(
+    r"(?<![\w-])(?P<name>" + "|".join(re.escape(n) for n in sorted(latin_names(), key=len, reverse=True)) + r")(?![\w-])"
+)
+_SENTENCE_START = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
+
+
+def _trailers(add: Any, line_no: int, line_start: int, text: str, present: _Present) -> None:
+    lo = len(text) - len(text.lstrip())
+    hi = len(text.rstrip())
+    if present.mentions("reporting by", "writing by") and _REUTERS_TRAILER.match(text) and _REUTERS_ROLE.search(text):
+        add("trailer", line_no, line_start, lo, hi, "Reuters")
+        return
+    if present.mentions("reuter") and _REUTER_SIGNOFF.match(text):
+        add("trailer", line_no, line_start, lo, hi, text.strip())
+        return
+    if not present.mentions("contributed", "used in this", "material from", "reporting from", "information from"):
+        return
+    for m in _CONTRIBUTED.finditer(text):
+        # the sentence that holds the words: from the last sentence end before them to the next
+        start = lo
+        for end_mark in _SENTENCE_START.finditer(text, lo, m.start()):
+            start = end_mark.end()
+        stop = text.find(".", m.end())
+        stop = hi if stop < 0 else stop + 1
+        first = True
+        for wire in _WIRE_IN_TEXT.finditer(text, start, m.start()):
+            if first:
+                add("trailer", line_no, line_start, start, stop, wire.group("name"))
+                first = False
+            else:
+                add("trailer", line_no, line_start, wire.start(), wire.end(), wire.group("name"))
+
+
+def _wire_notices(add: Any, line_no: int, line_start: int, text: str, present: _Present) -> None:
+    """A wire's own copyright notice ("© 2018 The Associated Press. All rights reserved…")."""
+    if not present.mentions("©", "(c)", "copyright", "版权"):
+        return
+    for owner in notice_owners(text):
+        add("notice", line_no, line_start, owner.start, owner.end, owner.name)
+
+
+# -- citations in the narration --------------------------------------------------------------------
+
+_ZH_CITE = re.compile(
+    r"(?:^|(?<=[\s,，。；;:：]))(?P<name>[\u4e00-\u9fff]{2,8}?)(?:\d{1,2}日|今天|昨天|当天|日前|近日)?"
+    r"(?:报道|报导)(?:称|说|指出)?[,，:：]"
+)
+_EN_ACCORDING = re.compile(r"(?<![\w-])[Aa]ccording to (?:the )?(?P<name>[A-Z][\w&.'-]*+(?: [A-Z][\w&.'-]*+){0,3})")
+_EN_REPORTED = re.compile(
+    r"(?<![\w&.'-])(?P<name>[A-Z][\w&.'-]*+(?: [A-Z][\w&.'-]*+){0,3}) (?:news agency |newswire |wire service )?"
+    r"(?:reported|reports|said in a report)\b"
+)
+
+
+def _citations(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
+               present: _Present) -> None:
+    """Sources cited in the narration (据新华社报道, "Reuters reported", "according to AP"): claims
+    whose ``origin`` is False.
+
+    Only sources the registry knows are read (the wires, once registered there): a citation of an
+    unknown name serves no judgement, and "X reported" names far more than sources.
+    """
+    if registry is None:
+        return
+    for m in _ZH_REPORT.finditer(text) if present("zh_report") else ():
+        name = next((m.group("name")[:cut] for cut in range(len(m.group("name")), 1, -1)
+                     if registry.resolve(m.group("name")[:cut])), None)  # 据路透社15日报道 → 路透社
+        if name:
+            add("dateline", line_no, line_start, m.start(), m.end(), name, origin=False)
+    for m in _ZH_CITE.finditer(text) if present("zh_cite") else ():
+        if registry.resolve(m.group("name")):
+            add("dateline", line_no, line_start, m.start("name"), m.end() - 1, m.group("name"), origin=False)
+    for m in _EN_ACCORDING.finditer(text) if present("en_according") else ():
+        name = _known_words(m.group("name"), registry, first=True)
+        if name:
+            add("dateline", line_no, line_start, m.start(), m.start("name") + len(name), name, origin=False)
+    for m in _EN_REPORTED.finditer(text) if present("en_reported") else ():
+        # "Monday The Associated Press reported": the source is the last words before the verb
+        name = _known_words(m.group("name"), registry, first=False)
+        if name:
+            add("dateline", line_no, line_start, m.end("name") - len(name), m.end(), name, origin=False)
+
+
+def _known_words(text: str, registry: NameRegistry, first: bool) -> str | None:
+    """The longest run of whole words at the start (``first``) or at the end of ``text`` that the
+    registry knows ("according to Reuters Breakingviews", "Monday The Associated Press reported")."""
+    words = list(_WORD.finditer(text))
+    for k in (range(len(words), 0, -1) if first else range(len(words))):
+        candidate = text[: words[k - 1].end()] if first else text[words[k].start():]
+        if registry.resolve(candidate):
+            return candidate
+    return None
+
+
+# -- lines and spans that are not credits of the text ------------------------------------------------
+
+# Photo, graphic and video credits opening a line: "AP Photo/…", "Photo: Reuters", "(Photo by X /
+# AFP)", "Photo credit should read …", "Image: Bloomberg", "Video: AFP".
+_CAPTION_EN = re.compile(
+    r"^[^\S\n]*[(\[]?(?:[A-Za-z][\w.-]{0,20} )?(?:photo(?:graph)?s?|pictures?|images?|graphics?|illustrations?|"
+    r"videos?|footage|cartoons?|photo illustration)(?: (?:credit|courtesy|source)s?(?: should read)?)?"
+    r"[^\S\n]*(?:[:/|]|by\b|courtesy\b|via\b|credit\b|source\b)",
+    re.I,
+)
+# 图片来源：…, 图/新华社, 图：…, 图源：…, 图为…, 视频来源：…, 资料图 (never 图文: text and pictures)
+_CAPTION_ZH = re.compile(
+    r"^[^\S\n]*+[(\[【]?+[^\S\n]*+(?:(?:图片|照片|配图|题图|头图|封面图|图像|图表|视频|资料图|资料照片?|截图|制图)"
+    r"[^\S\n]*(?:来源|来自|源自|提供|由|为|[:：/／|丨])|图[^\S\n]*(?:来源|来自|源|为|[:：/／|丨]|\d|[①-⑩])|"
+    r"(?:上|下|左|右|组|题|首)图[^\S\n]*(?:为|[:：]))"
+)
+_CAPTION_END_ZH = re.compile(r"(?:摄|资料图|资料照片?|图片来自网络|图片来源网络)[^\S\n]*+[)\]】]?+[^\S\n]*+$")
+_CREDIT_AFTER_CAPTION = re.compile(r"^[^\S\n]*+(?:photo |image )?credits?[^\S\n]*+:", re.I)
+# A caption's own wording: "FILE - In this file photo…", "(AP Photo/…)"; and wording that only
+# reads like a caption: "Trump, right, and…", "…in Helsinki, Monday, July 16, 2018."
+_CAPTION_HINT = re.compile(r"^[^\S\n]*FILE[^\S\n]*[-–—]|\((?:AP|AFP|Reuters|AAP|EPA) Photo\b")
+_CAPTION_LIKE = re.compile(
+    r"\bIn this (?:\w+ )?(?:file )?(?:photo|image|picture)|, (?:left|right|center|centre|second (?:left|right)|"
+    r"far (?:left|right)|top|bottom|front|background|foreground)(?:,| and\b)|(?:mon|tues|wednes|thurs|fri|satur|sun)day,? "
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{1,2}, \d{4}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{1,2}, \d{4}\.?[^\S\n]*$",
+    re.I,
+)
+# Picture agencies: a short line naming one is a photo credit ("Name | TASS | Getty Images").
+_PHOTO_AGENCIES = ("getty images", "shutterstock", "istock", "alamy", "epa-efe", "pool photo", "视觉中国", "东方ic", "图虫")
+_PHOTO_AGENCY = re.compile("|".join(re.escape(name) for name in _PHOTO_AGENCIES), re.I)
+# A picture gallery's buttons and counters, between a caption and its credit.
+_GALLERY = re.compile(
+    r"^[^\S\n]*(?:fullscreen|full screen|none|close|expand|enlarge|(?:hide|show|toggle) caption|caption|"
+    r"\d{1,3} of \d{1,3}|\d{1,3}/\d{1,3}|view (?:gallery|slideshow)|\d{1,3} (?:photos|images))[^\S\n]*$",
+    re.I,
+)
+# Widgets and ad units: "Provided by …", weather boxes, market data, "Sponsored", "Powered by".
+_WIDGET = re.compile(
+    r"^[^\S\n]*[(\[]?(?:provided by|sponsored(?: by| content| links?| posts?| stories)?|powered by|presented by|"
+    r"brought to you by|paid (?:content|post|partner|for by)|promoted(?: by| content| stories)?|advertisement|"
+    r"advertising|ad by|partner content|content by|from our partners|(?:market )?data (?:provided )?by|"
+    r"quotes? (?:delayed|by|provided)|weather (?:provided )?by|(?:广告|推广|赞助|商业推广|合作伙伴)(?:[^\S\n]|[:：]|$))",
+    re.I,
+)
+_WIDGET_ANYWHERE = re.compile(r"accuweather|weather\.com\b|quick look\b|天气预报由|行情数据由", re.I)
+# Related-article lists: the header line, and the titles listed after a header that stands alone.
+_RELATED = re.compile(
+    r"^[^\S\n]*+[•·*>【\[]?+[^\S\n]*+(?:related(?: (?:stories|story|articles?|content|coverage|links?|videos?|news|"
+    r"reading|topics))?|read (?:more|next|also)|more from [\w .'&-]{1,30}?|more on this(?: story)?|see also|"
+    r"also (?:read|see)|recommended(?: for you| reading)?|further reading|most (?:read|popular|viewed)|"
+    r"trending(?: now)?|you (?:may|might) also like|don't miss|more stories|"
+    r"相关阅读|相关新闻|相关报道|相关文章|相关链接|相关专题|延伸阅读|推荐阅读|扩展阅读|拓展阅读|更多阅读|热点推荐|"
+    r"热门推荐|精彩推荐|猜你喜欢|往期回顾|往期推荐|点击阅读|阅读更多|更多精彩)[^\S\n]*+(?P<rest>.*)$",
+    re.I,
+)
+_LIST_STOP = re.compile(r"来源|稿源|source|原文|编辑|editor|记者|reporting|©|copyright|版权", re.I)
+# Social-media embeds: a tweet's signature line, its picture link, an Instagram or Facebook frame.
+_EMBED = re.compile(
+    r"\(@\w{1,15}\)[^\S\n]*(?:on[^\S\n]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[^\S\n]+\d"
+    r"|pic\.twitter\.com/|view this post on instagram|a post shared by|twitter\.com/\w{1,15}/status"
+    r"|instagram\.com/p/|platform\.twitter\.com|facebook\.com/[\w.]{1,50}/(?:posts|videos)/",
+    re.I,
+)
+_EMBED_URL = re.compile(
+    r"^(?:https?://)?(?:[\w-]+\.)*?(?:twitter\.com|t\.co|x\.com|instagram\.com|facebook\.com|fb\.com|youtube\.com|"
+    r"youtu\.be|tiktok\.com)(?:/|$)|\.js(?:\?|$)",
+    re.I,
+)
+_PARENTHESIS = re.compile(r"[(\[][^()\[\]\n]{1,200}[)\]]")
+_PHOTO_WORDS = re.compile(
+    r"\b(?:photos?|photograph|images?|pictures?|graphics?|illustrations?|videos?|footage|cartoons?)\b|\bvia (?:AP|AFP|"
+    r"Reuters|Getty)|/[^\S\n]*(?:AP|AFP|Reuters|REUTERS|Getty|EPA|Bloomberg|Xinhua|Associated Press|Lehtikuva|"
+    r"Sputnik|Pool)\b|^[^\S\n]*(?:AP|AFP|REUTERS|Reuters)[^\S\n]*/|摄|图片|图源|图[/／:：]|资料图|资料照|视频|配图|照片|截图",
+    re.I,
+)
+# "REUTERS/Kevin Lamarque", "AFP/Getty Images", "Evan Vucci/Associated Press" after a caption
+_SLASH_CREDIT = re.compile(
+    r"(?<![\w/.'-])[A-Z]{2,}(?:/[A-Z][\w.'-]*+(?: [A-Z][\w.'-]*+){0,3}){1,3}"
+    r"|(?<![\w/.'-])[A-Z][\w.'-]*+(?: [A-Z][\w.'-]*+){0,3}/(?:The )?(?:Associated Press|AP|Reuters|AFP|Getty Images|"
+    r"Bloomberg|EPA|Xinhua)\b"
+)
+
+
+def _caption_spans(text: str, present: _Present) -> list[tuple[int, int]]:
+    """Photo credits inside a line: "(AP Photo/…)", "(Photo: X, AP)", "（图片来源：视觉中国）", "（新华社记者 X 摄）",
+    "REUTERS/Kevin Lamarque"."""
+    spans = []
+    if "(" in text or "[" in text:
+        spans = [m.span() for m in _PARENTHESIS.finditer(text) if _PHOTO_WORDS.search(m.group(0))]
+    if "/" in text:
+        spans.extend(m.span() for m in _SLASH_CREDIT.finditer(text))
+    return spans
+
+
+def _is_caption(text: str, present: _Present) -> bool:
+    """A photo caption or photo credit line."""
+    if len(text) > 1000:
+        return False
+    if len(text) <= 120 and present.mentions(*_PHOTO_AGENCIES) and _PHOTO_AGENCY.search(text):
+        return True
+    if present.mentions("file", "photo") and _CAPTION_HINT.search(text):
+        return True
+    if len(text) <= 400 and (_CAPTION_EN.match(text) or _CAPTION_ZH.match(text) or (
+            present.mentions("摄", "资料", "图片") and _CAPTION_END_ZH.search(text))):
+        return True
+    stripped = text.rstrip()
+    if stripped.endswith((")", "]")):
+        last = list(_PARENTHESIS.finditer(stripped))
+        if last and last[-1].end() == len(stripped) and _PHOTO_WORDS.search(last[-1].group(0)):
+            return True  # a caption closing with its photo credit
+    if "/" in stripped[-80:]:
+        tail = _SLASH_CREDIT.search(stripped[-80:])
+        return bool(tail and tail.end() == len(stripped[-80:]))
+    return False
+
+
+def _credit_like(text: str) -> bool:
+    """A short line that could be a photographer's credit: "Credit: X", "Name, AP", "Name | Reuters"."""
+    stripped = text.strip()
+    return len(stripped) <= 80 and (bool(_CREDIT_AFTER_CAPTION.match(text)) or (
+        not _BY.match(text) and bool(_BYLINE_TAIL.search(stripped)) and _people_like(_BYLINE_TAIL.sub(" ", stripped))))
+
+
+def _not_credit_lines(lines: list[Line], present: _Present) -> set[int]:
+    """Lines that hold no credit of the text: photo captions and the credit lines next to them,
+    widgets and ad units, related-article lists, social-media embeds."""
+    quiet: set[int] = set()
+    embeds = present.mentions("(@", "twitter", "instagram", "facebook.com")
+    widgets = present.mentions("accuweather", "weather", "quick look", "天气预报由", "行情数据由")
+    filled = [number for number, line in enumerate(lines) if line.text.strip()]
+    # a title is never a caption: "… coach. (Getty Images)" closing one credits the story
+    captions = [k > 0 and _is_caption(lines[number].text, present) for k, number in enumerate(filled)]
+    chrome = [bool(_GALLERY.match(lines[number].text)) for number in filled]
+    listing = 0  # titles still to be read after a related-articles header
+    for k, number in enumerate(filled):
+        text = lines[number].text
+        if captions[k] or chrome[k] or _WIDGET.match(text) or (widgets and _WIDGET_ANYWHERE.search(text)) or (
+                embeds and _EMBED.search(text)):
+            quiet.add(number)
+            continue
+        related = _RELATED.match(text)
+        if related:
+            quiet.add(number)
+            listing = 12 if not related.group("rest").strip(" :：-–—|….") else 0
+            continue
+        if listing and len(text.strip()) <= 100 and not _LIST_STOP.search(text):
+            quiet.add(number)
+            listing -= 1
+        else:
+            listing = 0
+    # A photographer's credit sits right above or below its caption, alone or with another credit
+    # line or a gallery's buttons in between ("Name | AP" twice, then the caption). Captions that
+    # only read like one ("Trump, left, and Putin…", "…, Monday, July 16, 2018.") place credits
+    # without being set aside themselves.
+    for k, number in enumerate(filled):
+        if k == 0 or captions[k] or chrome[k] or number in quiet or not _credit_like(lines[number].text):
+            continue
+        run = [k]
+        for step in (-1, 1):
+            j = k + step
+            while 0 < j < len(filled) and abs(j - k) <= 4:
+                text = lines[filled[j]].text
+                # a caption is a sentence: a date line ("Business | May 03, 1987") is not one
+                if captions[j] or (60 <= len(text) <= 1000 and _CAPTION_LIKE.search(text)):
+                    quiet.update(filled[i] for i in run)
+                    break
+                if not (chrome[j] or _credit_like(text)):
+                    break
+                run.append(j)
+                j += step
+    return quiet
 
 
 def _people(result: Attribution, normalized: Normalized, line_start: int, text: str) -> None:
@@ -457,7 +925,8 @@ def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[
     spans: list[tuple[int, int]] = []
     by_line: dict[int, list[Claim]] = {}
     for claim in attribution.claims:
-        if claim.line is not None and claim.kind != "dateline":
+        # a dateline opens the paragraph a copy keeps; a notice stays a notice block (its terms are read)
+        if claim.line is not None and claim.kind not in ("dateline", "notice"):
             by_line.setdefault(claim.line, []).append(claim)
     for line_no, claims in by_line.items():
         line = lines[line_no]
@@ -477,8 +946,11 @@ _WHOLE_TEXT = {
         "link": _LINK, "zh_explicit": _ZH_EXPLICIT, "en_explicit": _EN_EXPLICIT, "bare_url": _BARE_URL,
         "zh_dateline": _ZH_DATELINE, "zh_xun": _ZH_XUN, "zh_report": _ZH_REPORT, "en_agency": _EN_AGENCY,
         "en_by_pipe": _EN_BY_PIPE, "en_lead_agency": _EN_LEAD_AGENCY, "en_title_agency": _EN_TITLE_AGENCY,
+        "zh_dash_dateline": _ZH_DASH_DATELINE, "zh_cna": _ZH_CNA, "zh_cite": _ZH_CITE,
+        "en_according": _EN_ACCORDING, "en_reported": _EN_REPORTED,
     }.items()
 }
+_CASELESS = frozenset(name for name, pattern in _WHOLE_TEXT.items() if pattern.flags & re.IGNORECASE)
 # IGNORECASE makes these two whole-text searches 5× and 1.7× slower (measured on the bench texts;
 # the English credit markers gain nothing). Their literals are lower case and their letter classes
 # hold both cases, so a case-sensitive search of the lower-cased text finds the same, except where
@@ -492,8 +964,13 @@ _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "en_explicit": (("source", "credit", "originally", "first", "reprinted", "republished", "courtesy", "adapted"),),
     "bare_url": (("http", "www.", ".co", ".cn", ".net", ".org", ".hk", ".tw", ".info", ".news", ".io", ".uk", ".de"),),
     "zh_dateline": (("月",), ("日",), ("电", "讯", "消息")),
-    "zh_xun": (("讯", "电"),),
-    "zh_report": (("据",), ("报道", "消息", "电")),
+    "zh_xun": (("讯", "电", "消息"),),
+    "zh_dash_dateline": (("月",), ("日",), ("-", "–", "—")),
+    "zh_cna": (("日",), ("电", "报导", "报道")),
+    "zh_cite": (("报道", "报导"),),
+    "en_according": (("ccording to",),),
+    "en_reported": (("reported", "reports", "said in a report"),),
+    "zh_report": (("据",), ("报道", "报导", "消息", "电")),
     "en_agency": (("(",), (")",)),
     "en_by_pipe": (("|",), ("by",)),
     "en_lead_agency": (("-", "–", "—"),),

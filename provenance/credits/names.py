@@ -86,11 +86,14 @@ class NameRegistry:
     def add(self, name: str, aliases: Sequence[str] = (), url: str | None = None) -> None:
         self.add_many([(name, aliases, url)])
 
-    def add_many(self, outlets: Iterable[tuple[str, Sequence[str], str | None]]) -> None:
+    def add_many(self, outlets: Iterable[tuple[str, Sequence[str], str | None]], variants: bool = True) -> None:
         """Add ``(name, aliases, url)`` outlets in order: the first outlet to claim a key keeps it.
 
         A rules file may list 100,000 outlets: their names are normalised as one text and the
         lookup tables are made from lists of pairs, then merged, instead of one entry at a time.
+        ``variants=False`` registers the names exactly: a name written with an outlet suffix still
+        resolves, but the names' own forms without one are not registered ("中国新闻社" does not
+        make "中国" a name of the agency).
         """
         written = [(name, (name, *aliases), url) for name, aliases, url in outlets]
         domains = {alias: domain_of(alias) for _, names, _ in written for alias in names if "." in alias}
@@ -109,7 +112,8 @@ class NameRegistry:
                 key = keys[alias]
                 if key:
                     exact.append((key, name))
-                    loose.extend((variant, name) for variant in _variants(key))
+                    if variants:
+                        loose.extend((variant, name) for variant in _variants(key))
             domain = domain_of(url) if url else None
             if domain:
                 hosts.append((domain, name))
@@ -148,6 +152,16 @@ class NameRegistry:
             if variant in self._loose:
                 return self._loose[variant]
         return None
+
+    def resolve_exact(self, value: str) -> str | None:
+        """The outlet registered under exactly this name, alias or domain (no suffix set aside)."""
+        if not value or not value.strip():
+            return None
+        if "." in value and domain_of(value):
+            found = self.resolve_domain(value)
+            if found:
+                return found
+        return self._exact.get(self.key(value))
 
     def same(self, a: str | None, b: str | None) -> bool:
         if not a or not b:
