@@ -1,13 +1,16 @@
 """One path for every text: load → normalise → blocks → claims → language → shingles → fingerprint.
 
 Corpus documents and incoming articles go through :func:`analyse` alike, so a copy and its
-original are always compared like with like.
+original are always compared like with like. One difference, on purpose: an incoming article is
+analysed with the chrome of the index it is scanned against (``chrome``, see
+:mod:`provenance.text.chrome`), whose lines become boilerplate; a corpus document never is, so what
+the index stores for it does not depend on what was learnt from the documents before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -20,6 +23,7 @@ from provenance.documents.model import Article
 from provenance.fingerprint import Fingerprint, fingerprint_many
 from provenance.params import FingerprintParams
 from provenance.text.blocks import NOTICE, Block, body_mask, classify_lines
+from provenance.text.chrome import Chrome, drop_claims, line_keys
 from provenance.text.codepoints import to_codepoints, to_text
 from provenance.text.language import detect_language
 from provenance.text.normalize import Normalized, normalise
@@ -42,6 +46,8 @@ class Analysis:
     language: str | None
     fingerprint: Fingerprint
     disclaimers: list[Disclaimer]
+    # per line of ``mid``: its key (text.chrome.line_keys; 0 for a line without letters or digits)
+    line_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     @property
     def body_chars(self) -> int:
@@ -90,23 +96,27 @@ def tokens_and_shingles(norms: Sequence[str], masks: Sequence[np.ndarray | None]
 
 def analyse(article: Article, params: FingerprintParams, registry: NameRegistry | None = None,
             language: str | None = None, detect: bool = True, publisher: str | None = None,
-            known_claims: list[dict[str, Any]] | None = None) -> Analysis:
+            known_claims: list[dict[str, Any]] | None = None, chrome: Chrome | None = None) -> Analysis:
     """Analyse one article.
 
     ``language`` given (or ``detect=False``) skips language detection; ``known_claims`` (the claims
-    an index stored for this text, with spans and lines) replace reading the credits again.
+    an index stored for this text, with spans and lines) replace reading the credits again;
+    ``chrome`` (incoming articles only) makes the lines that are chrome of an indexed source
+    boilerplate and reads no credit from them.
     """
     return analyse_many([article], params, registry, [language], detect, publisher,
-                        None if known_claims is None else [known_claims])[0]
+                        None if known_claims is None else [known_claims], chrome)[0]
 
 
 def analyse_many(articles: Sequence[Article], params: FingerprintParams, registry: NameRegistry | None = None,
                  languages: Sequence[str | None] | None = None, detect: bool = True, publisher: str | None = None,
-                 known_claims: Sequence[list[dict[str, Any]] | None] | None = None) -> list[Analysis]:
+                 known_claims: Sequence[list[dict[str, Any]] | None] | None = None,
+                 chrome: Chrome | None = None) -> list[Analysis]:
     """Analyse many articles: each is normalised on its own, then all are tokenised, shingled and
-    fingerprinted together (a fixed number of numpy passes for the whole batch)."""
+    fingerprinted together (a fixed number of numpy passes for the whole batch). ``chrome``: as
+    for :func:`analyse`."""
     prepared = [
-        _prepare(article, registry, publisher, None if known_claims is None else known_claims[k])
+        _prepare(article, registry, publisher, None if known_claims is None else known_claims[k], chrome)
         for k, article in enumerate(articles)
     ]
     token_lists, shingle_lists = tokens_and_shingles([p[0].norm for p in prepared], [p[3] for p in prepared], params)
@@ -114,7 +124,7 @@ def analyse_many(articles: Sequence[Article], params: FingerprintParams, registr
     fingerprints = fingerprint_many([s.hashes for s in shingle_lists], uniques,
                                     [window_size(t, params) for t in token_lists], params)
     out = []
-    for k, (normalized, blocks, attribution, mask) in enumerate(prepared):
+    for k, (normalized, blocks, attribution, mask, keys) in enumerate(prepared):
         language = languages[k] if languages is not None else None
         if language is None and detect:
             body_text = " ".join(normalized.mid[s:e] for s, e in _body_mid_ranges(normalized, blocks))
@@ -126,14 +136,16 @@ def analyse_many(articles: Sequence[Article], params: FingerprintParams, registr
                 if found:
                     disclaimers.append(found)
         out.append(Analysis(articles[k], normalized, blocks, attribution, mask, token_lists[k], shingle_lists[k],
-                            uniques[k], language, fingerprints[k], disclaimers))
+                            uniques[k], language, fingerprints[k], disclaimers, keys))
     return out
 
 
 def _prepare(article: Article, registry: NameRegistry | None, publisher: str | None,
-             known_claims: list[dict[str, Any]] | None) -> tuple[Normalized, list[Block], Attribution, np.ndarray]:
-    """Normalised text, line blocks, credits and body mask of one article."""
+             known_claims: list[dict[str, Any]] | None,
+             chrome: Chrome | None) -> tuple[Normalized, list[Block], Attribution, np.ndarray, np.ndarray]:
+    """Normalised text, line blocks, credits, body mask and line keys of one article."""
     normalized = normalise(article.text)
+    keys = line_keys(normalized)
     blocks = classify_lines(normalized)
     if known_claims is not None and all("span" in c and "line" in c for c in known_claims):
         attribution = Attribution(claims=[
@@ -144,10 +156,11 @@ def _prepare(article: Article, registry: NameRegistry | None, publisher: str | N
         ])
     else:
         attribution = extract(normalized, blocks, article, registry, publisher)
+    chrome_lines = drop_claims(attribution, chrome.lines(keys)) if chrome is not None and len(chrome) else set()
     credit_lines, spans = credit_spans(normalized, attribution)
-    if credit_lines or spans:
-        blocks = classify_lines(normalized, credit_lines, spans)
-    return normalized, blocks, attribution, body_mask(normalized, blocks)
+    if credit_lines or spans or chrome_lines:
+        blocks = classify_lines(normalized, credit_lines, spans, chrome_lines)
+    return normalized, blocks, attribution, body_mask(normalized, blocks), keys
 
 
 def screen_text(analysis: Analysis) -> str:

@@ -29,16 +29,18 @@ from provenance.credits.claims import resolve_claims
 from provenance.credits.disclaimers import NO_REPRINT
 from provenance.credits.names import NameRegistry
 from provenance.credits.policy import PolicyBook
+from provenance.credits.wires import notice_owner, register_wires, wire_registry
 from provenance.documents.loaders import FileWalk, FoundFile, Skipped, load_found
 from provenance.documents.model import Article
 from provenance.errors import IndexError_
-from provenance.index.base import IndexBackend, IndexedDoc, open_index
+from provenance.index.base import IndexBackend, IndexedDoc, Rekeyed, open_index
 from provenance.judge import judge_group, origin_of
 from provenance.limits import is_under
 from provenance.match import Matcher, group_matches
 from provenance.params import FingerprintParams
 from provenance.report.model import Item, Report
 from provenance.rules import Rules
+from provenance.text.chrome import Chrome, distinct_keys
 from provenance.verdicts import ORIGINAL, UNREADABLE, most_severe
 
 BATCH = 2048  # documents per write transaction: each touched B-tree page is written once per batch
@@ -84,23 +86,43 @@ def content_hash(article: Article) -> str:
 
 
 def registry_from_rules(rules: Rules) -> NameRegistry:
+    """The outlets of the rules file, then the built-in wires (a rules source of a wire's name
+    extends it: see :func:`provenance.credits.wires.register_wires`)."""
     registry = NameRegistry()
     registry.add_many((rule.name, rule.aliases, rule.url) for rule in rules.sources)
+    register_wires(registry)
     return registry
 
 
-def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams) -> IndexedDoc:
-    """Everything the index stores for one corpus document."""
+def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams,
+                registry: NameRegistry | None = None) -> IndexedDoc:
+    """Everything the index stores for one corpus document.
+
+    A disclaimer that is another outlet's notice (a wire's "© The Associated Press … may not be
+    published" under a newspaper's copy of its story) states that outlet's policy, not the
+    document's: it goes with the notice claim, where the policy of the external original is read
+    (:meth:`provenance.credits.policy.PolicyBook.for_external`).
+    """
     fp = analysis.fingerprint
     policy = None
     sentence = None
     no_edits = aggregator = False
+    source = article.source or article.meta.get("site_name")
+    claims = [{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
+               "line": c.line} for c in analysis.attribution.claims]
+    registry = registry or wire_registry()
     for disclaimer in analysis.disclaimers:
+        owner = notice_owner(disclaimer.sentence, registry) if disclaimer.policy else None
+        if owner and not registry.same(owner, source):
+            for claim in claims:
+                if (claim["kind"] == "notice" and registry.same(claim["resolved"] or claim["name"], owner)
+                        and _POLICY_RANK.get(disclaimer.policy, 0) > _POLICY_RANK.get(claim.get("policy"), 0)):
+                    claim["policy"], claim["policy_from"] = disclaimer.policy, disclaimer.sentence
+            continue
         aggregator |= disclaimer.aggregator
         no_edits |= disclaimer.no_edits
         if _POLICY_RANK.get(disclaimer.policy, 0) > _POLICY_RANK.get(policy, 0):
             policy, sentence = disclaimer.policy, disclaimer.sentence
-    source = article.source or article.meta.get("site_name")
     return IndexedDoc(
         id=article.id, path=article.path, text=article.text, content_hash=content_hash(article),
         title=article.title or article.meta.get("first_line_title"), source=source, url=article.url,
@@ -108,10 +130,9 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams)
         language=analysis.language, minhash=fp.hashvalues, simhash=int(fp.simhash.value),
         band_keys=fp.band_keys(params), simhash_keys=fp.simhash_keys(params), passage_keys=fp.passage_keys,
         shingle_count=fp.shingle_count, policy=policy, policy_from=sentence, no_edits=no_edits,
-        aggregator=aggregator,
-        claims=[{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
-                 "line": c.line} for c in analysis.attribution.claims],
+        aggregator=aggregator, claims=claims,
         screen=screen_text(analysis), offsets=screen_offsets(analysis),
+        line_keys=distinct_keys(analysis.line_keys),
     )
 
 
@@ -164,7 +185,7 @@ def _index_documents(articles: list[Article]) -> list[IndexedDoc]:
     docs = []
     for article, analysis in zip(articles, analyse_many(articles, params, registry, detect=False), strict=True):
         resolve_claims(analysis.attribution, registry)
-        docs.append(indexed_doc(article, analysis, params))
+        docs.append(indexed_doc(article, analysis, params, registry))
     return docs
 
 
@@ -257,8 +278,9 @@ def build_index(
 def _set_rekey(index: IndexBackend, params: FingerprintParams, registry: NameRegistry) -> None:
     if hasattr(index, "set_rekey"):
 
-        def rekey(text: str) -> Any:
-            return analyse(Article(id="", path="", text=text), params, registry, detect=False).fingerprint
+        def rekey(text: str) -> Rekeyed:
+            analysis = analyse(Article(id="", path="", text=text), params, registry, detect=False)
+            return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
         index.set_rekey(rekey)
 
@@ -299,7 +321,7 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
                             passage_keys=fp.passage_keys, shingle_count=doc.shingle_count, policy=doc.policy,
                             policy_from=doc.policy_from, no_edits=doc.no_edits, aggregator=doc.aggregator,
                             claims=doc.claims, screen=screen_text(analysis),
-                            offsets=screen_offsets(analysis),
+                            offsets=screen_offsets(analysis), line_keys=distinct_keys(analysis.line_keys),
                         ))
                     counts = dst.add(docs)
                     copied += counts["added"] + counts["updated"] + counts["unchanged"]
@@ -340,13 +362,17 @@ def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1,
     return location, result
 
 
-def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams) -> Analysis:
-    return analyse_articles([article], book, params)[0]
+def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams,
+                    chrome: Chrome | None = None) -> Analysis:
+    return analyse_articles([article], book, params, chrome)[0]
 
 
-def analyse_articles(articles: list[Article], book: PolicyBook, params: FingerprintParams) -> list[Analysis]:
-    """Analyses of readable articles, tokenised and fingerprinted together, with credits resolved."""
-    analyses = analyse_many(articles, params, book.registry, publisher=book.rules.publisher)
+def analyse_articles(articles: list[Article], book: PolicyBook, params: FingerprintParams,
+                     chrome: Chrome | None = None) -> list[Analysis]:
+    """Analyses of readable articles, tokenised and fingerprinted together, with credits resolved;
+    with ``chrome`` (the chrome of the index they are scanned against), lines that are chrome of an
+    indexed source are boilerplate and give no credit."""
+    analyses = analyse_many(articles, params, book.registry, publisher=book.rules.publisher, chrome=chrome)
     for analysis in analyses:
         resolve_claims(analysis.attribution, book.registry)
     return analyses
@@ -355,11 +381,15 @@ def analyse_articles(articles: list[Article], book: PolicyBook, params: Fingerpr
 class Scanner:
     """Scans articles against an open index with one set of rules."""
 
-    def __init__(self, index: IndexBackend, rules: Rules, book: PolicyBook | None = None) -> None:
+    def __init__(self, index: IndexBackend, rules: Rules, book: PolicyBook | None = None,
+                 chrome: Chrome | None = None) -> None:
         self.index = index
         self.rules = rules
         self.params = index.params
         self.book = book or PolicyBook(rules, index.sources())
+        # Each source's chrome, as the rule finds it in the index now (text.chrome): incoming
+        # articles are analysed with it, and matched corpus documents are cleaned with it.
+        self.chrome = chrome if chrome is not None else Chrome.load(index)
         self.documents = index.count()
         self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage,
                                df_threshold=rules.defaults.df_threshold(self.documents))
@@ -370,7 +400,7 @@ class Scanner:
         that the failure is reported for its own file."""
         readable = [a for a in articles if a.readable]
         try:
-            analyses = iter(analyse_articles(readable, self.book, self.params))
+            analyses = iter(analyse_articles(readable, self.book, self.params, self.chrome))
         except Exception:
             return [None] * len(articles)
         return [next(analyses) if a.readable else None for a in articles]
@@ -382,8 +412,9 @@ class Scanner:
             return Item(path=article.path, id=article.id, verdict=UNREADABLE,
                         message=f"{article.path}: {article.error}", rule="unreadable"), None, []
         if analysis is None:
-            analysis = analyse_article(article, self.book, self.params)
+            analysis = analyse_article(article, self.book, self.params, self.chrome)
         matches = self.matcher.find(analysis)
+        self.chrome.clean_all(match.doc for match in matches)  # claims and titles of chrome lines go
         groups = group_matches(matches)
         item = Item(
             path=article.path, id=article.id, verdict=ORIGINAL, language=analysis.language,
@@ -401,7 +432,7 @@ class Scanner:
         for group in groups:
             mine = origins[id(group)]
             judgement = judge_group(analysis, group, self.book, originals - {mine})
-            for member in group.members:
+            for member in group.members + group.extras:
                 member.verdict = judgement.verdict
                 member.kind = judgement.kind
             judged.append((group, judgement))
@@ -423,7 +454,7 @@ class Scanner:
             item.source.update({"id": None, "url": judgement.policy.url, "published": None, "external": True,
                                 "via": original.doc.id})
             item.chain.insert(0, {"id": None, "name": judgement.outlet, "published": None, "external": True})
-        ordered = [m for g, _ in judged for m in g.members]
+        ordered = [m for g, _ in judged for m in g.members + g.extras]
         ordered.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
         item.source_texts = {m.doc.id: m.doc.text for m in ordered}
         item.matches = [

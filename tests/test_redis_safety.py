@@ -33,7 +33,7 @@ from provenance.cli import app
 from provenance.engine import build_index, copy_index, scan
 from provenance.errors import IndexError_
 from provenance.index import open_index
-from provenance.index.redis_backend import _split_url
+from provenance.index.redis_backend import SCHEMA_VERSION, _split_url
 from provenance.params import FingerprintParams
 from provenance.rules import load_rules
 
@@ -397,7 +397,7 @@ def test_schema3_is_refused_with_the_way_to_migrate(built: Built) -> None:
         open_index(built.loc)
     message = str(caught.value)
     assert "schema-3" in message and "provenance index copy" in message and "\n" not in message
-    assert f"prefix={built.prefix}-v4" in message and built.loc in message
+    assert f"prefix={built.prefix}-v{SCHEMA_VERSION}" in message and built.loc in message
     with pytest.raises(IndexError_, match="schema-3"):
         build_index([built.corpus], built.loc, load_rules(built.rules_file))
     done = cli("scan", built.incoming, "--index", built.loc, "--rules", built.rules_file, "--quiet")
@@ -414,7 +414,7 @@ def test_schema3_can_be_copied_into_a_new_prefix(built: Built, tmp_path: Path) -
     cli_new = location("redis", tmp_path)
     try:
         assert copy_index(built.loc, new, rules) == 10
-        assert built.client().hget(f"{_split_url(new)[1]}:meta", "schema") == b"4"
+        assert built.client().hget(f"{_split_url(new)[1]}:meta", "schema") == str(SCHEMA_VERSION).encode()
         after = [(i.path, i.verdict, (i.source or {}).get("id")) for i in scan([built.incoming], new, rules).items]
         assert after == before
         done = cli("index", "copy", built.loc, cli_new, "--quiet")

@@ -116,7 +116,7 @@ def test_boilerplate_by_document_frequency(tmp_path: Path) -> None:
                for k in range(12)]
     for k, story in enumerate(stories):
         body = story * 3
-        (corpus / f"{k}.md").write_text(f"---\nid: d{k}\nsource: 城市快讯\n---\n{body}\n{footer}\n", encoding="utf-8")
+        (corpus / f"{k}.md").write_text(f"---\nid: d{k}\nsource: 城市快讯{k}\n---\n{body}\n{footer}\n", encoding="utf-8")
     (tmp_path / "provenance.toml").write_text(RULES, encoding="utf-8")
     rules = load_rules(tmp_path / "provenance.toml")
     index = str(tmp_path / "i.sqlite")

@@ -4,7 +4,9 @@ A backend keeps, per document, its metadata, the compressed loaded text (re-anal
 verification and evidence), the MinHash and SimHash, and three kinds of lookup keys: LSH band
 keys (Jaccard candidates), SimHash block keys (near duplicates) and winnowed passage keys
 (containment and excerpt candidates). It also keeps per-source summaries (domains, policies
-stated in disclaimers) and the parameters every fingerprint was made with.
+stated in disclaimers), per-source line counts (which documents of a source hold each line, from
+which a scan learns the source's chrome: :mod:`provenance.text.chrome`) and the parameters every
+fingerprint was made with.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from provenance.errors import IndexError_
 from provenance.index.codec import pack_text
 from provenance.params import FingerprintParams
+from provenance.text.chrome import SourceLines
 
 
 @dataclass
@@ -49,6 +52,8 @@ class IndexedDoc:
     claims: list[dict[str, Any]] = field(default_factory=list)
     screen: str = ""  # the body as tokenisation sees it (see analysis.screen_text)
     offsets: bytes = b""  # screen positions → loaded text (see text.offsets)
+    # the distinct keys of its lines (text.chrome.line_keys), counted per source
+    line_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     # Compressed when made: a build makes documents in its worker processes, sparing the single
     # writer process the work.
@@ -58,6 +63,15 @@ class IndexedDoc:
     def __post_init__(self) -> None:
         self.text_z = pack_text(self.text)
         self.screen_z = pack_text(self.screen)
+
+
+@dataclass
+class Rekeyed:
+    """The keys a stored text was indexed under, derived again from the text (the index keeps no
+    per-document key lists): to take a replaced or removed document out of its lists."""
+
+    fingerprint: Any  # fingerprint.Fingerprint: its MinHash values and passage keys
+    line_keys: np.ndarray  # distinct line keys (uint64)
 
 
 @dataclass
@@ -194,6 +208,16 @@ class IndexBackend(abc.ABC):
         frequent = np.array([k for k, n in counts.items() if n > max_df], dtype=np.uint64)
         keys = passage_keys[~np.isin(passage_keys, frequent)] if frequent.size else passage_keys
         return self.candidates(minhash, simhash, keys, max_simhash_distance), counts
+
+    @abc.abstractmethod
+    def line_counts(self, source: str) -> dict[int, int]:
+        """Every line of ``source`` the index has counted: line key (uint64) → documents of the
+        source holding it."""
+
+    @abc.abstractmethod
+    def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
+        """For each source, its lines held by at least ``min_count`` (3 or more) of its documents,
+        with their counts and the row ids of at most ``sample`` of their holders."""
 
     @abc.abstractmethod
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:

@@ -81,6 +81,38 @@ def pack(keys: np.ndarray, docs: np.ndarray) -> tuple[list[int], list[int], list
     return keys[first].tolist(), counts.tolist(), blobs
 
 
+def pack_grouped(groups: np.ndarray, keys: np.ndarray, docs: np.ndarray) -> tuple[list[int], list[int], list[int],
+                                                                                 list[bytes]]:
+    """Distinct (group, key, document) triples grouped by (group, key), in that order: groups,
+    keys, list lengths and packed lists (the per-source line lists: a group is a source)."""
+    groups = np.asarray(groups, dtype=np.int64)
+    keys = np.asarray(keys, dtype=np.int64)
+    docs = np.asarray(docs, dtype=np.int64)
+    if keys.size == 0:
+        return [], [], [], []
+    order = np.lexsort((docs, keys, groups))
+    groups, keys, docs = groups[order], keys[order], docs[order]
+    new_list = np.concatenate(([True], (groups[1:] != groups[:-1]) | (keys[1:] != keys[:-1])))
+    fresh = new_list | np.concatenate(([True], docs[1:] != docs[:-1]))
+    groups, keys, docs, new_list = groups[fresh], keys[fresh], docs[fresh], new_list[fresh]
+    first = np.flatnonzero(new_list)
+    counts = np.diff(np.append(first, keys.size))
+    encoded = encode(docs)
+    value_ends = np.flatnonzero(encoded < 0x80) + 1
+    bounds = np.concatenate(([0], value_ends))[np.append(first, keys.size)].tolist()
+    packed = encoded.tobytes()
+    blobs = [packed[bounds[k] : bounds[k + 1]] for k in range(len(first))]
+    return groups[first].tolist(), keys[first].tolist(), counts.tolist(), blobs
+
+
+def whole(blob: bytes) -> bytes:
+    """The complete varints at the start of a list cut short (a prefix read of a stored list)."""
+    end = len(blob)
+    while end and blob[end - 1] >= 0x80:
+        end -= 1
+    return blob[:end]
+
+
 def unpack(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """Document ids of many stored lists, concatenated, and which list each came from."""
     if not blobs:

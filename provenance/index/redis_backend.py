@@ -1,6 +1,6 @@
 """The shared index: Redis, for teams whose CI runners check against one corpus.
 
-The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:`` (schema 4):
+The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:`` (schema 5):
 
     meta           hash: schema, params (JSON), created, created_by
     next           the last row id handed out
@@ -12,6 +12,10 @@ The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:``
                    index uses), so a query is the union of the article's band sets
     sim:<hex>      set of row ids: one SimHash block
     p:<hex>        set of row ids: one passage key (its size is the key's document frequency)
+    l:<src>:<hex>  set of row ids: the documents of one source holding one line (``<src>``: 16 hex
+                   digits of BLAKE2b of the source's name; ``<hex>``: the line key, text.chrome)
+    lz:<src>       sorted set: the source's line keys (hex) scored by how many of its documents
+                   hold them, so a scan reads the lines of three or more documents by score
 
 Anyone who can write to the server must not be able to run code on the machines that read it:
 nothing read back is unpickled or evaluated. Row ids, numbers, blobs and JSON are checked as
@@ -19,14 +23,17 @@ untrusted bytes, and anything malformed stops the run with an ``IndexError_`` na
 
 A batch is written as its rows and their keys first, then its ids and ``live`` flags in one
 transaction, so a scan beside a writer never sees half a document, and a row a killed build left
-unpublished is ignored. Deleting clears the id and ``live`` first. Schema 3 (datasketch's
-``MinHashLSH``, which pickles its bucket members) is refused; ``index copy`` reads its documents,
-never its ``lsh`` keys, into a new prefix.
+unpublished is ignored (its line counts stay, as its passage-set entries do: a killed build can
+only add a holder to a line, never hide one). Deleting clears the id and ``live`` first. Schema 3
+(datasketch's ``MinHashLSH``, which pickles its bucket members) is refused; ``index copy`` reads
+its documents, never its ``lsh`` keys, into a new prefix. Schema 4 (no line counts) is refused
+with the way to rebuild it or copy its documents.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import zlib
@@ -46,6 +53,7 @@ from provenance.index.base import (
     Candidates,
     IndexBackend,
     IndexedDoc,
+    Rekeyed,
     Screen,
     SourceSummary,
     StoredDoc,
@@ -54,9 +62,11 @@ from provenance.index.base import (
 from provenance.index.codec import unpack_text
 from provenance.index.location import mask_in, mask_url
 from provenance.params import FingerprintParams
+from provenance.text.chrome import SourceLines
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 LEGACY_SCHEMA = 3  # datasketch's pickled LSH buckets: read by ``index copy`` only
+UNCOUNTED_SCHEMA = 4  # the layout before line counts: read by ``index copy`` only
 MAX_JSON = 1 << 20  # bytes of a JSON field (claims, a source summary, the parameters)
 MAX_ROWID = (1 << 63) - 1
 _MAX_U64 = (1 << 64) - 1
@@ -88,6 +98,14 @@ def _with_prefix(url: str, prefix: str) -> str:
 def _key(value: int) -> str:
     """Redis key suffix for a 64-bit lookup key (hex keeps keys short and unambiguous)."""
     return format(value & _MAX_U64, "x")
+
+
+def _source_tag(name: str) -> str:
+    """The part of a source's line keys that names it: 16 hex digits of BLAKE2b of the name."""
+    return hashlib.blake2b(name.encode("utf-8"), digest_size=8).hexdigest()
+
+
+_HEX_KEY = re.compile(rb"[0-9a-f]{1,16}")
 
 
 def _glob_escape(text: str) -> str:
@@ -181,6 +199,21 @@ class _Check:
         if not isinstance(data, list) or not all(isinstance(c, dict) and _claim_ok(c) for c in data):
             raise self.fail(key, "field 'claims' is not a list of claims")
         return data
+
+    def line_key(self, value: object, key: str) -> int:
+        """A line key as a sorted-set member: 1 to 16 lower-case hex digits, not zero."""
+        if not isinstance(value, bytes) or not _HEX_KEY.fullmatch(value) or (len(value) > 1 and value[0] == 0x30):
+            raise self.fail(key, "holds a member that is not a line key")
+        number = int(value, 16)
+        if not number:
+            raise self.fail(key, "holds a member that is not a line key")
+        return number
+
+    def count(self, value: object, key: str) -> int:
+        """A line's count as a sorted-set score: a whole number from 0 to ``MAX_ROWID``."""
+        if type(value) is not float or not value.is_integer() or not 0 <= value <= MAX_ROWID:
+            raise self.fail(key, "holds a score that is not a document count")
+        return int(value)
 
     def minhash(self, value: object, key: str, num_perm: int) -> np.ndarray:
         if not isinstance(value, bytes) or len(value) != num_perm * 4:
@@ -290,8 +323,15 @@ class RedisIndex(IndexBackend):
                 f"{shown}: prefix {prefix!r} holds a schema-{LEGACY_SCHEMA} index, whose LSH buckets are pickled"
                 f" and unsafe to read; this provenance reads schema {SCHEMA_VERSION}. Rebuild it into a new prefix"
                 f" with 'provenance index build CORPUS --index URL', or copy its documents: provenance index copy"
-                f" '{shown}' '{_with_prefix(shown, prefix + '-v4')}'")
-        allowed = {str(SCHEMA_VERSION).encode()} | ({str(LEGACY_SCHEMA).encode()} if legacy else set())
+                f" '{shown}' '{_with_prefix(shown, prefix + f'-v{SCHEMA_VERSION}')}'")
+        if schema == str(UNCOUNTED_SCHEMA).encode() and not legacy:
+            raise IndexError_(
+                f"{shown}: prefix {prefix!r} holds a schema-{UNCOUNTED_SCHEMA} index, which keeps no per-source line"
+                f" counts; this provenance reads schema {SCHEMA_VERSION}; rebuild the index with 'provenance index"
+                f" build CORPUS --index URL', or copy its documents into a new prefix: provenance index copy"
+                f" '{shown}' '{_with_prefix(shown, prefix + f'-v{SCHEMA_VERSION}')}'")
+        older = {str(LEGACY_SCHEMA).encode(), str(UNCOUNTED_SCHEMA).encode()}
+        allowed = {str(SCHEMA_VERSION).encode()} | (older if legacy else set())
         if schema not in allowed or raw["params"] is None:
             raise IndexError_(f"{shown}: prefix {prefix!r} holds no provenance index of schema {SCHEMA_VERSION}")
         check = _Check(shown)
@@ -346,16 +386,18 @@ class RedisIndex(IndexBackend):
             raise IndexError_(f"{self.location}: a schema-{self.schema} index is opened only to copy from")
 
     def set_rekey(self, rekey: Any) -> None:
-        """Function ``text -> Fingerprint`` used to delete the passage keys of a replaced document."""
+        """Function ``text -> Rekeyed`` used to delete the passage and line keys of a replaced document."""
         self._rekey = rekey
 
-    def _fingerprint_of(self, text: str) -> Any:
+    def _rekeyed(self, text: str) -> Rekeyed:
         if self._rekey is not None:
             return self._rekey(text)
         from provenance.analysis import analyse
         from provenance.documents.model import Article
+        from provenance.text.chrome import distinct_keys
 
-        return analyse(Article(id="", path="", text=text), self.params, detect=False).fingerprint
+        analysis = analyse(Article(id="", path="", text=text), self.params, detect=False)
+        return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
     # -- writing ----------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:
@@ -427,6 +469,12 @@ class RedisIndex(IndexBackend):
                 pipe.sadd(name, *members)
                 if len(pipe) >= _PIPELINE:
                     pipe.execute()
+        for tag, lines in self._line_groups([(doc.source, doc.line_keys) for doc in docs], rowids):
+            for line, members in lines:
+                pipe.sadd(self._k("l", tag, _key(line)), *members)
+                pipe.zincrby(self._k("lz", tag), len(members), _key(line))
+                if len(pipe) >= _PIPELINE:
+                    pipe.execute()
         pipe.execute()
         self._bump_sources(docs)
         # Published last, in one transaction: readers only see rows whose id and live flag are set.
@@ -449,6 +497,20 @@ class RedisIndex(IndexBackend):
         bounds = np.append(starts, flat.size).tolist()
         for i, value in enumerate(flat[starts].tolist()):
             yield self._k(kind, _key(value)), rows[bounds[i] : bounds[i + 1]].tolist()
+
+    @staticmethod
+    def _line_groups(held: list[tuple[str | None, np.ndarray]],
+                     rowids: list[int]) -> Iterator[tuple[str, list[tuple[int, list[int]]]]]:
+        """Per source tag: its distinct line keys in the batch, each with the rows holding it."""
+        by_tag: dict[str, dict[int, list[int]]] = {}
+        for (source, keys), rowid in zip(held, rowids, strict=True):
+            if not source or not len(keys):
+                continue
+            lines = by_tag.setdefault(_source_tag(source), {})
+            for line in np.asarray(keys, dtype=np.uint64).tolist():
+                lines.setdefault(line, []).append(rowid)
+        for tag, lines in by_tag.items():
+            yield tag, sorted(lines.items())
 
     def _bump_sources(self, docs: Iterable[IndexedDoc | tuple[str, int]]) -> None:
         """Merge added documents into their sources' summaries, or take removed ones (given as
@@ -502,14 +564,24 @@ class RedisIndex(IndexBackend):
             pipe.hdel(self._k("doc", rowid), "live")
         pipe.execute()
         pipe = self.client.pipeline(transaction=False)
-        for rowid, simhash, minhash, text, _source in found:
+        tags: set[str] = set()
+        for rowid, simhash, minhash, text, source in found:
+            rekeyed = self._rekeyed(text)
             for kind, keys in (("b", band_keys(minhash, self.params)), ("sim", simhash_keys(simhash, self.params)),
-                               ("p", self._fingerprint_of(text).passage_keys.tolist())):
+                               ("p", rekeyed.fingerprint.passage_keys.tolist())):
                 for key in keys:
                     pipe.srem(self._k(kind, _key(int(key))), rowid)
+            if source and rekeyed.line_keys.size:
+                tag = _source_tag(source)
+                tags.add(tag)
+                for line in rekeyed.line_keys.tolist():
+                    pipe.srem(self._k("l", tag, _key(line)), rowid)
+                    pipe.zincrby(self._k("lz", tag), -1, _key(line))
             pipe.delete(self._k("doc", rowid))
             if len(pipe) >= _PIPELINE:
                 pipe.execute()
+        for tag in sorted(tags):
+            pipe.zremrangebyscore(self._k("lz", tag), "-inf", 0)
         pipe.execute()
         removed: dict[str, int] = {}
         for *_, source in found:
@@ -616,6 +688,52 @@ class RedisIndex(IndexBackend):
                 raise self.check.fail(self._k("p", _key(key)), "has no size")
             if n >= 2:
                 out[key] = n if cap is None else min(n, cap)
+        return out
+
+    def line_counts(self, source: str) -> dict[int, int]:
+        key = self._k("lz", _source_tag(source))
+        with self._talking():
+            scored = self.client.zrange(key, 0, -1, withscores=True)
+        out = {}
+        for member, score in scored:
+            count = self.check.count(score, key)
+            if count:
+                out[self.check.line_key(member, key)] = count
+        return out
+
+    def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
+        """Each source's lines scored ``min_count`` or more, and their holders (all of a set of at
+        most ``sample`` members, else ``sample`` drawn by ``SRANDMEMBER``)."""
+        names = [summary.name for summary in self.sources()]
+        with self._talking():
+            pipe = self.client.pipeline(transaction=False)
+            for name in names:
+                pipe.zrangebyscore(self._k("lz", _source_tag(name)), min_count, "+inf", withscores=True)
+            scored = pipe.execute()
+            wanted: list[tuple[str, str, int]] = []  # (source, set name, count)
+            found: dict[str, tuple[list[int], list[int]]] = {}
+            for name, members in zip(names, scored, strict=True):
+                tag = _source_tag(name)
+                key = self._k("lz", tag)
+                for member, score in members:
+                    line = self.check.line_key(member, key)
+                    keys, counts = found.setdefault(name, ([], []))
+                    keys.append(line)
+                    counts.append(self.check.count(score, key))
+                    wanted.append((name, self._k("l", tag, _key(line)), counts[-1]))
+            pipe = self.client.pipeline(transaction=False)
+            for _, set_name, count in wanted:
+                if count <= sample:
+                    pipe.smembers(set_name)
+                else:
+                    pipe.srandmember(set_name, sample)
+            listed = pipe.execute()
+        holders: dict[str, list[np.ndarray]] = {}
+        for (name, set_name, _), members in zip(wanted, listed, strict=True):
+            holders.setdefault(name, []).append(np.array(sorted(self.check.rowids(members, set_name)), dtype=np.int64))
+        out = {}
+        for name, (keys, counts) in found.items():
+            out[name] = SourceLines(np.array(keys, dtype=np.uint64), np.array(counts, dtype=np.int64), holders[name])
         return out
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:

@@ -7,6 +7,12 @@ query is a handful of index seeks and opening the file reads only the ``meta`` t
 passage keys are stored as their low 32 bits (4-byte integers): a chance collision only adds a
 candidate, which screening drops. Writes happen one transaction per batch; a batch appends to
 the lists of the keys it shares with earlier documents.
+
+Schema 6 adds the per-source line lists a scan learns each source's chrome from
+(:mod:`provenance.text.chrome`): ``lines``, a ``WITHOUT ROWID`` table keyed by (source number,
+line key) — the source's number is its row in ``sources`` — with the count and the packed row ids
+of the source's documents holding the line, kept like the posting lists; a partial index on the
+rows held by three or more documents lets a scan read those without reading the rest.
 """
 
 from __future__ import annotations
@@ -31,12 +37,13 @@ from provenance.credits.names import domain_of
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys, simhash_keys
 from provenance.index import postings
-from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Screen, SourceSummary, StoredDoc
+from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Rekeyed, Screen, SourceSummary, StoredDoc
 from provenance.index.codec import unpack_text
 from provenance.limits import file_kind
 from provenance.params import FingerprintParams
+from provenance.text.chrome import SourceLines
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x70726F76  # "prov" in the database header: marks the file as a provenance index
 _POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
@@ -60,10 +67,15 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER PRIMARY KEY, n INTEGER NOT NULL, d
 CREATE TABLE IF NOT EXISTS simblocks (key INTEGER PRIMARY KEY, n INTEGER NOT NULL, docs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS postings (key INTEGER PRIMARY KEY, n INTEGER NOT NULL, docs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources (
-    name TEXT PRIMARY KEY, domain TEXT, documents INTEGER NOT NULL DEFAULT 0,
+    number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, domain TEXT, documents INTEGER NOT NULL DEFAULT 0,
     policy TEXT, policy_from TEXT, no_edits INTEGER NOT NULL DEFAULT 0, aggregator INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS lines (
+    source INTEGER NOT NULL, key INTEGER NOT NULL, n INTEGER NOT NULL, docs BLOB NOT NULL, PRIMARY KEY (source, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lines_held ON lines (source, key) WHERE n >= 3;
 """
+_LINES_INDEXED = 3  # the partial index holds the line rows of at least this many documents
 
 
 @dataclass(frozen=True)
@@ -230,6 +242,11 @@ def _hash_text(value: bytes | str) -> str:
     return value.hex() if isinstance(value, bytes) else value
 
 
+def _keys64(values: np.ndarray) -> np.ndarray:
+    """Line keys (uint64) as SQLite stores them: the same 64 bits as a signed integer."""
+    return np.asarray(values, dtype=np.uint64).view(np.int64)
+
+
 def _keys32(values: np.ndarray) -> np.ndarray:
     """:func:`_key32` of an array of 64-bit keys (signed or not)."""
     return (values.astype(np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.int64) - (1 << 31)
@@ -324,6 +341,7 @@ class SqliteIndex(IndexBackend):
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         keys: dict[str, list[tuple[np.ndarray, int]]] = {"bands": [], "simblocks": [], "postings": []}
+        lines: list[tuple[int, np.ndarray, int]] = []  # (source number, line keys, row) of the batch
         pending: set[int] = set()  # rows added in this batch, whose keys are not written yet
         with self._writing() as cur:
             for doc in docs:
@@ -336,10 +354,11 @@ class SqliteIndex(IndexBackend):
                     if row[0] in pending:  # the same id twice in one batch: drop the first one's rows
                         for table in keys:
                             keys[table] = [part for part in keys[table] if part[1] != row[0]]
+                        lines = [part for part in lines if part[2] != row[0]]
                     counts["updated"] += 1
                 else:
                     counts["added"] += 1
-                pending.add(self._insert(cur, doc, keys))
+                pending.add(self._insert(cur, doc, keys, lines))
             # One list per key for all documents of the batch, written in key order: each B-tree
             # page is visited once in order instead of at random for every document.
             for table, parts in keys.items():
@@ -351,10 +370,19 @@ class SqliteIndex(IndexBackend):
                 cur.executemany(f"INSERT INTO {table} (key, n, docs) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
                                 " SET n = n + excluded.n, docs = CAST(docs || excluded.docs AS BLOB)",
                                 zip(*postings.pack(values, owners), strict=True))
+            if lines:
+                sizes = [k.size for _, k, _ in lines]
+                cur.executemany("INSERT INTO lines (source, key, n, docs) VALUES (?, ?, ?, ?) ON CONFLICT (source, key)"
+                                " DO UPDATE SET n = n + excluded.n, docs = CAST(docs || excluded.docs AS BLOB)",
+                                zip(*postings.pack_grouped(
+                                    np.repeat(np.array([n for n, _, _ in lines], dtype=np.int64), sizes),
+                                    np.concatenate([k for _, k, _ in lines]),
+                                    np.repeat(np.array([r for _, _, r in lines], dtype=np.int64), sizes)), strict=True))
             cur.execute("UPDATE meta SET value = ? WHERE key = 'created_by'", (f"provenance {__version__}",))
         return counts
 
-    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc, keys: dict[str, list[tuple[np.ndarray, int]]]) -> int:
+    def _insert(self, cur: sqlite3.Cursor, doc: IndexedDoc, keys: dict[str, list[tuple[np.ndarray, int]]],
+                lines: list[tuple[int, np.ndarray, int]]) -> int:
         cur.execute(
             "INSERT INTO docs (id, path, title, source, url, published, publisher, license, language,"
             " content_hash, text_z, simhash, shingle_count, policy, policy_from, no_edits, aggregator,"
@@ -374,20 +402,25 @@ class SqliteIndex(IndexBackend):
         keys["simblocks"].append((np.array(doc.simhash_keys, dtype=np.int64), rowid))
         keys["postings"].append((_keys32(np.asarray(doc.passage_keys)), rowid))
         if doc.source:
-            self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
-                              f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits, doc.aggregator)
+            number = self._bump_source(cur, doc.source, doc.url, +1, doc.policy,
+                                       f"{doc.id}: {doc.policy_from}" if doc.policy else None, doc.no_edits,
+                                       doc.aggregator)
+            if doc.line_keys.size:
+                lines.append((number, _keys64(doc.line_keys), rowid))
         return rowid
 
     def _bump_source(self, cur: sqlite3.Cursor, name: str, url: str | None, delta: int, policy: str | None,
-                     policy_from: str | None, no_edits: bool, aggregator: bool) -> None:
-        row = cur.execute("SELECT domain, documents, policy, policy_from, no_edits, aggregator FROM sources"
+                     policy_from: str | None, no_edits: bool, aggregator: bool) -> int:
+        """Count a document in (or out of) its source's summary; returns the source's number."""
+        row = cur.execute("SELECT number, domain, documents, policy, policy_from, no_edits, aggregator FROM sources"
                           " WHERE name = ?", (name,)).fetchone()
         domain = domain_of(url) if url else None
         if row is None:
-            cur.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+            cur.execute("INSERT INTO sources (name, domain, documents, policy, policy_from, no_edits, aggregator)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (name, domain, max(delta, 0), policy, policy_from, int(no_edits), int(aggregator)))
-            return
-        old_domain, documents, old_policy, old_from, old_no_edits, old_aggregator = row
+            return int(cur.lastrowid or 0)
+        number, old_domain, documents, old_policy, old_from, old_no_edits, old_aggregator = row
         if delta > 0 and _POLICY_RANK.get(policy, 0) > _POLICY_RANK.get(old_policy, 0):
             old_policy, old_from = policy, policy_from
         cur.execute(
@@ -397,19 +430,24 @@ class SqliteIndex(IndexBackend):
              int(bool(old_no_edits) or (delta > 0 and no_edits)), int(bool(old_aggregator) or (delta > 0 and aggregator)),
              name),
         )
+        return int(number)
 
     def _delete_rows(self, cur: sqlite3.Cursor, rowids: list[int]) -> None:
         for rowid in rowids:
             row = cur.execute("SELECT simhash, text_z, source FROM docs WHERE rowid = ?", (rowid,)).fetchone()
             if row is None:
                 continue
-            fp = self._fingerprint_of(unpack_text(row[1], self.location))
+            rekeyed = self._rekeyed(unpack_text(row[1], self.location))
+            fp = rekeyed.fingerprint
             self._unlist(cur, "bands", [_key32(k) for k in band_keys(fp.hashvalues, self.params)], rowid)
             self._unlist(cur, "simblocks", simhash_keys(row[0] & ((1 << 64) - 1), self.params), rowid)
             self._unlist(cur, "postings", [_key32(k) for k in fp.passage_keys.tolist()], rowid)
             cur.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
             if row[2]:
                 cur.execute("UPDATE sources SET documents = max(0, documents - 1) WHERE name = ?", (row[2],))
+                number = cur.execute("SELECT number FROM sources WHERE name = ?", (row[2],)).fetchone()
+                if number is not None:
+                    self._unlist_lines(cur, int(number[0]), _keys64(rekeyed.line_keys).tolist(), rowid)
 
     def _unlist(self, cur: sqlite3.Cursor, table: str, keys: Iterable[int], rowid: int) -> None:
         """Take a document out of the lists of its keys (a list left empty goes)."""
@@ -424,6 +462,20 @@ class SqliteIndex(IndexBackend):
                 cur.execute(f"UPDATE {table} SET n = ?, docs = ? WHERE key = ?", (n, blob, key))
             else:
                 cur.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+
+    def _unlist_lines(self, cur: sqlite3.Cursor, source: int, keys: Iterable[int], rowid: int) -> None:
+        """Take a document out of its source's line lists (a list left empty goes)."""
+        for key in set(keys):
+            row = cur.execute("SELECT docs FROM lines WHERE source = ? AND key = ?", (source, key)).fetchone()
+            if row is None:
+                continue
+            docs, _ = self._unpack("lines", [row[0]])
+            kept = docs[docs != rowid]
+            if kept.size:
+                cur.execute("UPDATE lines SET n = ?, docs = ? WHERE source = ? AND key = ?",
+                            (int(kept.size), postings.encode(kept).tobytes(), source, key))
+            else:
+                cur.execute("DELETE FROM lines WHERE source = ? AND key = ?", (source, key))
 
     def _listed(self, cur: sqlite3.Cursor, table: str, keys: list[int]) -> tuple[list[int], np.ndarray, np.ndarray]:
         """The keys found in a table, their documents and which found key each document is listed under."""
@@ -442,14 +494,16 @@ class SqliteIndex(IndexBackend):
         except ValueError as exc:
             raise IndexError_(f"{self.location}: a posting list in {table} is damaged ({exc}); rebuild the index") from None
 
-    def _fingerprint_of(self, text: str) -> Any:
-        """The fingerprint a stored text was indexed with (its keys are not stored per document)."""
+    def _rekeyed(self, text: str) -> Rekeyed:
+        """The keys a stored text was indexed under (they are not stored per document)."""
         if self._rekey is not None:
             return self._rekey(text)
         from provenance.analysis import analyse
         from provenance.documents.model import Article
+        from provenance.text.chrome import distinct_keys
 
-        return analyse(Article(id="", path="", text=text), self.params, detect=False).fingerprint
+        analysis = analyse(Article(id="", path="", text=text), self.params, detect=False)
+        return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(ids)
@@ -557,6 +611,37 @@ class SqliteIndex(IndexBackend):
             no_edits=bool(row[15]), aggregator=bool(row[16]), claims=json.loads(row[17]) if row[17] else [],
             content_hash=_hash_text(row[18]),
         )
+
+    def line_counts(self, source: str) -> dict[int, int]:
+        try:
+            rows = self.conn.execute("SELECT key, n FROM lines WHERE source = (SELECT number FROM sources WHERE name = ?)",
+                                     (source,)).fetchall()
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        return {key & ((1 << 64) - 1): n for key, n in rows}
+
+    def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
+        if min_count < _LINES_INDEXED:
+            raise ValueError(f"frequent_lines reads lines held by {_LINES_INDEXED} or more documents")
+        found: dict[str, tuple[list[int], list[int], list[bytes]]] = {}
+        try:
+            for name, key, n, head in self.conn.execute(
+                    "SELECT s.name, l.key, l.n, substr(l.docs, 1, ?) FROM lines AS l INDEXED BY lines_held"
+                    " JOIN sources AS s ON s.number = l.source WHERE l.n >= 3 AND l.n >= ?"
+                    " ORDER BY l.source, l.key", (10 * sample, min_count)):
+                keys, counts, blobs = found.setdefault(name, ([], [], []))
+                keys.append(key & ((1 << 64) - 1))
+                counts.append(n)
+                blobs.append(postings.whole(head))
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        out = {}
+        for name, (keys, counts, blobs) in found.items():
+            docs, owner = self._unpack("lines", blobs)
+            split = np.searchsorted(owner, np.arange(1, len(keys)))
+            out[name] = SourceLines(np.array(keys, dtype=np.uint64), np.array(counts, dtype=np.int64),
+                                    [part[:sample] for part in np.split(docs, split)])
+        return out
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         rowids = list(rowids)

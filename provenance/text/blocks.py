@@ -1,9 +1,10 @@
 """Boilerplate blocks: lines of a page that are not the article's own text.
 
-Editor lines, stock-ticker runs, site notices and disclaimers, breadcrumbs and date lines, and
-credit lines are separated from the body. They are kept (attribution and rules read them) but
-never fingerprinted. Classification reads the ``mid`` level (Simplified, half-width), so one set
-of patterns covers both scripts.
+Editor lines, stock-ticker runs, site notices and disclaimers, breadcrumbs and date lines, credit
+lines, and the chrome of indexed sources (lines a source repeats across its pages, learnt from the
+corpus: :mod:`provenance.text.chrome`) are separated from the body. They are kept (attribution and
+rules read them) but never fingerprinted. Classification reads the ``mid`` level (Simplified,
+half-width), so one set of patterns covers both scripts.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ TICKER = "ticker"
 NOTICE = "notice"
 META = "meta"
 CREDIT = "credit"
+CHROME = "chrome"  # a line that is chrome of an indexed source (scan side only)
 
 _EDITOR_ZH = re.compile(
     r"^[\s(\[【〔<]*(?:责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制|主编|值班编辑|作者|记者|通讯员|"
@@ -198,11 +200,15 @@ def _notice_sentences(line: Line) -> list[tuple[int, int, str]]:
 
 
 def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
-                   credit_spans: list[tuple[int, int]] | None = None) -> list[Block]:
+                   credit_spans: list[tuple[int, int]] | None = None,
+                   chrome_lines: set[int] | None = None) -> list[Block]:
     """Boilerplate blocks of a normalised text.
 
     ``credit_lines`` are line numbers that are credit lines; ``credit_spans`` are credits inside
-    other lines (loaded-text spans), which become blocks of their own.
+    other lines (loaded-text spans), which become blocks of their own. ``chrome_lines`` are line
+    numbers that are chrome of an indexed source: they become ``chrome`` blocks unless they are
+    editor lines, notices or meta lines (already boilerplate, and read as such); consecutive
+    chrome lines make one block.
     """
     lines = split_lines(normalized)
     kinds: list[str | None] = [None] * len(lines)
@@ -211,7 +217,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
     for i, line in enumerate(lines):
         if not line.text.strip():
             continue
-        if credit_lines and i in credit_lines:
+        if credit_lines and i in credit_lines and not (chrome_lines and i in chrome_lines):
             kinds[i] = CREDIT
         elif is_editor_line(line.text):
             kinds[i] = EDITOR
@@ -219,6 +225,8 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
             kinds[i] = NOTICE
         elif is_meta_line(line.text):
             kinds[i] = META
+        elif chrome_lines and i in chrome_lines:
+            kinds[i] = CHROME
         elif notices and len(line.text) > 80:
             sentence_notices.extend(_notice_sentences(line))
     # Ticker runs: consecutive short or numeric lines with at least two numeric ones.
@@ -247,7 +255,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
                 previous = -2  # body text in between: the next notice starts a block of its own
             continue
         start, end = normalized.mid_span(line.start, line.end)
-        if blocks and previous >= 0 and blocks[-1].kind == kind and kind in (TICKER, NOTICE):
+        if blocks and previous >= 0 and blocks[-1].kind == kind and kind in (TICKER, NOTICE, CHROME):
             blocks[-1].end = end
             texts[-1].append(line.text)
         else:
