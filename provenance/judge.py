@@ -44,9 +44,21 @@ def _date(match: Match) -> str:
     return match.published.date().isoformat() if match.published else "undated"
 
 
-def _credits(match: Match, book: PolicyBook, target: str | None) -> bool:
-    """Does a corpus document's own credit name ``target``?"""
-    return any(book.registry.same(c.get("resolved") or c.get("name"), target) for c in match.doc.claims)
+def _credits(match: Match, book: PolicyBook, target: str | None, chain: list[Match] | None = None,
+             seen: set[str] | None = None) -> bool:
+    """Does a corpus copy's own credit name ``target``, or another copy of the ``chain`` that
+    (in turn) credits it? A wire story reaches a publisher through two or three outlets."""
+    seen = set() if seen is None else seen
+    seen.add(match.doc.id)
+    for claim in match.doc.claims:
+        credited = claim.get("resolved") or claim.get("name")
+        if book.registry.same(credited, target):
+            return True
+        for other in chain or []:
+            if (other.doc.id not in seen and other.doc.source and book.registry.same(credited, other.doc.source)
+                    and _credits(other, book, target, chain, seen)):
+                return True
+    return False
 
 
 def group_kind(analysis: Analysis, group: Group, policy: Policy) -> str:
@@ -175,7 +187,7 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
         for claim in claims:
             credited = claim.resolved or claim.name
             for member in intermediates:
-                if book.registry.same(credited, member.doc.source) and _credits(member, book, target):
+                if book.registry.same(credited, member.doc.source) and _credits(member, book, target, group.chain):
                     satisfied, via = claim, member
                     break
             if satisfied:

@@ -71,6 +71,9 @@ class Group:
     members: list[Match]
     original: Match
     chain: list[Match] = field(default_factory=list)  # original first, by date
+    # Smaller copies of part of the same text (another carrier's fragment): judged with the group,
+    # never its original, never a group of their own.
+    extras: list[Match] = field(default_factory=list)
 
 
 class Matcher:
@@ -359,9 +362,12 @@ def group_matches(matches: list[Match], overlap: float = 0.5, comparable: float 
 
     A match joins a group when most of what it covers in the article is covered by the group
     (``overlap``) and it explains a comparable amount of the article (``comparable`` of the
-    group's best), so a stray shared sentence never makes an older document the original.
+    group's best), so a stray shared sentence never makes an older document the original. A match
+    mostly inside a group's cover but too small to compare is a fragment of the same text (another
+    outlet's shorter copy): it goes with the group as an extra, judged with it, not on its own.
     """
     groups: list[list[Match]] = []
+    extras: list[list[Match]] = []
     covers: list[np.ndarray] = []
     for match in matches:
         size = int(match.cover.sum())
@@ -369,16 +375,20 @@ def group_matches(matches: list[Match], overlap: float = 0.5, comparable: float 
         for k, cover in enumerate(covers):
             common = int((cover & match.cover).sum())
             best = int(groups[k][0].cover.sum())
-            if size and common / size >= overlap and size >= comparable * best:
-                groups[k].append(match)
-                covers[k] = cover | match.cover
+            if size and common / size >= overlap:
+                if size >= comparable * best:
+                    groups[k].append(match)
+                    covers[k] = cover | match.cover
+                else:
+                    extras[k].append(match)
                 placed = True
                 break
         if not placed:
             groups.append([match])
+            extras.append([])
             covers.append(match.cover.copy())
     out = []
-    for members in groups:
+    for members, more in zip(groups, extras, strict=True):
         chain = sorted(members, key=lambda m: (m.published or _FAR_FUTURE, m.doc.id))
-        out.append(Group(members=members, original=chain[0], chain=chain))
+        out.append(Group(members=members, original=chain[0], chain=chain, extras=more))
     return out

@@ -37,6 +37,9 @@ def test_sample_case(report: dict, case: dict) -> None:
     assert (item.get("source") or {}).get("id") == case["source_id"]
     if case["source_id"]:
         assert item["source"]["name"] in item["message"]
+    if case.get("via"):  # an external original (a wire), reached through the corpus copy that credits it
+        assert item["source"]["external"] is True and item["source"]["via"] == case["via"]
+        assert item["source"]["name"] == case["original"] and f"{case['original']}'s story" in item["message"]
 
 
 def test_every_sample_file_is_expected(report: dict) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from provenance.credits.names import NameRegistry
+from provenance.credits.wires import register_wires
 from provenance.index.base import SourceSummary, StoredDoc
 from provenance.rules import Rules, SourceRule
 
@@ -35,6 +36,7 @@ class PolicyBook:
         self.registry = NameRegistry()
         self._rules_by_name: dict[str, SourceRule] = {}
         self.registry.add_many((rule.name, rule.aliases, rule.url) for rule in rules.sources)
+        register_wires(self.registry)  # after the rules: a source of a wire's name extends the wire
         for rule in rules.sources:
             self._rules_by_name[rule.name] = rule
         self._summaries: dict[str, SourceSummary] = {}
