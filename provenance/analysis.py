@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from provenance.credits.claims import Attribution, Claim, credit_spans, extract
+from provenance.credits.claims import Attribution, Claim, caption_lines, credit_spans, extract
 from provenance.credits.disclaimers import Disclaimer, read_disclaimer
 from provenance.credits.names import NameRegistry
 from provenance.documents.model import Article
@@ -151,15 +151,17 @@ def _prepare(article: Article, registry: NameRegistry | None, publisher: str | N
         attribution = Attribution(claims=[
             Claim(text=article.text[c["span"][0]:c["span"][1]], name=c.get("name") or "", kind=c.get("kind") or "",
                   span=(int(c["span"][0]), int(c["span"][1])), url=c.get("url"), resolved=c.get("resolved"),
-                  line=c.get("line"))
+                  line=c.get("line"), origin=c.get("origin") is not False)
             for c in known_claims
         ])
+        attribution.captions = caption_lines(normalized)
     else:
         attribution = extract(normalized, blocks, article, registry, publisher)
     chrome_lines = drop_claims(attribution, chrome.lines(keys)) if chrome is not None and len(chrome) else set()
     credit_lines, spans = credit_spans(normalized, attribution)
-    if credit_lines or spans or chrome_lines:
-        blocks = classify_lines(normalized, credit_lines, spans, chrome_lines)
+    captions = attribution.captions
+    if credit_lines or spans or chrome_lines or captions:
+        blocks = classify_lines(normalized, credit_lines, spans, chrome_lines, captions)
     return normalized, blocks, attribution, body_mask(normalized, blocks), keys
 
 

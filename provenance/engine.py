@@ -109,7 +109,7 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams,
     no_edits = aggregator = False
     source = article.source or article.meta.get("site_name")
     claims = [{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
-               "line": c.line} for c in analysis.attribution.claims]
+               "line": c.line, "origin": c.origin} for c in analysis.attribution.claims]
     registry = registry or wire_registry()
     for disclaimer in analysis.disclaimers:
         owner = notice_owner(disclaimer.sentence, registry) if disclaimer.policy else None
@@ -414,6 +414,12 @@ class Scanner:
         if analysis is None:
             analysis = analyse_article(article, self.book, self.params, self.chrome)
         matches = self.matcher.find(analysis)
+        if len(matches) >= 3:
+            # sister sites' shared template among the matched pages: chrome too, read again without it
+            template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches])
+            if template.size:
+                analysis = analyse_article(article, self.book, self.params, self.chrome.with_keys(template))
+                matches = self.matcher.find(analysis)
         self.chrome.clean_all(match.doc for match in matches)  # claims and titles of chrome lines go
         groups = group_matches(matches)
         item = Item(

@@ -87,7 +87,7 @@ class Origin:
 
 # Kinds of credit that state where a text comes from, for claims stored before the claims said so
 # themselves (``origin``); a dateline then counts only in the first lines (see _origin_credits).
-_CREDIT_KINDS = ("explicit", "link", "dateline", "meta", "byline", "trailer", "notice")
+_CREDIT_KINDS = ("explicit", "link", "dateline", "meta", "byline", "trailer", "notice", "provider")
 _LEAD_LINES = 3
 
 

@@ -76,6 +76,9 @@ class Group:
     extras: list[Match] = field(default_factory=list)
 
 
+WORD_TEXT_FACTOR = 1.6  # letters of text written in words per CJK character of min_passage
+
+
 class Matcher:
     """Finds and verifies the corpus documents an article reuses."""
 
@@ -89,6 +92,16 @@ class Matcher:
         self.min_passage_for = cache(min_passage_for)
         self._views: OrderedDict[int, SourceView] = OrderedDict()
         self._cache_size = cache_size
+
+    def min_passage(self, analysis: Analysis, source: str | None) -> int:
+        """The shortest passage (body characters without spaces) that counts as reuse of
+        ``source`` in this article. ``min_passage`` counts characters of text written in CJK
+        characters; an article written in words needs ``WORD_TEXT_FACTOR`` times as many letters,
+        since a letter says less than a character: the default 50 is about 50 Chinese characters
+        or 80 letters (some 15 English words), where a stock phrase of news on one subject
+        ("President Donald Trump and his Russian counterpart Vladimir Putin", 57 letters) ends."""
+        minimum = self.min_passage_for(source)
+        return minimum if analysis.tokens.cjk_share >= 0.5 else round(minimum * WORD_TEXT_FACTOR)
 
     def views(self, rowids: list[int]) -> dict[int, SourceView]:
         """Source views of the given documents (recently used ones kept in memory)."""
@@ -202,7 +215,7 @@ class Matcher:
         present = [r for r in rowids if r in views]
         bounds = passage_bounds(analysis, [views[r].shingles.hashes for r in present])
         return [r for r, bound in zip(present, bounds.tolist(), strict=True)
-                if bound >= self.min_passage_for(views[r].source)]
+                if bound >= self.min_passage(analysis, views[r].source)]
 
     def _evidence(self, analysis: Analysis, source: SourceView, passages: list[Passage],
                   frequent: np.ndarray | None, excluded: np.ndarray | None = None,
@@ -247,7 +260,7 @@ class Matcher:
         # screen's bound is exact, so it would only confirm what alignment finds anyway.
         screened = [r for r in near if r in views] + self.screen(analysis, keyed)
         aligned = align_many(analysis, [views[r] for r in screened],
-                             [self.min_passage_for(views[r].source) for r in screened])
+                             [self.min_passage(analysis, views[r].source) for r in screened])
         verified = {}
         for rowid, passages in zip(screened, aligned, strict=True):
             evidence = self._evidence(analysis, views[rowid], passages, frequent)
@@ -284,7 +297,7 @@ class Matcher:
         if not any(shared):
             return evidence
         kept = [p for p, quote in zip(passages, shared, strict=True) if not quote]
-        if not any(p.chars >= self.min_passage_for(source.source) for p in kept):
+        if not any(p.chars >= self.min_passage(analysis, source.source) for p in kept):
             return None
         hashes = analysis.shingles.hashes
         quoted = [hashes[p.article_shingles[0]:p.article_shingles[1]]

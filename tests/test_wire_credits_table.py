@@ -81,10 +81,10 @@ FORMS = [
     ("(Additional reporting by Anna Lindqvist in Stockholm; Writing by Tom Barker; Editing by Sara Holm)",
      "trailer", REUTERS, True),
     ("(Writing by Tom Barker; Editing by Sara Holm)", "trailer", REUTERS, True),
-    ("Associated Press writers Marta Kovac and Daniel Reyes contributed to this report.", "trailer", AP, True),
-    ("The Associated Press contributed to this report.", "trailer", AP, True),
-    ("Harbour Daily's Lena Berg and The Associated Press contributed to this report.", "trailer", AP, True),
-    ("Information from Reuters was used in this report.", "trailer", REUTERS, True),
+    ("Associated Press writers Marta Kovac and Daniel Reyes contributed to this report.", "trailer", AP, False),
+    ("The Associated Press contributed to this report.", "trailer", AP, False),
+    ("Harbour Daily's Lena Berg and The Associated Press contributed to this report.", "trailer", AP, False),
+    ("Information from Reuters was used in this report.", "trailer", REUTERS, False),
     ("Reuter", "trailer", REUTERS, True),
     # the wires' own notices
     ("© 2018 The Associated Press. All rights reserved. This material may not be published, broadcast, "
@@ -144,7 +144,7 @@ def test_credit_forms_of_wires(line: str, kind: str, wire: str, origin: bool) ->
     start = text.index(line)
     found = [c for c in _claims(text) if start <= c.span[0] < start + len(line)]
     assert found, f"no claim read from {line!r}"
-    claim = found[0]
+    claim = next((c for c in found if c.resolved == wire), found[0])  # "X's Y and AP contributed": two outlets
     assert (claim.kind, claim.resolved, claim.origin) == (kind, wire, origin)
     assert text[claim.span[0]:claim.span[1]] == claim.text and claim.text.strip()
 

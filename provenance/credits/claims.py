@@ -165,7 +165,7 @@ def is_agency(name: str, registry: NameRegistry | None = None) -> bool:
 # Claim kinds the JSON report schema (provenance-report/1) allows, and what the later kinds were
 # reported as before they had names of their own: a wire's credit of itself, a "dateline".
 REPORT_KINDS = ("explicit", "link", "dateline", "meta")
-_REPORTED_AS = {"byline": "dateline", "trailer": "dateline", "notice": "dateline"}
+_REPORTED_AS = {"byline": "dateline", "trailer": "dateline", "notice": "dateline", "provider": "explicit"}
 
 
 @dataclass
@@ -211,6 +211,7 @@ class Attribution:
     claims: list[Claim] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     original_title: str | None = None
+    captions: set[int] = field(default_factory=set)  # photo captions and their credits (line numbers)
 
 
 def _clean_name(name: str) -> str:
@@ -260,7 +261,8 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     # A byline without "By" ("JILL COLVIN, Associated Press") is only read at the head of the
     # article: further down, "Name, AP" lines are a picture gallery's credits.
     head_end = filled[min(len(filled), _HEAD_LINES) - 1] if filled else 0
-    quiet = _not_credit_lines(lines, present)
+    quiet = _not_credit_lines(lines, present, result.captions)
+    _add_captions_above(lines, result.captions)
     for line_no, line in enumerate(lines):
         text = line.text
         if not text.strip():
@@ -315,6 +317,8 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                     add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
         _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line, present=present)
         _bylines(add, line_no, line.start, text, registry, present, line_no <= head_end)
+        if line_no <= head_end and "•" in text:
+            _provider(add, line_no, line.start, text)
         _trailers(add, line_no, line.start, text, present)
         _wire_notices(add, line_no, line.start, text, present)
         _citations(add, line_no, line.start, text, registry, present)
@@ -513,6 +517,33 @@ def _agency_start(text: str, registry: NameRegistry | None) -> str | None:
     return None
 
 
+# An aggregator's provider line under the headline: "CBS News•", "Reuters UK • July 15, 2018",
+# "Milwaukee Journal Sentinel•". The name is at most six words; after the bullet only a date or a
+# time ago may follow.
+_PROVIDER = re.compile(r"^[^\S\n]*+(?P<name>[^\W_][^•\n]{0,58}?)[^\S\n]*•[^\S\n]*+(?P<rest>[^\n]{0,40}+)$")
+_PROVIDER_REST = re.compile(
+    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d\d-\d\d"
+    r"|\d{1,3} ?(?:s|m|h|d|w|mo|y|sec|min|mins|minutes?|hours?|hrs?|days?|weeks?|months?|years?) ago|yesterday|today)?+"
+    r"[^\S\n]*+",
+    re.I,
+)
+
+
+def _provider(add: Any, line_no: int, line_start: int, text: str) -> None:
+    """An aggregator's provider line at the head of a page (the outlet whose story it carries)."""
+    if len(text) > 120:
+        return
+    m = _PROVIDER.match(text)
+    if not m or not _PROVIDER_REST.fullmatch(m.group("rest")):
+        return
+    name = m.group("name").strip()
+    words = name.split()
+    if len(words) > 6 or name.endswith((".", ",", ":", ";")) or not any(ch.isalpha() for ch in name):
+        return
+    add("provider", line_no, line_start, m.start("name"), m.start("name") + len(name), name,
+        url=name if domain_of(name) and "." in name else None)
+
+
 def _bylines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
              present: _Present, head: bool = True) -> None:
     """Bylines that credit a wire or a known outlet: the whole line is the claim."""
@@ -576,6 +607,8 @@ _CONTRIBUTED = re.compile(
 _WIRE_IN_TEXT = re.compile(
     r"(?<![\w-])(?P<name>" + "|".join(re.escape(n) for n in sorted(latin_names(), key=len, reverse=True)) + r")(?![\w-])"
 )
+# "Fox News' Gregg Re", "The Washington Post's Anne Gearan" opening a contributor sentence
+_CONTRIBUTOR_OUTLET = re.compile(r"(?<![\w&.-])(?P<name>(?:The )?[A-Z][\w&.-]*+(?: [A-Z][\w&.-]*+){0,4}?)['’]s?[^\S\n]")
 _SENTENCE_START = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 
 
@@ -597,13 +630,20 @@ def _trailers(add: Any, line_no: int, line_start: int, text: str, present: _Pres
             start = end_mark.end()
         stop = text.find(".", m.end())
         stop = hi if stop < 0 else stop + 1
-        first = True
-        for wire in _WIRE_IN_TEXT.finditer(text, start, m.start()):
-            if first:
-                add("trailer", line_no, line_start, start, stop, wire.group("name"))
-                first = False
+        # A contribution credits each outlet named for part of the article ("Fox News' Gregg Re
+        # and The Associated Press contributed to this report"), not as the origin of all of it.
+        # The first claim spans the sentence (its credit line); others span their names.
+        named: list[tuple[int, int, str]] = []
+        lead = start + len(text[start:m.start()]) - len(text[start:m.start()].lstrip())
+        outlet = _CONTRIBUTOR_OUTLET.match(text, lead, m.start())
+        if outlet and not _WIRE_IN_TEXT.fullmatch(outlet.group("name")):
+            named.append((outlet.start("name"), outlet.end("name"), outlet.group("name")))
+        named.extend((w.start(), w.end(), w.group("name")) for w in _WIRE_IN_TEXT.finditer(text, start, m.start()))
+        for k, (lo_name, hi_name, name) in enumerate(named):
+            if k == 0:
+                add("trailer", line_no, line_start, start, stop, name, origin=False)
             else:
-                add("trailer", line_no, line_start, wire.start(), wire.end(), wire.group("name"))
+                add("trailer", line_no, line_start, lo_name, hi_name, name, origin=False)
 
 
 def _wire_notices(add: Any, line_no: int, line_start: int, text: str, present: _Present) -> None:
@@ -784,6 +824,19 @@ def _is_caption(text: str, present: _Present) -> bool:
     return False
 
 
+def _is_photo_credit(text: str) -> bool:
+    """A line that is only a photo credit: "(AP Photo/Evan Vucci)", "Photo: Reuters", "REUTERS/X"."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 80:
+        return False
+    if _PARENTHESIS.fullmatch(stripped) and _PHOTO_WORDS.search(stripped):
+        return True
+    if _CAPTION_EN.match(stripped) or _CAPTION_ZH.match(stripped):
+        return True
+    slash = _SLASH_CREDIT.search(stripped)
+    return bool(slash and slash.start() <= 1 and slash.end() == len(stripped))
+
+
 def _credit_like(text: str) -> bool:
     """A short line that could be a photographer's credit: "Credit: X", "Name, AP", "Name | Reuters"."""
     stripped = text.strip()
@@ -791,9 +844,38 @@ def _credit_like(text: str) -> bool:
         not _BY.match(text) and bool(_BYLINE_TAIL.search(stripped)) and _people_like(_BYLINE_TAIL.sub(" ", stripped))))
 
 
-def _not_credit_lines(lines: list[Line], present: _Present) -> set[int]:
+def caption_lines(normalized: Normalized) -> set[int]:
+    """Numbers of the lines that are photo captions or their credits ("… Sunday, July 15, 2018.",
+    "(AP Photo/Pablo Martinez Monsivais)"): text that goes with a picture, reused with the picture
+    (an agency's photo and its caption), so never evidence of copying the article's text."""
+    if not normalized.mid.strip():
+        return set()
+    captions: set[int] = set()
+    lines = split_lines(normalized)
+    _not_credit_lines(lines, _Present(normalized.mid), captions)
+    _add_captions_above(lines, captions)
+    return captions
+
+
+def _add_captions_above(lines: list[Line], captions: set[int]) -> None:
+    """Add to ``captions`` the lines that a photo credit alone on its line closes."""
+    # A credit alone on its line ("(AP Photo/…)") closes the caption above it when that reads
+    # like one ("…, Sunday, July 15, 2018 on the eve of …").
+    previous = -1
+    for number, line in enumerate(lines):
+        if not line.text.strip():
+            continue
+        if previous > 0 and number in captions and previous not in captions and _is_photo_credit(line.text):
+            above = lines[previous].text
+            if 60 <= len(above) <= 1000 and _CAPTION_LIKE.search(above):
+                captions.add(previous)
+        previous = number
+
+
+def _not_credit_lines(lines: list[Line], present: _Present, captioned: set[int] | None = None) -> set[int]:
     """Lines that hold no credit of the text: photo captions and the credit lines next to them,
-    widgets and ad units, related-article lists, social-media embeds."""
+    widgets and ad units, related-article lists, social-media embeds. ``captioned`` (given) gets
+    the captions and their credit lines."""
     quiet: set[int] = set()
     embeds = present.mentions("(@", "twitter", "instagram", "facebook.com")
     widgets = present.mentions("accuweather", "weather", "quick look", "天气预报由", "行情数据由")
@@ -802,6 +884,8 @@ def _not_credit_lines(lines: list[Line], present: _Present) -> set[int]:
     captions = [k > 0 and _is_caption(lines[number].text, present) for k, number in enumerate(filled)]
     chrome = [bool(_GALLERY.match(lines[number].text)) for number in filled]
     listing = 0  # titles still to be read after a related-articles header
+    if captioned is not None:
+        captioned.update(number for k, number in enumerate(filled) if captions[k])
     for k, number in enumerate(filled):
         text = lines[number].text
         if captions[k] or chrome[k] or _WIDGET.match(text) or (widgets and _WIDGET_ANYWHERE.search(text)) or (
@@ -833,6 +917,9 @@ def _not_credit_lines(lines: list[Line], present: _Present) -> set[int]:
                 # a caption is a sentence: a date line ("Business | May 03, 1987") is not one
                 if captions[j] or (60 <= len(text) <= 1000 and _CAPTION_LIKE.search(text)):
                     quiet.update(filled[i] for i in run)
+                    if captioned is not None and any(_is_photo_credit(lines[filled[i]].text) for i in run):
+                        captioned.update(filled[i] for i in run)
+                        captioned.add(filled[j])
                     break
                 if not (chrome[j] or _credit_like(text)):
                     break

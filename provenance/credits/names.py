@@ -21,6 +21,7 @@ _ZH_PREFIXES = ("微信公众号", "公众号")
 _EN_PREFIXES = ("the",)
 _EN_SUFFIXES = ("newsservice", "service", "news", "online", "website", "com", "inc", "ltd", "co")
 _MAX_HOST = 253  # the longest host name DNS allows: longer "domains" are not looked up label by label
+_MIN_LABEL = 5  # shorter site labels ("ap", "abc", "cnn") name too many things to match a credit
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:/.*)?$", re.I)
 
 
@@ -81,6 +82,7 @@ class NameRegistry:
         self._exact: dict[str, str] = {}
         self._loose: dict[str, str] = {}
         self._domains: dict[str, str] = {}
+        self._labels: dict[str, str] = {}  # a domain's name label ("foxnews" of foxnews.com) → outlet
         self._keys: dict[str, str] = {}  # name or alias as written → its normalised key
 
     def add(self, name: str, aliases: Sequence[str] = (), url: str | None = None) -> None:
@@ -121,6 +123,8 @@ class NameRegistry:
         self._exact = {**dict(reversed(exact)), **self._exact}
         self._loose = {**dict(reversed(loose)), **self._loose}
         self._domains = {**dict(reversed(hosts)), **self._domains}
+        labels = [(label, name) for domain, name in hosts if len(label := domain.split(".", 1)[0]) >= _MIN_LABEL]
+        self._labels = {**dict(reversed(labels)), **self._labels}
 
     def resolve_domain(self, value: str) -> str | None:
         domain = domain_of(value)
@@ -151,7 +155,9 @@ class NameRegistry:
                 return self._exact[variant]
             if variant in self._loose:
                 return self._loose[variant]
-        return None
+        # An outlet known only by its site is credited by name: "Fox News" is foxnews.com's,
+        # "USA Today" usatoday.com's (the name written together is the site's first label).
+        return self._labels.get(key) if key.isascii() and key.isalnum() else None
 
     def resolve_exact(self, value: str) -> str | None:
         """The outlet registered under exactly this name, alias or domain (no suffix set aside)."""

@@ -23,6 +23,7 @@ NOTICE = "notice"
 META = "meta"
 CREDIT = "credit"
 CHROME = "chrome"  # a line that is chrome of an indexed source (scan side only)
+CAPTION = "caption"  # a photo caption or its credit: goes with the picture, not the text
 
 _EDITOR_ZH = re.compile(
     r"^[\s(\[【〔<]*(?:责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制|主编|值班编辑|作者|记者|通讯员|"
@@ -201,14 +202,15 @@ def _notice_sentences(line: Line) -> list[tuple[int, int, str]]:
 
 def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
                    credit_spans: list[tuple[int, int]] | None = None,
-                   chrome_lines: set[int] | None = None) -> list[Block]:
+                   chrome_lines: set[int] | None = None, caption_lines: set[int] | None = None) -> list[Block]:
     """Boilerplate blocks of a normalised text.
 
     ``credit_lines`` are line numbers that are credit lines; ``credit_spans`` are credits inside
     other lines (loaded-text spans), which become blocks of their own. ``chrome_lines`` are line
     numbers that are chrome of an indexed source: they become ``chrome`` blocks unless they are
     editor lines, notices or meta lines (already boilerplate, and read as such); consecutive
-    chrome lines make one block.
+    chrome lines make one block. ``caption_lines`` (photo captions and their credits, as
+    :func:`provenance.credits.claims.caption_lines` finds them) become ``caption`` blocks the same way.
     """
     lines = split_lines(normalized)
     kinds: list[str | None] = [None] * len(lines)
@@ -227,6 +229,8 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
             kinds[i] = META
         elif chrome_lines and i in chrome_lines:
             kinds[i] = CHROME
+        elif caption_lines and i in caption_lines:
+            kinds[i] = CAPTION
         elif notices and len(line.text) > 80:
             sentence_notices.extend(_notice_sentences(line))
     # Ticker runs: consecutive short or numeric lines with at least two numeric ones.
@@ -255,7 +259,7 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
                 previous = -2  # body text in between: the next notice starts a block of its own
             continue
         start, end = normalized.mid_span(line.start, line.end)
-        if blocks and previous >= 0 and blocks[-1].kind == kind and kind in (TICKER, NOTICE, CHROME):
+        if blocks and previous >= 0 and blocks[-1].kind == kind and kind in (TICKER, NOTICE, CHROME, CAPTION):
             blocks[-1].end = end
             texts[-1].append(line.text)
         else:

@@ -327,6 +327,42 @@ class Chrome:
         for doc in docs:
             self.clean(doc)
 
+    def shared_template(self, article_keys: np.ndarray, docs: Sequence[StoredDoc]) -> np.ndarray:
+        """Lines of an article that the documents it matched hold as a *shared* template: the
+        chrome of sister sites each too small in the corpus to show it alone (a publishing
+        group's weather box on three of its papers' pages). A line counts when documents of at
+        least two sources hold it and those documents are, by :func:`chrome_keys`' rule, at
+        least ``MIN_STORIES`` different stories (copies of one wire story hold its paragraphs
+        too, but they are versions of one story). Returns the keys (sorted uint64), none of
+        them chrome already."""
+        article = distinct_keys(article_keys)
+        if article.size == 0 or len(docs) < MIN_HOLDERS:
+            return np.zeros(0, dtype=np.uint64)
+        article = article[~np.isin(article, self.keys)] if self.keys.size else article
+        holders: dict[int, list[int]] = {}
+        sources: dict[int, set[str]] = {}
+        for k, doc in enumerate(docs):
+            for key in distinct_keys(_document_lines(doc.text)[0]).tolist():
+                holders.setdefault(key, []).append(k)
+                if key_length(key) and doc.source:
+                    sources.setdefault(key, set()).add(doc.source)
+        wanted = set(article.tolist())
+        keys = [key for key, held in holders.items() if len(held) >= 2]
+        if not any(key in wanted and len(holders[key]) >= MIN_HOLDERS for key in keys):
+            return np.zeros(0, dtype=np.uint64)
+        keys.sort()
+        lines = SourceLines(np.array(keys, dtype=np.uint64), np.array([len(holders[k]) for k in keys], dtype=np.int64),
+                            [np.array(holders[k], dtype=np.int64) for k in keys])
+        found = [key for key in chrome_keys(lines).tolist() if key in wanted and len(sources.get(key, ())) >= 2]
+        return np.array(sorted(found), dtype=np.uint64)
+
+    def with_keys(self, keys: np.ndarray) -> Chrome:
+        """This chrome and ``keys`` as chrome of no particular source (see :meth:`shared_template`)."""
+        merged = Chrome(dict(self.by_source))
+        if len(keys):
+            merged.keys = np.union1d(merged.keys, np.asarray(keys, dtype=np.uint64))
+        return merged
+
     def summary(self) -> dict[str, int]:
         """Chrome lines per source (for statistics and tests)."""
         return {name: int(keys.size) for name, keys in sorted(self.by_source.items())}
