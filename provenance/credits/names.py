@@ -126,6 +126,10 @@ class NameRegistry:
         labels = [(label, name) for domain, name in hosts if len(label := domain.split(".", 1)[0]) >= _MIN_LABEL]
         self._labels = {**dict(reversed(labels)), **self._labels}
 
+    def _by_site(self, value: str) -> str | None:
+        """The outlet of a URL or bare domain (None for a plain name)."""
+        return self.resolve_domain(value) if "." in value and domain_of(value) else None
+
     def resolve_domain(self, value: str) -> str | None:
         domain = domain_of(value)
         if not domain:
@@ -141,10 +145,9 @@ class NameRegistry:
         """Canonical outlet for a credited name, alias, URL or domain; None if unknown."""
         if not value or not value.strip():
             return None
-        if "." in value and domain_of(value):
-            found = self.resolve_domain(value)
-            if found:
-                return found
+        found = self._by_site(value)
+        if found:
+            return found
         key = self.key(value)
         if not key:
             return None
@@ -163,11 +166,7 @@ class NameRegistry:
         """The outlet registered under exactly this name, alias or domain (no suffix set aside)."""
         if not value or not value.strip():
             return None
-        if "." in value and domain_of(value):
-            found = self.resolve_domain(value)
-            if found:
-                return found
-        return self._exact.get(self.key(value))
+        return self._by_site(value) or self._exact.get(self.key(value))
 
     def same(self, a: str | None, b: str | None) -> bool:
         if not a or not b:
