@@ -18,6 +18,7 @@ import gc
 import hashlib
 import json
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -378,6 +379,28 @@ def analyse_articles(articles: list[Article], book: PolicyBook, params: Fingerpr
     return analyses
 
 
+def _lines_held_thrice(text: str, matches: list[Any]) -> bool:
+    """Whether passages of three or more matches, of two or more sources, touch one line of the
+    article: the only case :meth:`Chrome.shared_template` can find a template in (it reads every
+    matched text again, so it is asked only then)."""
+    if len(matches) < 3 or len({m.doc.source for m in matches}) < 2:
+        return False
+    breaks = []
+    at = text.find("\n")
+    while at >= 0:
+        breaks.append(at)
+        at = text.find("\n", at + 1)
+    held: dict[int, int] = {}
+    for match in matches:
+        lines: set[int] = set()
+        for passage in match.passages:
+            start, end = passage.article
+            lines.update(range(bisect_right(breaks, start), bisect_right(breaks, max(start, end - 1)) + 1))
+        for line in lines:
+            held[line] = held.get(line, 0) + 1
+    return any(count >= 3 for count in held.values())
+
+
 class Scanner:
     """Scans articles against an open index with one set of rules."""
 
@@ -414,7 +437,7 @@ class Scanner:
         if analysis is None:
             analysis = analyse_article(article, self.book, self.params, self.chrome)
         matches = self.matcher.find(analysis)
-        if len(matches) >= 3:
+        if _lines_held_thrice(article.text, matches):
             # sister sites' shared template among the matched pages: chrome too, read again without it
             template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches])
             if template.size:
