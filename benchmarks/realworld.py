@@ -7,7 +7,8 @@ title, byline, date line and paragraphs). The text belongs to its publishers: it
 
 Protocol. Rows sorted by scrape_time (ties by id); the earlier half (306) is the corpus, one JSON
 Lines file (``id`` "h"+id, ``source`` the publisher, ``published`` the scrape time, ``text`` with the
-separators turned into newlines); the later half are the incoming articles, one .txt each. Then
+separators turned into newlines); the later half are the incoming articles, one .txt each, whose
+front matter gives the site the page is on (``source``: its own name on the page is no credit). Then
 ``provenance index build`` and ``provenance scan --format json --fail-on never`` through the CLI,
 with a rules file of defaults (attribution-required, excerpt_max 0.3, no publisher) and the
 subscriptions of a newsroom that runs wire copy (AP, Reuters, AFP, CNN Newsource: their notices
@@ -548,7 +549,8 @@ def _judge(case: Case, doc: Doc, no_reprint: set[str]) -> None:
 
 
 def write_workdir(workdir: Path, corpus: Sequence[Doc], incoming: Sequence[Doc]) -> tuple[Path, Path, Path]:
-    """CORPUS/corpus.jsonl, INCOMING/<id>.txt and a rules file with the defaults only (no publisher)."""
+    """CORPUS/corpus.jsonl, INCOMING/<id>.txt (front matter: its site) and a rules file with the
+    defaults only (no publisher)."""
     corpus_dir, incoming_dir = workdir / "corpus", workdir / "incoming"
     for folder in (corpus_dir, incoming_dir):
         if folder.exists():
@@ -558,8 +560,8 @@ def write_workdir(workdir: Path, corpus: Sequence[Doc], incoming: Sequence[Doc])
         for doc in corpus:
             record = {"id": doc.id, "source": doc.publisher, "published": doc.published, "text": doc.text}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    for doc in incoming:
-        (incoming_dir / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    for doc in incoming:  # front matter: the site the page is on, as a scraper or a feed knows it
+        (incoming_dir / f"{doc.id}.txt").write_text(f"---\nsource: {doc.publisher}\n---\n{doc.text}", encoding="utf-8")
     rules = workdir / "provenance.toml"
     rules.write_text(RULES, encoding="utf-8")
     return corpus_dir, incoming_dir, rules

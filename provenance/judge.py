@@ -173,8 +173,10 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
             f"Quotes about {pct}% of {name}'s {title} ({date}), below the excerpt allowance of "
             f"{round(100 * policy.excerpt_max)}%.", "excerpt_max",
         )
-    claims = list(analysis.attribution.claims)
     target = origin.outlet
+    own = own_sites(analysis)
+    claims = [c for c in analysis.attribution.claims
+              if book.registry.same(c.resolved or c.name, target) or not _names_self(c, own, book)]
     satisfied: Claim | None = None
     via: Match | None = None
     for claim in claims:
@@ -242,11 +244,36 @@ def _judge(analysis: Analysis, group: Group, book: PolicyBook, other_originals: 
                          "free source")
     return Judgement(
         UNATTRIBUTED, kind, policy,
-        f"Republishes {name}'s {title} ({date}) without naming the source, which requires attribution "
+        f"Republishes {name}'s {title} ({date}) without naming the source{_own_labels(analysis, claims)}, which "
+        "requires attribution "
         f"[{policy_text}]: {credit_hint}"
         + (f" with a link to {policy.url}." if effective == "attribution-and-link" and policy.url else "."),
         "attribution required, none found",
     )
+
+
+def own_sites(analysis: Analysis) -> list[str]:
+    """The sites an article says it is on: its ``source`` and ``publisher``, the page's
+    ``og:site_name`` and its URL's host."""
+    article = analysis.article
+    names = [article.source, article.publisher, article.meta.get("site_name"), article.url]
+    return [name for name in names if isinstance(name, str) and name.strip()]
+
+
+def _names_self(claim: Claim, own: list[str], book: PolicyBook) -> bool:
+    """A claim naming the publisher or the article's own site ("Yahoo View •" on a yahoo.com page)
+    labels the page; it credits no one else."""
+    credited = claim.resolved or claim.name
+    return book.is_publisher(credited) or any(book.registry.names_site(credited, site) for site in own)
+
+
+def _own_labels(analysis: Analysis, kept: list[Claim]) -> str:
+    """" (“Yahoo View” is the article's own label, not a credit)" for the claims set aside as naming
+    the publisher or the article's own site."""
+    names = sorted({c.name for c in analysis.attribution.claims if c not in kept})
+    if not names:
+        return ""
+    return f" ({', '.join(f'“{n}”' for n in names)} {'is' if len(names) == 1 else 'are'} the article's own label, not a credit)"
 
 
 def _edited(group: Group) -> bool:

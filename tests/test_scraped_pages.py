@@ -158,3 +158,65 @@ def test_a_template_shared_by_sister_sites_is_chrome(tmp_path: Path) -> None:
     assert items["own.md"].verdict == "original", items["own.md"].message
     assert items["copy.md"].verdict == "unattributed" and items["copy.md"].source["id"] == "g1"
     assert [m["id"] for m in items["copy.md"].matches] == ["g1"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Associated Press", [("byline", "Associated Press", True)]),
+    ("Reuters", [("byline", "Reuters", True)]),
+    ("新华社", [("byline", "新华社", True)]),
+    ("Politics", []),  # a section label names no known outlet
+    ("Associated Press.", []),
+    ("The Associated Press reported that the council would vote again", []),
+])
+def test_a_known_outlets_name_alone_under_the_title_is_a_byline(line: str, expected: list[tuple[str, str, bool]]) -> None:
+    from provenance.credits.wires import wire_registry
+
+    text = f"Council backs new pier\n{line}\n{STORY}"
+    assert [c for c in _claims(text, wire_registry()) if c[0] == "byline"] == expected
+    # further down, the same line is a sentence fragment or a caption's credit, not the page's byline
+    assert not [c for c in _claims(f"{STORY}{line}\nMore text follows.\n", wire_registry()) if c[0] == "byline"]
+
+
+def test_a_sites_brands_name_the_site() -> None:
+    registry = NameRegistry()
+    registry.add("news.portal.example", [], "https://news.portal.example/")
+    registry.add("Lakeport Daily", ["lakeportdaily.example"])
+    assert registry.names_site("Portal View", "news.portal.example")
+    assert registry.names_site("Portal News Video", "https://news.portal.example/a/1.html")
+    assert registry.names_site("Lakeport Daily", "lakeportdaily.example")
+    assert registry.names_site("Lakeport Daily Radio", "Lakeport Daily")  # a registered outlet's site
+    assert not registry.names_site("Harbour Gazette", "news.portal.example")
+    assert not registry.names_site("News View", "news.portal.example")  # "news" is not the site's name
+    assert not registry.names_site("Port View", "port.example")  # labels under five letters name too much
+
+
+def test_the_pages_own_site_named_on_it_is_no_credit(tmp_path: Path) -> None:
+    """An aggregator's page labels its own channel ("Portal View •"): that names the page, not the
+    story's source, so a copy carrying only that label is unattributed, not misattributed."""
+    rules, index = _build(tmp_path)
+    write(tmp_path / "corpus" / "g1.md", front_matter(STORY, id="g1", source="Harbour Gazette", published="2024-07-15"))
+    write(tmp_path / "corpus" / "p1.md", front_matter(OWN, id="p1", source="news.portal.example",
+                                                       published="2024-07-14"))
+    build_index([tmp_path / "corpus"], index, load_rules(rules))
+    page = "Council backs new pier\nPortal View •\n" + STORY
+    write(tmp_path / "in" / "on-portal.md", front_matter(page, source="news.portal.example"))
+    write(tmp_path / "in" / "elsewhere.md", front_matter(page, source="ridgeview.example"))
+    write(tmp_path / "in" / "site-name.html",
+          '<html><head><meta property="og:site_name" content="news.portal.example"></head><body><article>'
+          + "".join(f"<p>{line}</p>" for line in page.splitlines()) + "</article></body></html>")
+    items = {Path(i.path).name: i for i in scan([tmp_path / "in"], index, load_rules(rules)).items}
+    assert items["on-portal.md"].verdict == "unattributed", items["on-portal.md"].message
+    assert items["site-name.html"].verdict == "unattributed", items["site-name.html"].message
+    assert items["elsewhere.md"].verdict == "misattributed"  # on another site it credits the portal
+    assert "Portal View" in items["elsewhere.md"].message
+
+
+def test_the_publishers_own_name_on_a_copy_is_no_credit(tmp_path: Path) -> None:
+    rules, index = _build(tmp_path)
+    rules.write_text('publisher = "Ridgeview Courier"\n' + RULES, encoding="utf-8")
+    write(tmp_path / "corpus" / "g1.md", front_matter(STORY, id="g1", source="Harbour Gazette", published="2024-07-15"))
+    build_index([tmp_path / "corpus"], index, load_rules(rules))
+    write(tmp_path / "in" / "copy.md", f"Council backs new pier\nRidgeview Courier •\n{STORY}")
+    item = scan([tmp_path / "in"], index, load_rules(rules)).items[0]
+    assert item.verdict == "unattributed", item.message
+    assert "“Ridgeview Courier” is the article's own label, not a credit" in item.message

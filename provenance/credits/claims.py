@@ -261,6 +261,7 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     # A byline without "By" ("JILL COLVIN, Associated Press") is only read at the head of the
     # article: further down, "Name, AP" lines are a picture gallery's credits.
     head_end = filled[min(len(filled), _HEAD_LINES) - 1] if filled else 0
+    under_title = set(filled[1:3])
     quiet = _not_credit_lines(lines, present, result.captions)
     _add_captions_above(lines, result.captions)
     for line_no, line in enumerate(lines):
@@ -322,6 +323,8 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
         _trailers(add, line_no, line.start, text, present)
         _wire_notices(add, line_no, line.start, text, present)
         _citations(add, line_no, line.start, text, registry, present)
+        if line_no in under_title and len(result.claims) == first_claim:
+            _outlet_line(add, line_no, line.start, text, registry)
     if article is not None:
         _html_claims(result, article, registry, publisher)
     return result
@@ -542,6 +545,18 @@ def _provider(add: Any, line_no: int, line_start: int, text: str) -> None:
         return
     add("provider", line_no, line_start, m.start("name"), m.start("name") + len(name), name,
         url=name if domain_of(name) and "." in name else None)
+
+
+def _outlet_line(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None) -> None:
+    """A line under the title that is only a known outlet's name ("Associated Press", "新华社"):
+    the page's byline, crediting the story to that outlet."""
+    stripped = text.strip()
+    if (len(stripped) > 40 or len(stripped.split()) > 5 or stripped[-1:] in ".,:;!?。，：；！？"
+            or not (stripped[:1].isupper() or "\u4e00" <= stripped[:1] <= "\u9fff")):
+        return
+    if is_agency(stripped, registry):
+        lo = len(text) - len(text.lstrip())
+        add("byline", line_no, line_start, lo, lo + len(stripped), stripped)
 
 
 def _bylines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,

@@ -174,6 +174,25 @@ class NameRegistry:
         ra, rb = self.resolve(a) or a, self.resolve(b) or b
         return ra == rb or self.key(ra) == self.key(rb)
 
+    def names_site(self, name: str | None, site: str | None) -> bool:
+        """``name`` is ``site`` or one of its brands: "Yahoo View" and "Yahoo News Video" are
+        channels of yahoo.com, "Google News" is news.google.com, "Lakeport Daily Radio" is
+        lakeportdaily.com's (the name's first words written together, of at least ``_MIN_LABEL``
+        letters, are a label of the site's host)."""
+        if not name or not site:
+            return False
+        if self.same(name, site):
+            return True
+        words = re.findall(r"[a-z0-9]+", name.lower())[:4]
+        heads = {"".join(words[:k]) for k in range(1, len(words) + 1)}
+        heads = {head for head in heads if len(head) >= _MIN_LABEL}
+        if not heads:
+            return False
+        outlet = self.resolve(site) or site
+        hosts = [domain] if (domain := domain_of(site)) else []
+        hosts += [host for host, owner in self._domains.items() if owner == outlet]
+        return any(label in heads for host in hosts for label in host.split(".")[:-1])
+
     def key(self, name: str) -> str:
         """:func:`normalise_name` of ``name``, looked up for the names and aliases added."""
         found = self._keys.get(name)
