@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,25 +18,28 @@ from rich.console import Console
 
 from provenance import __version__
 from provenance.config import Settings, resolve
-from provenance.documents.walk import Skipped
+from provenance.documents.walk import ARTICLE_SUFFIXES, Skipped
 from provenance.engine import build_corpus_index, build_index, scan
 from provenance.errors import ProvenanceError
 from provenance.index import open_index
-from provenance.index.location import mask_url
+from provenance.index.location import is_url, mask_url
 from provenance.progress import RichProgress
 from provenance.report.formatters import formatter, names
 from provenance.report.model import Report
 from provenance.rules import Rules, find_rules
+from provenance.verdicts import FAIL_ON, SEVERITY_RANK
 
+_HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
-    name="provenance", add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    name="provenance", add_completion=False, no_args_is_help=True, rich_markup_mode=None, context_settings=_HELP,
     help="Find republished news text, name its original source and judge the attribution.",
 )
-index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the index of known originals.")
+index_app = typer.Typer(no_args_is_help=True, context_settings=_HELP,
+                        help="Build and inspect the index of known originals.")
 app.add_typer(index_app, name="index")
-rules_app = typer.Typer(no_args_is_help=True, help="Show and check the rules (source policies).")
+rules_app = typer.Typer(no_args_is_help=True, context_settings=_HELP, help="Show and check the rules (source policies).")
 app.add_typer(rules_app, name="rules")
-schema_app = typer.Typer(no_args_is_help=True, help="Print the JSON Schemas of the tool's outputs.")
+schema_app = typer.Typer(no_args_is_help=True, context_settings=_HELP, help="Print the JSON Schemas of the tool's outputs.")
 app.add_typer(schema_app, name="schema")
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -54,7 +58,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """Find republished news text, name its original source and judge the attribution."""
@@ -66,26 +70,54 @@ def _check_paths(paths: list[Path]) -> None:
         raise _fail(f"no such file or directory: {', '.join(missing)}")
 
 
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (provenance.toml or pyproject.toml); "
-                                               "default: found by walking up from the paths.")]
-IndexOpt = Annotated[str | None, typer.Option("--index", help="Index file or redis://host:port/db?prefix=NAME "
-                                              "[default: .provenance/index.sqlite]")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", metavar="FILE", help="Rules file (provenance.toml or "
+                                               "pyproject.toml); default: found by walking up from the paths.")]
+IndexOpt = Annotated[str | None, typer.Option("--index", metavar="FILE|URL", help="Index file or "
+                                              "redis://host:port/db?prefix=NAME [default: .provenance/index.sqlite]")]
 CorpusOpt = Annotated[list[Path] | None, typer.Option(
-    "--corpus", help="Corpus folder: build or refresh an embedded index under .provenance/ and use it.")]
+    "--corpus", metavar="FOLDER", help="Corpus folder (repeatable): keep the index (--index, default "
+    ".provenance/index.sqlite) in step with it, then use it.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")]
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="table | json | sarif | html [default: table]")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
-FailOnOpt = Annotated[str | None, typer.Option("--fail-on", help="error | warning | info | never [default: error]")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr: every file skipped, "
+                                          "what was indexed, how long each step took.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="table|json|sarif|html",
+                                               help="Report format [default: table].")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
+                                                help="Write the report to this file (- for stdout).")]
+FailOnOpt = Annotated[str | None, typer.Option("--fail-on", metavar="error|info|never",
+                                               help="Lowest severity that fails the run [default: error].")]
 ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings reach --fail-on "
                                            "(2 still reports usage and index errors).")]
-BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report only findings not in this baseline.")]
-WriteBaselineOpt = Annotated[Path | None, typer.Option("--write-baseline", help="Record today's findings here.")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes for fingerprinting and scanning.")]
+ColorOpt = Annotated[str, typer.Option("--color", metavar="auto|always|never", help="Colour the table: auto "
+                                       "(a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, never.")]
+BaselineOpt = Annotated[Path | None, typer.Option("--baseline", metavar="FILE",
+                                                  help="Report only findings not in this baseline.")]
+WriteBaselineOpt = Annotated[Path | None, typer.Option("--write-baseline", metavar="FILE",
+                                                       help="Record today's findings here.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N",
+                                             help="Processes for fingerprinting and scanning.")]
 FollowOpt = Annotated[bool, typer.Option(
     "--follow-symlinks", help="Read files and folders that symbolic links lead to outside the given paths "
     "(by default they are skipped with a warning).")]
-IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help="Only files matching this glob.")]
-ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")]
+IncludeOpt = Annotated[list[str] | None, typer.Option(
+    "--include", metavar="GLOB", help="Only files matching this glob (repeatable; relative to a scanned folder "
+    "or as the path is shown, e.g. 'articles/*.md').")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOB",
+                                                      help="Skip files matching this glob (repeatable).")]
+COLORS = ("auto", "always", "never")
+
+
+def _use_color(choice: str, stream: Any) -> bool:
+    """Whether to colour output on ``stream`` (https://no-color.org, FORCE_COLOR)."""
+    if choice not in COLORS:
+        raise _fail(f"--color must be one of {', '.join(COLORS)}, not {choice!r}")
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def _settings(rules_file: Path | None, near: list[Path], **flags: Any) -> Settings:
@@ -98,37 +130,57 @@ def _settings(rules_file: Path | None, near: list[Path], **flags: Any) -> Settin
     return settings
 
 
-def _report_skipped(skipped: list[Skipped]) -> None:
-    """One stderr line for each file a run did not open (FIFOs, links outside the folders…)."""
+_SHOWN = 10  # files named in the summary of unsupported files (all with --verbose)
+
+
+def _report_skipped(skipped: list[Skipped], verbose: bool = False, unused_includes: list[str] | None = None) -> None:
+    """Stderr lines for the files a run did not open: one each for FIFOs, links outside the folders
+    and the like; one summary (every name with ``verbose``) for files of formats not read."""
     for entry in skipped:
-        _err.print(f"provenance: warning: {entry.path}: skipped: {entry.reason}", markup=False)
+        if not entry.unsupported:
+            _err.print(f"provenance: warning: {entry.path}: skipped: {entry.reason}", markup=False)
+    unsupported = [entry.path for entry in skipped if entry.unsupported]
+    if unsupported:
+        shown = unsupported if verbose else unsupported[:_SHOWN]
+        more = len(unsupported) - len(shown)
+        names = ", ".join(shown) + (f" and {more} more (-v names them all)" if more else "")
+        _err.print(f"provenance: warning: {len(unsupported)} file{'s' if len(unsupported) > 1 else ''} skipped, "
+                   f"not in a format provenance reads ({' '.join(ARTICLE_SUFFIXES)}): {names}", markup=False)
+    for pattern in unused_includes or []:
+        _err.print(f"provenance: warning: --include {pattern!r} matched no file", markup=False)
 
 
-def _location(settings: Settings, quiet: bool, progress: RichProgress, explicit_index: bool,
-              follow_symlinks: bool = False) -> str:
-    """The index to query: --index, else an embedded index refreshed from the corpus, else the default."""
+def _location(settings: Settings, quiet: bool, progress: RichProgress, follow_symlinks: bool = False,
+              verbose: bool = False) -> str:
+    """The index every command reads: ``--index`` / ``index`` / the default; with a corpus
+    (``--corpus``, ``[scan] corpus``) that embedded index is first brought in step with it."""
     corpus = [Path(p) for p in settings["corpus"]]
-    if explicit_index and settings.origins.get("corpus") == "command line":
-        raise _fail("give either --index or --corpus, not both")
-    if corpus and not explicit_index:
-        _check_paths(corpus)
-        location, built = build_corpus_index(list(corpus), settings.rules, jobs=settings["jobs"], progress=progress,
-                                             follow_symlinks=follow_symlinks)
-        if built.rebuilt and not quiet:
-            _err.print(f"corpus index {location}: started afresh ({built.rebuilt})", markup=False)
-        _report_skipped(built.skipped)
-        for article in built.unreadable:
-            _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
-        if not quiet:
-            _err.print(f"corpus index {location}: {built.indexed} documents ({built.added} added, "
-                       f"{built.updated} updated, {built.removed} removed)", markup=False)
+    location = str(settings["index"])
+    if not corpus:
         return location
-    return str(settings["index"])
+    if is_url(location):
+        raise _fail(f"a corpus ({settings.origins['corpus']}) keeps an embedded index, but the index is "
+                    f"{mask_url(location)} ({settings.origins['index']}): build a shared index with "
+                    "`provenance index build`, or give --index a file")
+    _check_paths(corpus)
+    started = time.perf_counter()
+    built = build_corpus_index(list(corpus), settings.rules, location, jobs=settings["jobs"], progress=progress,
+                               follow_symlinks=follow_symlinks)
+    if built.rebuilt and not quiet:
+        _err.print(f"index {location}: started afresh ({built.rebuilt})", markup=False)
+    _report_skipped(built.skipped, verbose)
+    for article in built.unreadable:
+        _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
+    if not quiet or verbose:
+        took = f" in {time.perf_counter() - started:.1f} s" if verbose else ""
+        _err.print(f"index {location}: {built.indexed} documents of the corpus ({built.added} added, "
+                   f"{built.updated} updated, {built.removed} removed){took}", markup=False)
+    return location
 
 
 @index_app.command("build")
 def index_build(
-    paths: Annotated[list[Path], typer.Argument(help="Corpus folders or files.")],
+    paths: Annotated[list[Path], typer.Argument(hidden=True, metavar="PATH", help="Corpus folders or files.")],
     index: IndexOpt = None,
     rules_file: RulesOpt = None,
     jobs: JobsOpt = None,
@@ -137,18 +189,24 @@ def index_build(
     exclude: ExcludeOpt = None,
     follow_symlinks: FollowOpt = False,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Add every article under PATHS to the index (upsert by id; unchanged files are skipped)."""
+    """Add every article under PATH (corpus folders or files) to the index (upsert by id;
+    unchanged files are skipped)."""
     _check_paths(paths)
     settings = _settings(rules_file, paths, index=index, jobs=jobs)
     location = str(settings["index"])
+    started = time.perf_counter()
     try:
         result = build_index(paths, location, settings.rules, jobs=settings["jobs"], prune=prune,
                              include=include or (), exclude=exclude or (),
                              progress=RichProgress(False if quiet else None), follow_symlinks=follow_symlinks)
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
-    _report_skipped(result.skipped)
+    _report_skipped(result.skipped, verbose, result.unused_includes)
+    if verbose:
+        _err.print(f"{mask_url(location)}: {result.indexed} documents from {', '.join(map(str, paths))} in "
+                   f"{time.perf_counter() - started:.1f} s", markup=False)
     for article in result.unreadable:
         _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
     if not quiet:
@@ -186,11 +244,12 @@ def index_stats(
 
 @index_app.command("copy")
 def index_copy(
-    source: Annotated[str, typer.Argument(help="Index to copy from (file or redis:// URL).")],
-    destination: Annotated[str, typer.Argument(help="Index to copy into (created if missing).")],
+    source: Annotated[str, typer.Argument(hidden=True, metavar="SOURCE", help="Index to copy from (file or redis:// URL).")],
+    destination: Annotated[str, typer.Argument(hidden=True, metavar="DESTINATION", help="Index to copy into (created if missing).")],
     quiet: QuietOpt = False,
 ) -> None:
-    """Copy an index between backends, e.g. the embedded file into a shared Redis."""
+    """Copy the index SOURCE (a file or redis:// URL) into DESTINATION (created if missing), e.g.
+    the embedded file into a shared Redis."""
     from provenance.engine import copy_index
 
     try:
@@ -203,11 +262,11 @@ def index_copy(
 
 @index_app.command("remove")
 def index_remove(
-    ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
+    ids: Annotated[list[str], typer.Argument(hidden=True, metavar="ID", help="Document ids to remove.")],
     index: IndexOpt = None,
     rules_file: RulesOpt = None,
 ) -> None:
-    """Remove documents from the index by id."""
+    """Remove the documents with these IDs from the index."""
     settings = _settings(rules_file, [], index=index)
     try:
         with open_index(str(settings["index"]), None) as opened:
@@ -218,28 +277,38 @@ def index_remove(
 
 
 def _run_scan(
-    paths: list[Path], settings: Settings, *, explicit_index: bool, quiet: bool, changed_since: str | None,
-    baseline: Path | None, write_baseline: Path | None, follow_symlinks: bool = False,
+    paths: list[Path], settings: Settings, *, quiet: bool, changed_since: str | None,
+    baseline: Path | None, write_baseline: Path | None, follow_symlinks: bool = False, verbose: bool = False,
+    exit_zero: bool = False,
 ) -> Report:
     from provenance.baseline import apply_baseline, read_baseline
     from provenance.baseline import write_baseline as write
 
     try:
-        progress = RichProgress(False if quiet else None)
-        location = _location(settings, quiet, progress, explicit_index, follow_symlinks)
         targets: list[Path] = paths
-        if changed_since:
+        if changed_since:  # a bad revision fails before any index is built
             from provenance.gitchanges import changed_files
 
             targets = [Path(os.path.relpath(p)) for p in changed_files(paths, changed_since)]
             if not quiet:
                 _err.print(f"{len(targets)} article files changed since {changed_since}", markup=False)
-        skip = [] if explicit_index else settings["corpus"]
+        progress = RichProgress(False if quiet else None)
+        location = _location(settings, quiet, progress, follow_symlinks, verbose)
+        skip = settings["corpus"]  # the corpus's own files are no articles to check
+        started = time.perf_counter()
         report = scan(targets, location, settings.rules, fail_on=settings["fail_on"], include=settings["include"],
                       exclude=settings["exclude"], progress=progress, skip_under=skip,
                       jobs=settings["jobs"], follow_symlinks=follow_symlinks) if targets else _empty_report(
                           location, settings)
-        _report_skipped(report.skipped)
+        report.exit_zero = exit_zero
+        _report_skipped(report.skipped, verbose, report.unused_includes)
+        if verbose:
+            _err.print(f"scanned {len(report.items)} articles against {mask_url(location)} "
+                       f"({report.index.get('documents')} documents) in {time.perf_counter() - started:.1f} s",
+                       markup=False)
+        if not report.items and not changed_since:
+            raise _fail(f"no articles found under {', '.join(str(p) for p in targets)}"
+                        + (f" ({len(report.skipped)} files skipped)" if report.skipped else ""))
         known_file = baseline or (Path(settings["baseline"]) if settings["baseline"] else None)
         if known_file and not write_baseline:
             dropped = apply_baseline(report, read_baseline(known_file))
@@ -261,19 +330,21 @@ def _empty_report(location: str, settings: Settings) -> Report:
     return Report(items=[], index=info, fail_on=settings["fail_on"])
 
 
-def _emit(report: Report, output_format: str, output: Path | None, quiet: bool) -> None:
+def _emit(report: Report, output_format: str, output: Path | None, quiet: bool, color: str = "auto") -> None:
     try:
         render = formatter(output_format)
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    if output_format == "table" and output is None and sys.stdout.isatty():
+    to_stdout = output is None or str(output) == "-"
+    if output_format == "table" and to_stdout:
         from provenance.report.table_format import render_table
 
-        text = render_table(report, width=Console().width, color=True)
+        text = render_table(report, width=Console().width if sys.stdout.isatty() else None,
+                            color=_use_color(color, sys.stdout))
     else:
         text = render(report)
     text = _writable(text)
-    if output is not None:
+    if output is not None and not to_stdout:
         # Written beside and renamed into place: a failure never leaves a truncated report.
         partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
         try:
@@ -303,7 +374,8 @@ def _writable(text: str) -> str:
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[Path] | None, typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(hidden=True,
+        metavar="PATH",
         help="Articles or folders of articles to check [default: [scan] paths from the configuration, else .]")] = None,
     index: IndexOpt = None,
     corpus: CorpusOpt = None,
@@ -315,14 +387,18 @@ def scan_command(
     baseline: BaselineOpt = None,
     write_baseline: WriteBaselineOpt = None,
     changed_since: Annotated[str | None, typer.Option(
-        "--changed-since", help="Scan only article files changed in git since this revision.")] = None,
+        "--changed-since", metavar="REV", help="Scan only article files changed in git since this revision.")] = None,
     jobs: JobsOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     follow_symlinks: FollowOpt = False,
+    color: ColorOpt = "auto",
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Check articles against the index; exit 1 when a finding reaches --fail-on."""
+    """Check the articles under PATH (files or folders; default: [scan] paths from the
+    configuration, else .) against the index; exit 1 when a finding reaches --fail-on, 2 on a usage
+    error or when no article is found."""
     _check_paths(list(paths or []) + list(corpus or []))
     settings = _settings(rules_file, list(paths or []) + list(corpus or []), index=index, corpus=corpus,
                          fail_on=fail_on, format=output_format, jobs=jobs, include=include, exclude=exclude,
@@ -333,15 +409,18 @@ def scan_command(
         settings.set("format", output.suffix.lower().lstrip("."), "--output suffix")
     if settings["format"] not in names():
         raise _fail(f"unknown format {settings['format']!r}; choose one of {', '.join(names())}")
-    report = _run_scan(paths, settings, explicit_index=index is not None, quiet=quiet, changed_since=changed_since,
-                       baseline=baseline, write_baseline=write_baseline, follow_symlinks=follow_symlinks)
-    _emit(report, settings["format"], output, quiet)
-    raise typer.Exit(0 if exit_zero else report.exit_code)
+    _use_color(color, sys.stdout)  # a bad --color fails before the work
+    report = _run_scan(paths, settings, quiet=quiet, changed_since=changed_since, baseline=baseline,
+                       write_baseline=write_baseline, follow_symlinks=follow_symlinks, verbose=verbose,
+                       exit_zero=exit_zero)
+    _emit(report, settings["format"], output, quiet, color)
+    raise typer.Exit(report.exit_code)
 
 
 @app.command("check")
 def check_command(
-    files: Annotated[list[Path] | None, typer.Argument(help="Files to check (as a pre-commit hook passes them).")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(hidden=True, metavar="FILE", help="Files to check (as a pre-commit "
+                                                                             "hook passes them).")] = None,
     index: IndexOpt = None,
     corpus: CorpusOpt = None,
     rules_file: RulesOpt = None,
@@ -349,49 +428,44 @@ def check_command(
     exit_zero: ExitZeroOpt = False,
     baseline: BaselineOpt = None,
     follow_symlinks: FollowOpt = False,
-    quiet: QuietOpt = True,
+    quiet: Annotated[bool, typer.Option("--quiet/--no-quiet", "-q", show_default=False,
+                                        help="No progress bars or summaries on stderr (the default for a hook).")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print findings below --fail-on, and what "
+                                          "was skipped.")] = False,
 ) -> None:
-    """Hook entry point: one line per finding (path:line:col: verdict: message), exit code per --fail-on.
+    """Hook entry point: check FILE... (as a pre-commit hook passes them); one line per finding
+    (path:line:col: verdict: message), exit code per --fail-on.
 
-    Put ``--`` before the files when their names may start with ``-`` (the pre-commit hook does).
+    Findings below --fail-on (attributed, permitted…) are printed only with -v. Put ``--`` before
+    the files when their names may start with ``-`` (the pre-commit hook does).
     """
-    from provenance.documents.loaders import is_article_file
+    from provenance.documents.walk import is_article_file, is_tool_file
 
-    wanted = [f for f in (files or []) if f.is_dir() or is_article_file(f)]
+    wanted = [f for f in (files or []) if f.is_dir() or (is_article_file(f) and not is_tool_file(f))]
     _check_paths(wanted)
     settings = _settings(rules_file, wanted, index=index, corpus=corpus, fail_on=fail_on)
     if not wanted:
         raise typer.Exit(0)
-    report = _run_scan(wanted, settings, explicit_index=index is not None, quiet=quiet, changed_since=None,
-                       baseline=baseline, write_baseline=None, follow_symlinks=follow_symlinks)
+    report = _run_scan(wanted, settings, quiet=quiet, changed_since=None, baseline=baseline, write_baseline=None,
+                       follow_symlinks=follow_symlinks, verbose=verbose, exit_zero=exit_zero)
+    from provenance.report.sarif_format import item_position
+
+    threshold = FAIL_ON[settings["fail_on"]]
     for item in report.items:
-        if item.severity == "none":
+        if item.severity == "none" or (SEVERITY_RANK[item.severity] < threshold and not verbose):
             continue
-        line, column = _position(item)
+        line, column = item_position(item)
         typer.echo(f"{item.path}:{line}:{column}: {item.verdict}: {item.message}")
-    raise typer.Exit(0 if exit_zero else report.exit_code)
-
-
-def _position(item: Any) -> tuple[int, int]:
-    """1-based line and column of the first copied passage (1:1 when there is none)."""
-    text = item.text or ""
-    offset = 0
-    for match in item.matches:
-        if match.get("passages"):
-            offset = match["passages"][0]["article"][0]
-            break
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
+    raise typer.Exit(report.exit_code)
 
 
 @app.command("config")
 def config_command(
-    path: Annotated[Path | None, typer.Argument(help="Where to look for configuration [default: .]")] = None,
+    path: Annotated[Path | None, typer.Argument(hidden=True, metavar="PATH", help="Where to look for configuration [default: .]")] = None,
     rules_file: RulesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """The effective configuration and where each value came from."""
+    """The effective configuration for PATH (default: .) and where each value came from."""
     settings = _settings(rules_file, [path] if path else [])
     rows = {key: {"value": settings.shown(key), "from": settings.origins[key]} for key in sorted(settings.values)}
     if settings.discovery is not None:
@@ -416,22 +490,24 @@ def config_command(
 
 @app.command("explain")
 def explain_command(
-    file: Annotated[Path, typer.Argument(help="The article to explain.")],
+    file: Annotated[Path, typer.Argument(hidden=True, metavar="FILE", help="The article to explain.")],
     index: IndexOpt = None,
     corpus: CorpusOpt = None,
     rules_file: RulesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """What the tool saw in one article and why it decided as it did."""
+    """What the tool saw in the article FILE and why it decided as it did."""
     from provenance.documents.loaders import load_one
     from provenance.engine import Scanner
     from provenance.explain import explain_article, render_text
 
     _check_paths([file, *(corpus or [])])
+    if file.is_dir():
+        raise _fail(f"{file}: is a folder; explain takes one article file (scan checks folders)")
     settings = _settings(rules_file, [file, *(corpus or [])], index=index, corpus=corpus)
     try:
-        location = _location(settings, quiet, RichProgress(False if quiet else None), index is not None)
+        location = _location(settings, quiet, RichProgress(False if quiet else None))
         with open_index(location, settings.rules.fingerprint, readonly=True) as opened:
             scanner = Scanner(opened, settings.rules)
             explained = [explain_article(scanner, a)
@@ -455,12 +531,15 @@ def rules_show(
 
     settings = _settings(rules_file, [], index=index)
     rules: Rules = settings.rules
-    summaries = []
+    summaries: list[Any] | None = None
     location = str(settings["index"])
     try:
-        if location.startswith("redis") or Path(location).exists():
+        if is_url(location) or Path(location).exists():
             with open_index(location, None, readonly=True) as opened:
                 summaries = opened.sources()
+        else:
+            _err.print(f"provenance: note: no index at {location} ({settings.origins['index']}): only the rules "
+                       "file's sources are shown, without document counts", markup=False)
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     rows = effective_policies(rules, summaries)
@@ -475,15 +554,17 @@ def rules_show(
         table.add_column(column, overflow="fold")
     for row in rows:
         name = row["name"] + (" (own)" if row["own"] else "") + (" (aggregator)" if row["aggregator"] else "")
-        table.add_row(name, row["policy"], row["policy_from"], ", ".join(row["aliases"]), str(row["documents"]))
+        documents = "—" if row["documents"] is None else str(row["documents"])
+        table.add_row(name, row["policy"], row["policy_from"], ", ".join(row["aliases"]), documents)
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 @rules_app.command("lint")
 def rules_lint(
-    rules_file: Annotated[Path | None, typer.Argument(help="Rules file [default: found from the current folder]")] = None,
+    rules_file: Annotated[Path | None, typer.Argument(hidden=True, metavar="FILE", help="Rules file [default: found from the current folder]")] = None,
 ) -> None:
-    """Check the rules file; problems print as file:line: message and exit 1."""
+    """Check the rules FILE (default: found from the current folder); problems print as
+    file:line: message and exit 1."""
     from provenance.rules import load_rules
     from provenance.rules_report import lint
 

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.index.location import is_url, mask_url
+from provenance.index.location import DEFAULT_INDEX, is_url, mask_url
 from provenance.rules import Discovery, Rules, discover_rules, load_rules
 from provenance.verdicts import FAIL_ON
 
-DEFAULT_INDEX = ".provenance/index.sqlite"
 _SCAN_KEYS: dict[str, type] = {
     "paths": list, "corpus": list, "fail_on": str, "format": str, "jobs": int, "baseline": str, "include": list, "exclude": list,
 }

@@ -35,6 +35,7 @@ from provenance.documents.loaders import FileWalk, FoundFile, Skipped, load_foun
 from provenance.documents.model import Article
 from provenance.errors import IndexError_
 from provenance.index.base import IndexBackend, IndexedDoc, Rekeyed, open_index
+from provenance.index.location import CACHE_FOLDER
 from provenance.judge import judge_group, origin_of
 from provenance.limits import is_under
 from provenance.match import Matcher, group_matches
@@ -74,6 +75,7 @@ class BuildResult:
     unreadable: list[Article] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)  # files not opened (FIFOs, links outside the corpus)
     rebuilt: str | None = None  # why a cached corpus index was started afresh
+    unused_includes: list[str] = field(default_factory=list)  # include globs that matched no file
 
     @property
     def indexed(self) -> int:
@@ -219,7 +221,7 @@ def build_index(
         existing = index.content_hashes()
         walk = FileWalk(paths, include, exclude, follow_symlinks)
         files = list(walk)
-        result.skipped = walk.skipped
+        result.skipped, result.unused_includes = walk.skipped, walk.unused_includes
         progress.start("indexing", len(files))
         seen: set[str] = set()
         cache: dict[Path, dict[str, Any]] = {}
@@ -332,27 +334,21 @@ def copy_index(source: str, destination: str, rules: Rules | None = None,
     return copied
 
 
-def corpus_index_location(corpus: Iterable[str | Path], base: str | Path = ".provenance") -> str:
-    """Where ``scan --corpus`` keeps the embedded index for a corpus: one file per set of folders."""
-    key = "\n".join(sorted(str(Path(p).resolve()) for p in corpus))
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-    name = "-".join(Path(p).resolve().name for p in corpus)[:40] or "corpus"
-    return os.path.join(str(base), f"{name}-{digest}.sqlite")
+def build_corpus_index(corpus: list[str | Path], rules: Rules, location: str, *, jobs: int = 1,
+                       progress: Progress | None = None, follow_symlinks: bool = False) -> BuildResult:
+    """Bring the embedded index at ``location`` in step with the corpus folders of ``scan --corpus``:
+    it then holds exactly their articles, so ``index stats``, ``explain``, ``check`` and a later
+    ``scan`` read the same index from the same configuration.
 
-
-def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1, progress: Progress | None = None,
-                       base: str | Path = ".provenance", follow_symlinks: bool = False) -> tuple[str, BuildResult]:
-    """Bring the cached index of ``scan --corpus`` up to date with the corpus folders.
-
-    The cache is the tool's own: one written by another version (schema) or with other fingerprint
-    settings cannot be updated in place, so it is started afresh instead of failing the scan.
+    An index in the tool's own folder (``.provenance/``) written by another version (schema) or with
+    other fingerprint settings is started afresh instead of failing the scan; anywhere else the
+    error stands (the file may be someone's to keep).
     """
-    location = corpus_index_location(corpus, base)
     reason = None
-    if os.path.exists(location):
+    if os.path.exists(location) and Path(location).resolve().parent.name == CACHE_FOLDER:
         try:
             open_index(location, rules.fingerprint, readonly=True).close()
-        except IndexError_ as exc:  # the file in the tool's own cache folder is the tool's to replace
+        except IndexError_ as exc:
             reason = str(exc)
             for path in (location, location + "-wal", location + "-shm"):
                 if os.path.exists(path):
@@ -360,7 +356,7 @@ def build_corpus_index(corpus: list[str | Path], rules: Rules, *, jobs: int = 1,
     result = build_index(corpus, location, rules, jobs=jobs, prune=True, progress=progress,
                          follow_symlinks=follow_symlinks)
     result.rebuilt = reason
-    return location, result
+    return result
 
 
 def analyse_article(article: Article, book: PolicyBook, params: FingerprintParams,
@@ -553,7 +549,7 @@ def scan(
             progress.stop()
         info = {"backend": index.backend_name, "location": index.location, "documents": index.count(),
                 "params": index.params.to_dict()}
-    return Report(items=items, index=info, fail_on=fail_on, skipped=walk.skipped)
+    return Report(items=items, index=info, fail_on=fail_on, skipped=walk.skipped, unused_includes=walk.unused_includes)
 
 
 _SCAN_CHUNK = 16  # files per task: one analysis batch, and a short wait for the last task

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from provenance.documents.loaders import is_article_file
+from provenance.documents.walk import is_article_file, is_tool_file
 from provenance.errors import ProvenanceError
 
 
@@ -34,7 +34,7 @@ def changed_files(paths: list[Path], revision: str) -> list[Path]:
         if not name:
             continue
         full = (root / name).resolve()
-        if full in seen or not full.is_file() or not is_article_file(full):
+        if full in seen or not full.is_file() or not is_article_file(full) or is_tool_file(full):
             continue
         if any(full == scope or scope in full.parents for scope in scopes):
             seen.add(full)

@@ -10,8 +10,11 @@ from provenance.rules import Rules
 from provenance.text.normalize import normalise_name, normalise_names
 
 
-def effective_policies(rules: Rules, summaries: list[SourceSummary]) -> list[dict[str, Any]]:
-    """Every known source (rules file and index) with its effective policy and where it came from."""
+def effective_policies(rules: Rules, summaries: list[SourceSummary] | None) -> list[dict[str, Any]]:
+    """Every known source (rules file and index) with its effective policy and where it came from;
+    ``summaries`` None: there is no index, so no document counts (``documents`` None)."""
+    indexed = summaries is not None
+    summaries = summaries or []
     book = PolicyBook(rules, summaries)
     rows: list[dict[str, Any]] = []
     summary_by = {book.canonical(s.name): s for s in summaries}
@@ -36,7 +39,7 @@ def effective_policies(rules: Rules, summaries: list[SourceSummary]) -> list[dic
             "policy": policy,
             "policy_from": origin,
             "licensees": list(rule.licensees) if rule else [],
-            "documents": summary.documents if summary else 0,
+            "documents": (summary.documents if summary else 0) if indexed else None,
             "aggregator": bool(summary and summary.aggregator),
             "own": book.is_publisher(name),
         })

@@ -19,7 +19,8 @@ SEVERITY = {
     UNATTRIBUTED: "error", MISATTRIBUTED: "error", PROHIBITED: "error", UNREADABLE: "error",
 }
 SEVERITY_RANK = {"none": 0, "info": 1, "warning": 2, "error": 3}
-FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
+# No verdict has the severity "warning", so it is no threshold to fail on (it would act as "error").
+FAIL_ON = {"error": 3, "info": 1, "never": 99}
 
 # Most severe first; ties between an article's matches are broken in this order.
 ORDER = (UNREADABLE, PROHIBITED, MISATTRIBUTED, UNATTRIBUTED, EXCERPT, ATTRIBUTED, PERMITTED, OWN, ORIGINAL)

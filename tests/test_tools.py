@@ -93,7 +93,7 @@ def test_explain(site: Path) -> None:
 def test_rules_show_and_lint(site: Path) -> None:
     shown = CliRunner().invoke(app, ["rules", "show", "--json"])
     assert shown.exit_code == 0
-    rows = {r["name"]: r for r in json.loads(shown.output)["sources"]}
+    rows = {r["name"]: r for r in json.loads(shown.stdout)["sources"]}
     assert rows["西江网"]["policy"] == "attribution-and-link" and rows["西江网"]["policy_from"] == "provenance.toml:9"
     assert CliRunner().invoke(app, ["rules", "lint"]).exit_code == 0
     (site / "bad.toml").write_text('publisher = "本地日报"\n[[source]]\nname = "A"\naliases = ["B"]\npolicy = "nope"\n'

@@ -49,6 +49,12 @@ def is_article_file(path: Path) -> bool:
     return path.name not in CONFIG_NAMES and suffix_of(path) in ARTICLE_SUFFIXES
 
 
+def is_tool_file(path: Path) -> bool:
+    """The tool's own files (``.provenance-baseline.json``, anything in ``.provenance/``), which a
+    hook's file pattern or a git diff may name: never articles."""
+    return path.name.startswith(".provenance") or ".provenance" in path.parts
+
+
 @dataclass(frozen=True)
 class FoundFile:
     """An article file to load: how it was reached, and the real path to open."""
@@ -67,6 +73,7 @@ class Skipped:
 
     path: str
     reason: str
+    unsupported: bool = False  # a file of a format the loaders do not read (summarised, not one line each)
 
 
 def printable(path: str) -> str:
@@ -80,6 +87,13 @@ def _bad_name(path: str) -> bool:
 
 def _matches(rel: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(os.path.basename(rel), p) for p in patterns)
+
+
+def _matches_any(rel: str, display: str, patterns: Iterable[str]) -> bool:
+    """A glob matches a file by its path under the scanned folder, its name, or its path as shown
+    (``articles/*.md`` when ``.`` or ``articles`` is scanned)."""
+    shown = display.replace(os.sep, "/").removeprefix("./")
+    return _matches(rel, patterns) or any(fnmatch.fnmatch(shown, p.removeprefix("./")) for p in patterns)
 
 
 @dataclass
@@ -101,11 +115,22 @@ class FileWalk:
         self.include = list(self.include)
         self.exclude = list(self.exclude)
         self.roots = [self._real_root(Path(p)) for p in self.paths]
+        self.used: set[str] = set()
 
     @staticmethod
     def _real_root(given: Path) -> Path:
         base = given if given.is_dir() else given.parent
         return Path(os.path.realpath(base))
+
+    def _included(self, rel: str, display: str) -> bool:
+        hits = [p for p in self.include if _matches_any(rel, display, [p])]
+        self.used.update(hits)
+        return bool(hits)
+
+    @property
+    def unused_includes(self) -> list[str]:
+        """``include`` globs that matched no file of the walk (a typo, or a path from another folder)."""
+        return [p for p in self.include if p not in self.used]
 
     def __iter__(self) -> Iterator[FoundFile]:
         for given in self.paths:
@@ -193,14 +218,18 @@ class FileWalk:
             dirnames[:] = kept
             for name in filenames:
                 full = folder / name
-                if name.startswith(".") or not is_article_file(full):
+                if name.startswith(".") or name in CONFIG_NAMES:
                     continue
                 rel = full.relative_to(root).as_posix()
-                if self.include and not _matches(rel, self.include):
-                    continue
-                if self.exclude and _matches(rel, self.exclude):
-                    continue
                 display = os.path.join(given, rel) if given not in (".", "") else rel
+                if self.include and not self._included(rel, display):
+                    continue
+                if self.exclude and _matches_any(rel, display, self.exclude):
+                    continue
+                if not is_article_file(full):
+                    kind = suffix_of(full) or "no suffix"
+                    self.skipped.append(Skipped(printable(display), f"not an article format ({kind})", True))
+                    continue
                 try:
                     info = os.lstat(full)
                 except OSError as exc:

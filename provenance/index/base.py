@@ -20,6 +20,7 @@ import numpy as np
 
 from provenance.errors import IndexError_
 from provenance.index.codec import pack_text
+from provenance.index.location import mask_url
 from provenance.params import FingerprintParams
 from provenance.text.chrome import SourceLines
 
@@ -266,15 +267,22 @@ class IndexBackend(abc.ABC):
             )
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
 def open_index(location: str, params: FingerprintParams | None = None, *, create: bool = False,
                readonly: bool = False, legacy: bool = False) -> IndexBackend:
     """Open an index by path or ``redis://`` URL. ``params`` is checked against the stored ones;
     ``legacy`` also opens an older Redis layout whose documents can still be read safely (to copy
     them: see :meth:`RedisIndex.open`)."""
-    if location.startswith(("redis://", "rediss://", "unix://")):
+    if location.startswith(REDIS_SCHEMES):
         from provenance.index.redis_backend import RedisIndex
 
         return RedisIndex.open(location, params, create=create, legacy=legacy)
+    if "://" in location:  # "postgresql://…" is no file name: never create ./postgresql:/…
+        scheme = location.split("://", 1)[0]
+        raise IndexError_(f"{mask_url(location)}: unsupported index URL scheme {scheme!r}; an index is a file path "
+                          f"or a {', '.join(REDIS_SCHEMES)} URL")
     from provenance.index.sqlite_backend import SqliteIndex
 
     return SqliteIndex.open(location, params, create=create, readonly=readonly)

@@ -11,6 +11,8 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "***"
+CACHE_FOLDER = ".provenance"  # the tool's own folder: the default index, kept out of git by a .gitignore
+DEFAULT_INDEX = f"{CACHE_FOLDER}/index.sqlite"
 _QUERY_SECRET = re.compile(r"(?i)([?&](?:password|passwd|pass|token)=)[^&#]*")
 
 

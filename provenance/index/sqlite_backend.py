@@ -39,6 +39,7 @@ from provenance.fingerprint import band_keys, simhash_keys
 from provenance.index import postings
 from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Rekeyed, Screen, SourceSummary, StoredDoc
 from provenance.index.codec import unpack_text
+from provenance.index.location import CACHE_FOLDER
 from provenance.limits import file_kind
 from provenance.params import FingerprintParams
 from provenance.text.chrome import SourceLines
@@ -140,7 +141,11 @@ def _create(file: Path, params: FingerprintParams) -> None:
     created the index first, its file is kept.
     """
     try:
+        made = not file.parent.exists()
         file.parent.mkdir(parents=True, exist_ok=True)
+        if made and file.parent.name == CACHE_FOLDER:  # the tool's own folder stays out of git status
+            (file.parent / ".gitignore").write_text("# Created by provenance: its index, not yours to commit.\n*\n",
+                                                    encoding="utf-8")
     except OSError as exc:
         raise IndexError_(f"{file}: cannot create the index folder: {exc.strerror}") from None
     for stale in file.parent.glob(f".{glob.escape(file.name)}.*.creating"):

@@ -61,14 +61,22 @@ class Report:
     fail_on: str = "error"
     # Files the run did not open (FIFOs, devices, links outside the scanned folders): stderr lines.
     skipped: list[Skipped] = field(default_factory=list)
+    unused_includes: list[str] = field(default_factory=list)  # include globs that matched no file
+    exit_zero: bool = False  # --exit-zero: findings are reported, the run still exits 0
 
     def by_verdict(self) -> dict[str, int]:
         return dict(sorted(Counter(item.verdict for item in self.items).items()))
 
     @property
-    def exit_code(self) -> int:
+    def failed(self) -> bool:
+        """A finding reaches ``fail_on``."""
         threshold = FAIL_ON[self.fail_on]
-        return 1 if any(SEVERITY_RANK[item.severity] >= threshold for item in self.items) else 0
+        return any(SEVERITY_RANK[item.severity] >= threshold for item in self.items)
+
+    @property
+    def exit_code(self) -> int:
+        """The process's exit code for this report (what every format prints)."""
+        return 1 if self.failed and not self.exit_zero else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -351,6 +351,13 @@ def _passage(item: Item) -> tuple[dict[str, Any] | None, tuple[int, int] | None]
     return match, (int(first["article"][0]), int(first["article"][1]))
 
 
+def item_position(item: Item, cache: dict[str, str | None] | None = None) -> tuple[int, int]:
+    """1-based line and column in the file of the passage behind the verdict (as SARIF places it;
+    1:1 when there is none): what ``check`` prints."""
+    region, _ = locate(item, _passage(item)[1], cache) if item.text else ({}, "")
+    return int(region.get("startLine", 1)), int(region.get("startColumn", 1))
+
+
 # -- results -----------------------------------------------------------------------------------
 
 def _date(published: Any) -> str:
