@@ -38,7 +38,7 @@ from provenance.index.base import IndexBackend, IndexedDoc, Rekeyed, open_index
 from provenance.index.location import CACHE_FOLDER
 from provenance.judge import judge_group, origin_of
 from provenance.limits import is_under
-from provenance.match import Matcher, group_matches
+from provenance.match import Matcher, group_matches, match_rank
 from provenance.params import FingerprintParams
 from provenance.report.model import Item, Report
 from provenance.rules import Rules
@@ -480,7 +480,7 @@ class Scanner:
                                 "via": original.doc.id})
             item.chain.insert(0, {"id": None, "name": judgement.outlet, "published": None, "external": True})
         ordered = [m for g, _ in judged for m in g.members + g.extras]
-        ordered.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
+        ordered.sort(key=match_rank)
         item.source_texts = {m.doc.id: m.doc.text for m in ordered}
         item.matches = [
             {"id": m.doc.id, "name": m.doc.source, "verdict": m.verdict, "kind": m.kind,

@@ -76,6 +76,13 @@ class Group:
     extras: list[Match] = field(default_factory=list)
 
 
+def match_rank(match: Match) -> tuple[int, float, float, str]:
+    """Sort key of matches, best first: most of the article explained, then containment; ties (the
+    same text in several documents, one of them a longer version) go to the document nearest the
+    article as a whole (Jaccard), then to the id."""
+    return -int(match.cover.sum()), -match.scores.containment, -match.scores.jaccard, match.doc.id
+
+
 WORD_TEXT_FACTOR = 1.6  # letters of text written in words per CJK character of min_passage
 
 
@@ -269,31 +276,42 @@ class Matcher:
         docs = {doc.rowid: doc for doc in self.index.get(list(verified))}
         quotes = quoted_prefix(analysis.article.text)
         matches = []
+        attested = None
+        if quotes[-1]:
+            # The article's quotations that some matched text also prints as a quotation: the
+            # speaker's words, no evidence against any source (one that prints them unmarked too).
+            source_quotes = {rowid: quoted_prefix(docs[rowid].text) for rowid in verified if rowid in docs}
+            inside = np.zeros(len(analysis.article.text), dtype=bool)
+            for rowid, prefix in source_quotes.items():
+                for p in verified[rowid][1]:
+                    if (quoted_share(quotes, *p.article) >= QUOTED_SHARE
+                            and quoted_share(prefix, *p.source) >= QUOTED_SHARE):
+                        inside[p.article[0]:p.article[1]] = True
+            attested = np.concatenate(([0], np.cumsum(inside)))
         for rowid, evidence in verified.items():
             if rowid not in docs:
                 continue
-            if quotes[-1]:  # the article quotes someone: a quotation both texts share is no evidence
-                evidence = self._without_shared_quotations(analysis, views[rowid], docs[rowid], evidence, quotes,
-                                                           frequent)
+            if attested is not None:  # the article quotes someone: a quotation both texts share is no evidence
+                evidence = self._without_shared_quotations(analysis, views[rowid], evidence, quotes,
+                                                           source_quotes[rowid], attested, frequent)
             if evidence is not None:
                 matches.append(Match(docs[rowid], views[rowid], *evidence, parse_published(docs[rowid].published)))
-        matches.sort(key=lambda m: (-int(m.cover.sum()), -m.scores.containment, m.doc.id))
+        matches.sort(key=match_rank)
         return matches
 
 
     def _without_shared_quotations(
-        self, analysis: Analysis, source: SourceView, doc: StoredDoc, evidence: tuple[Scores, list[Passage], np.ndarray],
-        article_quotes: np.ndarray, frequent: np.ndarray,
+        self, analysis: Analysis, source: SourceView, evidence: tuple[Scores, list[Passage], np.ndarray],
+        article_quotes: np.ndarray, source_quotes: np.ndarray, attested: np.ndarray, frequent: np.ndarray,
     ) -> tuple[Scores, list[Passage], np.ndarray] | None:
-        """The evidence without passages that lie mostly inside quotation marks in both texts: a
-        common speaker, not copying (DESIGN §5). The match stands only if what is left would make
-        one on its own (a passage of ``min_passage``)."""
+        """The evidence without passages that lie mostly inside quotation marks in both texts, or
+        inside an article's quotation another matched text prints as one (``attested``): a common
+        speaker, not copying (DESIGN §5). The match stands only if what is left would make one on
+        its own (a passage of ``min_passage``)."""
         passages = evidence[1]
-        source_quotes = quoted_prefix(doc.text)
-        if not source_quotes[-1]:
-            return evidence
         shared = [quoted_share(article_quotes, *p.article) >= QUOTED_SHARE
-                  and quoted_share(source_quotes, *p.source) >= QUOTED_SHARE for p in passages]
+                  and (quoted_share(source_quotes, *p.source) >= QUOTED_SHARE
+                       or quoted_share(attested, *p.article) >= QUOTED_SHARE) for p in passages]
         if not any(shared):
             return evidence
         kept = [p for p, quote in zip(passages, shared, strict=True) if not quote]

@@ -39,6 +39,9 @@ RULES = 'publisher = "Valley Times"\n[defaults]\npolicy = "attribution-required"
     ("“First paragraph of a statement\n“and its second.” he said", "“First paragraph of a statement“and its second.”"),
     ("a stray “ mark in a long line " + "x" * 500 + "\nnext “line”", "“line”"),  # unclosed and long: no quote
     ("“broken “mark” here", "“mark”"),  # the outer mark again: the unclosed one is dropped
+    ("He said “we stay. They left.\nNext", "“we stay."),  # closing mark lost: its first sentence
+    ('A 12" pizza and "rates" too', '"rates"'),  # inches open nothing
+    ('Trump said.\n" We are fine," he said.', '" We are fine,"'),  # scraped spacing inside the marks
 ])
 def test_what_lies_inside_quotation_marks(text: str, quoted: str) -> None:
     prefix = quoted_prefix(text)
@@ -101,6 +104,11 @@ def test_quotations_without_marks_and_apostrophes(text: str, quoted: str) -> Non
     pytest.param("A reply from Ann Lee (@annlee) came later.\nThe council met.", id="handle-in-narration"),
     pytest.param("Members who said that the council should wait:\nThe council met on Monday.", id="saying-not-last"),
     pytest.param("The council answered with a photo:\n— Town Hall (@townhall) June 3, 2024", id="post-text-lost"),
+    # a quote whose closing mark was lost is its first sentence, not the narration after it
+    pytest.param("He said “rates stay. The council met on Monday.\nIt voted.", id="unclosed-first-sentence"),
+    # a straight mark closing a quote a line break ended opens nothing; nor does an attribute's
+    pytest.param('"Rates stay,\nthe mayor said." The council met on Monday. "Yes," he said.', id="wrapped-line"),
+    pytest.param('<span style="font-family: Times New\nRoman">The council met.</span>', id="attribute-value"),
 ])
 def test_no_quotation_is_read_into_narration(text: str) -> None:
     prefix = quoted_prefix(text)

@@ -220,3 +220,38 @@ def test_the_publishers_own_name_on_a_copy_is_no_credit(tmp_path: Path) -> None:
     item = scan([tmp_path / "in"], index, load_rules(rules)).items[0]
     assert item.verdict == "unattributed", item.message
     assert "“Ridgeview Courier” is the article's own label, not a credit" in item.message
+
+
+TABLE = ("4th qtr\n    Shr nine cts vs four cts\n    Net 658,159 vs 299,930\n    Revs 3,770,341 vs 2,614,224\n"
+         "    Avg shrs 7,382,802 vs 6,747,442\n    Year\n    Oper shr 33 cts vs 18 cts\n"
+         "    Oper net 2,287,179 vs 1,045,799\n    Revs 13.1 mln vs 8,577,853\n    Avg shrs 6,874,505 vs 5,951,612\n")
+
+
+def test_versions_of_a_table_are_no_shared_template(tmp_path: Path) -> None:
+    """Three outlets' versions of one earnings table share only short lines (no paragraph ties them
+    as versions of one story); its rows of figures are the story's data, not a sister sites' template."""
+    rules, index = _build(tmp_path)
+    notes = ("NOTE: 1985 year net excludes 131,000 dlr tax credit.", "NOTE: corrects the tax credit to 13,000 dlrs.",
+             "NOTE: 1985 year net includes a tax credit.")
+    for k, (site, note) in enumerate(zip(("lakeport.example", "ridgeview.example", "millbay.example"), notes,
+                                         strict=True)):
+        write(tmp_path / "corpus" / f"t{k}.md", front_matter(TABLE + note + "\n", id=f"t{k}", source=site,
+                                                              published=f"2024-07-1{k}"))
+    build_index([tmp_path / "corpus"], index, load_rules(rules))
+    write(tmp_path / "in" / "copy.md", TABLE + notes[0] + "\n")
+    items = {Path(i.path).name: i for i in scan([tmp_path / "in"], index, load_rules(rules)).items}
+    assert items["copy.md"].matches and items["copy.md"].matches[0]["id"] == "t0", items["copy.md"].message
+
+
+def test_of_two_texts_holding_the_copy_the_nearer_ranks_first(tmp_path: Path) -> None:
+    """A copy of a story that another document holds inside a longer version: both explain all of
+    it, and the version nearest the copy as a whole ranks first (not the first id)."""
+    rules, index = _build(tmp_path)
+    write(tmp_path / "corpus" / "a-long.md", front_matter(STORY + OWN, id="a-long", source="Harbour Gazette",
+                                                          published="2024-07-15"))
+    write(tmp_path / "corpus" / "b-short.md", front_matter(STORY, id="b-short", source="Lakeport Daily",
+                                                           published="2024-07-15"))
+    build_index([tmp_path / "corpus"], index, load_rules(rules))
+    write(tmp_path / "in" / "copy.md", STORY)
+    items = {Path(i.path).name: i for i in scan([tmp_path / "in"], index, load_rules(rules)).items}
+    assert [m["id"] for m in items["copy.md"].matches] == ["b-short", "a-long"]

@@ -333,20 +333,25 @@ class Chrome:
         group's weather box on three of its papers' pages). A line counts when documents of at
         least two sources hold it and those documents are, by :func:`chrome_keys`' rule, at
         least ``MIN_STORIES`` different stories (copies of one wire story hold its paragraphs
-        too, but they are versions of one story). Returns the keys (sorted uint64), none of
-        them chrome already."""
+        too, but they are versions of one story). A line of figures (more digits than letters,
+        a table's row) is the story's data, never a template: versions of one table share only
+        short lines, which the version rule does not read. Returns the keys (sorted uint64), none
+        of them chrome already."""
         article = distinct_keys(article_keys)
         if article.size == 0 or len(docs) < MIN_HOLDERS:
             return np.zeros(0, dtype=np.uint64)
         article = article[~np.isin(article, self.keys)] if self.keys.size else article
         holders: dict[int, list[int]] = {}
         sources: dict[int, set[str]] = {}
+        figures: set[int] = set()  # lines of figures: a table's row is its story's data, never a template
         for k, doc in enumerate(docs):
-            for key in distinct_keys(_document_lines(doc.text)[0]).tolist():
+            keys, texts = _document_lines(doc.text)
+            figures.update(key for key, line in zip(keys.tolist(), texts, strict=True) if key and _is_figures(line))
+            for key in distinct_keys(keys).tolist():
                 holders.setdefault(key, []).append(k)
                 if key_length(key) and doc.source:
                     sources.setdefault(key, set()).add(doc.source)
-        wanted = set(article.tolist())
+        wanted = set(article.tolist()) - figures
         keys = [key for key, held in holders.items() if len(held) >= 2]
         if not any(key in wanted and len(holders[key]) >= MIN_HOLDERS for key in keys):
             return np.zeros(0, dtype=np.uint64)
@@ -388,6 +393,12 @@ def _claim_text(text: str, claim: dict[str, Any]) -> str:
 @lru_cache(maxsize=4096)  # the titles of matched documents recur across a scan
 def _title_keys(title: str) -> np.ndarray:
     return text_line_keys(title)
+
+
+def _is_figures(line: str) -> bool:
+    """A line of a table of figures ("Net 658,159 vs 299,930"): more digits than letters."""
+    digits = sum(ch.isdigit() for ch in line)
+    return digits > 0 and digits >= sum(ch.isalpha() for ch in line)
 
 
 @lru_cache(maxsize=64)  # a matched document's lines are read for its claims and its title

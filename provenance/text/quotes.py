@@ -6,8 +6,11 @@ mostly inside quotation marks in both texts is evidence of a common speaker, not
 marked:
 
 - *Marks.* An opening mark (“ ‘ 「 『 « „ ＂ and the straight " and ') opens a quote that its
-  closing mark ends, or the end of the paragraph when that comes soon (a quotation running over
-  several paragraphs reopens each one with a mark). A closing mark with nothing open is an
+  closing mark ends. A quote still open where its paragraph ends runs to that end when the next
+  paragraph reopens with a mark (a quotation over several paragraphs) and that comes soon;
+  otherwise its closing mark was lost and only its first sentence is quoted (the narration after
+  it is not). A straight " after a word and before a space, or after a letter, digit or '=',
+  opens nothing ('Dollywood." Most', 'style="…"', '12"'). A closing mark with nothing open is an
   apostrophe or a stray and opens nothing; an opening mark repeated before the first is closed
   drops the unclosed one (scraped text loses marks); a closing mark ends the quote it belongs to
   and any unclosed one opened inside it. A single mark between two letters (we’re, Putin's) is an
@@ -55,6 +58,11 @@ _DOUBLE_MARKS = "".join(sorted(set("".join(_PAIRS) + "".join(_PAIRS.values())) -
 # first, so that the search skips text fast).
 _EVENTS = re.compile(f"[\n{re.escape(_DOUBLE_MARKS)}{_SINGLE}]"
                      f"(?:(?<=[\n{re.escape(_DOUBLE_MARKS)}])|(?![{_LETTER}])|(?<![{_LETTER}].))")
+# Before a straight double mark: a letter or digit of a word script, or '=' (the mark opens nothing).
+_NO_OPEN_AFTER = re.compile(f"[{_LETTER}=]")
+# The first character of the next paragraph with text, and the end of a sentence.
+_NEXT_TEXT = re.compile(r"\S")
+_SENTENCE_STOP = re.compile(r"[。！？!?…]+|\.(?=\s)")
 QUOTED_SHARE = 0.5  # a passage mostly inside quotes (in both texts) is a shared quotation
 # A quote the paragraph ends before its closing mark counts up to this length (a quotation over
 # several paragraphs); a longer one is a stray mark. Also the most a displayed quotation holds.
@@ -109,11 +117,20 @@ def _marked(text: str) -> list[tuple[int, int]]:
     for event in _EVENTS.finditer(text):
         position, ch = event.start(), event.group()
         if ch == "\n":
-            if closers and position - start <= UNCLOSED_MAX:
-                spans.append((start, position))
+            if closers:
+                end = _unclosed_end(text, start, position)
+                if end - start <= UNCLOSED_MAX:
+                    spans.append((start, end))
             closers.clear()
             continue
         can_open, can_close = ch in _PAIRS, True
+        if ch == '"':
+            # A straight double mark after a word and before a space closes ('Dollywood." Most',
+            # a quote a line break already ended): it opens nothing; nor does one after a letter,
+            # digit or '=' (an attribute value 'style="…"', inches '12"').
+            before = text[position - 1] if position else " "
+            after = text[position + 1] if position + 1 < len(text) else " "
+            can_open = not ((after.isspace() and not before.isspace()) or _NO_OPEN_AFTER.match(before))
         if ch in _SINGLE:
             before = text[position - 1] if position else " "
             after = text[position + 1] if position + 1 < len(text) else " "
@@ -134,9 +151,23 @@ def _marked(text: str) -> list[tuple[int, int]]:
             closers.clear()
             start, opener = position, ch
         closers.append(_PAIRS[ch])
-    if closers and len(text) - start <= UNCLOSED_MAX:
-        spans.append((start, len(text)))
+    if closers:
+        end = _unclosed_end(text, start, len(text))
+        if end - start <= UNCLOSED_MAX:
+            spans.append((start, end))
     return spans
+
+
+def _unclosed_end(text: str, start: int, end: int) -> int:
+    """Where a quote opened at ``start`` and still open at the paragraph's end ``end`` stops. A
+    quotation over several paragraphs reopens the next one with a mark: then it runs to ``end``.
+    Otherwise its closing mark was lost (scraped or reordered text), and only its first sentence
+    is taken to be the quotation: the narration after it stays narration."""
+    following = _NEXT_TEXT.search(text, end)
+    if following is not None and following.group() in _PAIRS:
+        return end
+    stop = _SENTENCE_STOP.search(text, start + 1, end)
+    return end if stop is None else stop.end()
 
 
 def _closed_level(closers: list[str], ch: str) -> int:
