@@ -26,7 +26,7 @@ from provenance.index.location import is_url, mask_url
 from provenance.progress import RichProgress
 from provenance.report.formatters import formatter, names
 from provenance.report.model import Report
-from provenance.rules import Rules, find_rules
+from provenance.rules import Rules
 from provenance.verdicts import FAIL_ON, SEVERITY_RANK
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -64,10 +64,11 @@ def _main(
     """Find republished news text, name its original source and judge the attribution."""
 
 
-def _check_paths(paths: list[Path]) -> None:
+def _check_paths(paths: list[Path], origin: str = "command line") -> None:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise _fail(f"no such file or directory: {', '.join(missing)}")
+        named = "" if origin == "command line" else f" (from {origin})"
+        raise _fail(f"no such file or directory: {', '.join(missing)}{named}")
 
 
 RulesOpt = Annotated[Path | None, typer.Option("--rules", metavar="FILE", help="Rules file (provenance.toml or "
@@ -162,7 +163,7 @@ def _location(settings: Settings, quiet: bool, progress: RichProgress, follow_sy
         raise _fail(f"a corpus ({settings.origins['corpus']}) keeps an embedded index, but the index is "
                     f"{mask_url(location)} ({settings.origins['index']}): build a shared index with "
                     "`provenance index build`, or give --index a file")
-    _check_paths(corpus)
+    _check_paths(corpus, settings.origins["corpus"])
     started = time.perf_counter()
     built = build_corpus_index(list(corpus), settings.rules, location, jobs=settings["jobs"], progress=progress,
                                follow_symlinks=follow_symlinks)
@@ -404,7 +405,7 @@ def scan_command(
                          fail_on=fail_on, format=output_format, jobs=jobs, include=include, exclude=exclude,
                          paths=[str(p) for p in paths or []])
     paths = [Path(p) for p in settings["paths"]]
-    _check_paths(paths)
+    _check_paths(paths, settings.origins["paths"])
     if output_format is None and output is not None and output.suffix.lower() in (".json", ".sarif", ".html"):
         settings.set("format", output.suffix.lower().lstrip("."), "--output suffix")
     if settings["format"] not in names():
@@ -561,22 +562,27 @@ def rules_show(
 
 @rules_app.command("lint")
 def rules_lint(
-    rules_file: Annotated[Path | None, typer.Argument(hidden=True, metavar="FILE", help="Rules file [default: found from the current folder]")] = None,
+    rules_file: Annotated[Path | None, typer.Argument(hidden=True, metavar="FILE",
+                                                      help="Rules file [default: found from the current folder]")] = None,
 ) -> None:
-    """Check the rules FILE (default: found from the current folder); problems print as
-    file:line: message and exit 1."""
-    from provenance.rules import load_rules
+    """Check the rules FILE (default: found from the current folder) and PROVENANCE_* variables
+    as scan reads them; exit 1 on a problem.
+
+    Problems print as file:line: message, sorted by line; a misspelt key or policy gets a "did you mean".
+    """
     from provenance.rules_report import lint
 
-    path = rules_file or find_rules(Path.cwd())
-    if path is None:
-        raise _fail("no rules file found (provenance.toml or [tool.provenance] in pyproject.toml)")
     try:
-        rules = load_rules(path, strict=False)
-    except ProvenanceError as exc:
+        settings = resolve(rules_file, [], strict=False)
+    except ProvenanceError as exc:  # unreadable, or not TOML
         typer.echo(str(exc))
         raise typer.Exit(1) from None
-    problems = lint(rules)
+    for warning in settings.warnings:
+        _err.print(f"provenance: warning: {warning}", markup=False)
+    path, rules = settings["rules"], settings.rules
+    if path is None:
+        raise _fail("no rules file found (provenance.toml or [tool.provenance] in pyproject.toml)")
+    problems = lint(rules, settings.problems)
     for problem in problems:
         typer.echo(problem)
     if problems:

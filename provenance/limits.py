@@ -20,9 +20,12 @@ import errno
 import os
 import stat
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from provenance.errors import did_you_mean
 
 MIB = 1 << 20
 
@@ -175,17 +178,20 @@ def depth_of(value: Any, cap: int = STRUCTURE_DEPTH) -> int:
     return deepest
 
 
-def parse_limits(table: Any, where: str) -> tuple[Limits, list[str]]:
-    """The ``[limits]`` table of a rules file: the limits and the problems found (``where: …``)."""
+def parse_limits(table: Any, where: str, key_where: Callable[[str], str] | None = None) -> tuple[Limits, list[str]]:
+    """The ``[limits]`` table of a rules file: the limits and the problems found (``where: …``, or
+    ``key_where(key): …`` when given)."""
     if not isinstance(table, dict):
         return DEFAULT_LIMITS, [f"{where}: [limits] must be a table"]
     problems = []
     values = DEFAULT_LIMITS.to_dict()
     for key, value in table.items():
+        at = key_where(key) if key_where else where
         if key not in values:
-            problems.append(f"{where}: unknown setting {key!r} in [limits] (known: {', '.join(Limits.keys())})")
+            problems.append(f"{at}: unknown setting {key!r} in [limits] (known: {', '.join(Limits.keys())})"
+                            f"{did_you_mean(key, values)}")
         elif not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            problems.append(f"{where}: limits.{key} must be a positive number of bytes, not {value!r}")
+            problems.append(f"{at}: limits.{key} must be a positive number of bytes, not {value!r}")
         else:
             values[key] = value
     return Limits(**values), problems

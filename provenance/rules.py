@@ -16,9 +16,10 @@ from typing import Any
 
 import tomli as tomllib  # the compiled tomli: twice as fast as the standard library on large rules files
 
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, did_you_mean
 from provenance.limits import DEFAULT_LIMITS, RULES_FILE_BYTES, Limits, TooLarge, parse_limits, read_text_file
 from provenance.params import FingerprintParams
+from provenance.verdicts import FAIL_ON
 
 DF_FLOOR = 10
 POLICIES = ("free", "attribution-required", "attribution-and-link", "no-reprint")
@@ -29,7 +30,12 @@ _SOURCE_KEYS = {
     "name": str, "aliases": list, "url": str, "policy": str, "licensees": list, "excerpt_max": float,
     "min_passage": int, "no_edits": bool, "own": bool,
 }
-_TOP_KEYS = {"publisher", "subscriptions", "defaults", "source", "index", "fingerprint", "scan", "limits"}
+_TOP_KEYS = ("publisher", "subscriptions", "defaults", "source", "index", "fingerprint", "scan", "limits")
+# The [scan] table; config.py gives each a PROVENANCE_* variable and a flag that override it.
+SCAN_KEYS = {
+    "paths": list, "corpus": list, "fail_on": str, "format": str, "jobs": int, "baseline": str, "include": list,
+    "exclude": list,
+}
 
 
 @dataclass
@@ -92,10 +98,11 @@ class Rules:
     sources: list[SourceRule] = field(default_factory=list)
     fingerprint: FingerprintParams = field(default_factory=FingerprintParams)
     index: str | None = None
-    scan: dict[str, Any] = field(default_factory=dict)  # the [scan] table as written (config.py reads it)
+    scan: dict[str, Any] = field(default_factory=dict)  # the valid [scan] values, a lone string made a list
     limits: Limits = DEFAULT_LIMITS
     path: str | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # sorted by line
+    where: dict[str, str] = field(default_factory=dict)  # file:line of "index" and of each "scan.KEY"
 
 
 class _Lines:
@@ -156,6 +163,9 @@ class _Lines:
             if head is None:
                 return None
             start = head + 1
+        elif self.prefix:  # top-level keys of [tool.provenance] follow its header
+            root = self.headers.get(f"[{self.prefix.rstrip('.')}]")
+            start = root[0] + 1 if root else 0
         return self._keys_from(start).get(key)
 
     def at(self, line: int | None) -> str:
@@ -179,9 +189,42 @@ def _check_type(value: Any, kind: type) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    if kind is list:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return isinstance(value, kind)
+
+
+def _first(*lines: int | None) -> int | None:
+    return next((line for line in lines if line is not None), None)
+
+
+def by_line(problems: list[str], path: str | None) -> list[str]:
+    """``problems`` sorted by the line of ``path`` they point at; the others (environment variables) last."""
+    head = f"{path}:"
+
+    def line(problem: str) -> float:
+        if path is None or not problem.startswith(head):
+            return float("inf")
+        digits = re.match(r"\d+", problem[len(head):])
+        return int(digits.group()) if digits else 0
+
+    return sorted(problems, key=line)
+
+
+def scan_value_problem(key: str, value: Any) -> tuple[str, str] | None:
+    """What the ``[scan]`` setting ``key`` must be and a "did you mean" hint, when ``value`` is not
+    that (None when it is). ``PROVENANCE_*`` variables are checked with it too."""
+    kind = SCAN_KEYS[key]
+    if key in ("fail_on", "format"):
+        from provenance.report.formatters import names  # loads the formatters: only when asked
+
+        choices = list(FAIL_ON) if key == "fail_on" else names()
+        if not isinstance(value, str) or value not in choices:
+            return f"must be one of {', '.join(choices)}", did_you_mean(value, choices)
+    elif kind is int:
+        if not _check_type(value, int) or value < 1:
+            return "must be a whole number ≥ 1", ""
+    elif not _check_type(value, kind):
+        return f"must be {_type_name(kind)}", ""
+    return None
 
 
 def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") -> Rules:
@@ -194,7 +237,8 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
         return rules
     for key in data:
         if key not in _TOP_KEYS:
-            problems.append(f"{lines.at(lines.key(key) or lines.table(key))}: unknown setting {key!r}")
+            problems.append(f"{lines.at(_first(lines.key(key), lines.table(key)))}: unknown setting {key!r}"
+                            f"{did_you_mean(key, _TOP_KEYS)}")
     publisher = data.get("publisher")
     if publisher is not None:
         if isinstance(publisher, str) and publisher.strip():
@@ -213,7 +257,7 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
     for key, value in defaults.items():
         where = lines.at(lines.key(key, "defaults"))
         if key not in _DEFAULT_KEYS:
-            problems.append(f"{where}: unknown setting {key!r} in [defaults]")
+            problems.append(f"{where}: unknown setting {key!r} in [defaults]{did_you_mean(key, _DEFAULT_KEYS)}")
             continue
         if not _check_type(value, _DEFAULT_KEYS[key]):
             problems.append(f"{where}: defaults.{key} must be {_type_name(_DEFAULT_KEYS[key])}")
@@ -243,7 +287,7 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
             kind = _SOURCE_KEYS.get(key)
             if kind is None:
                 problems.append(f"{lines.at(lines.key(key, 'source', index))}: unknown setting {key!r} in [[source]]"
-                                f" {name!r}")
+                                f" {name!r}{did_you_mean(key, _SOURCE_KEYS)}")
                 continue
             problem = None if _check_type(value, kind) else f"{key} of source {name!r} must be {_type_name(kind)}"
             if problem is None and key in _CHECKED:
@@ -265,14 +309,19 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
         value = data.get(table)
         if value is None:
             continue
-        where = lines.at(lines.table(table) or lines.key(table))
+        where = lines.at(_first(lines.table(table), lines.key(table)))
         if table == "index":
+            unknown = [key for key in value if key not in ("path", "url")] if isinstance(value, dict) else []
+            for key in unknown:
+                problems.append(f"{lines.at(_first(lines.key(key, 'index'), lines.table('index')))}: unknown setting "
+                                f"{key!r} in [index]{did_you_mean(key, ('path', 'url'))}")
             if isinstance(value, str):
                 rules.index = value
             elif isinstance(value, dict) and isinstance(value.get("path", value.get("url")), str):
                 rules.index = value.get("path", value.get("url"))
-            else:
+            elif not unknown:
                 problems.append(f"{where}: 'index' must be a path/URL string or a table with 'path'")
+            rules.where["index"] = where
             continue
         if not isinstance(value, dict):
             problems.append(f"{where}: [fingerprint] must be a table")
@@ -282,7 +331,8 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
         for key, item in value.items():
             key_where = lines.at(lines.key(key, "fingerprint"))
             if key not in known or key in ("normaliser", "tokenizer"):
-                problems.append(f"{key_where}: unknown setting {key!r} in [fingerprint]")
+                settable = [k for k in known if k not in ("normaliser", "tokenizer")]
+                problems.append(f"{key_where}: unknown setting {key!r} in [fingerprint]{did_you_mean(key, settable)}")
             elif type(item) is not type(known[key]) and not (isinstance(known[key], float) and isinstance(item, int)):
                 problems.append(f"{key_where}: fingerprint.{key} must be {type(known[key]).__name__}")
         if len(problems) == before:
@@ -292,17 +342,37 @@ def parse_rules(data: dict[str, Any], text: str, path: str, prefix: str = "") ->
             if len(problems) == before:
                 rules.fingerprint = candidate
     if isinstance(data.get("scan"), dict):
-        rules.scan = data["scan"]
+        _parse_scan(data["scan"], lines, rules)
     elif "scan" in data:
         problems.append(f"{lines.at(lines.key('scan'))}: [scan] must be a table")
     if "limits" in data:
-        rules.limits, found = parse_limits(data["limits"], lines.at(lines.table("limits") or lines.key("limits")))
+        limits_at = _first(lines.table("limits"), lines.key("limits"))
+        rules.limits, found = parse_limits(data["limits"], lines.at(limits_at),
+                                           lambda key: lines.at(_first(lines.key(key, "limits"), limits_at)))
         problems.extend(found)
     if rules.publisher:
         for rule in rules.sources:
             if rule.name == rules.publisher:
                 rules.publisher_aliases = list(rule.aliases)
+    rules.problems = by_line(problems, path)
     return rules
+
+
+def _parse_scan(table: dict[str, Any], lines: _Lines, rules: Rules) -> None:
+    head = _first(lines.table("scan"), lines.key("scan"))
+    for key, value in table.items():
+        where = lines.at(_first(lines.key(key, "scan"), head))
+        if key not in SCAN_KEYS:
+            rules.problems.append(f"{where}: unknown setting {key!r} in [scan]{did_you_mean(key, SCAN_KEYS)}")
+            continue
+        if SCAN_KEYS[key] is list and isinstance(value, str):
+            value = [value]
+        bad = scan_value_problem(key, value)
+        if bad:
+            rules.problems.append(f"{where}: scan.{key} {bad[0]}, not {value!r}{bad[1]}")
+            continue
+        rules.scan[key] = value
+        rules.where[f"scan.{key}"] = where
 
 
 _CHECKED = {"policy", "excerpt_max", "max_df_share", "max_df", "min_passage"}
@@ -310,7 +380,7 @@ _CHECKED = {"policy", "excerpt_max", "max_df_share", "max_df", "min_passage"}
 
 def _check_value(key: str, value: Any) -> str | None:
     if key == "policy" and value not in POLICIES:
-        return f"policy {value!r} is not one of {', '.join(POLICIES)}"
+        return f"policy {value!r} is not one of {', '.join(POLICIES)}{did_you_mean(value, POLICIES)}"
     if key in ("excerpt_max", "max_df_share") and not 0 <= value <= 1:
         return f"{key} must be between 0 and 1, not {value}"
     if key == "max_df" and value < 1:

@@ -6,7 +6,7 @@ from typing import Any
 
 from provenance.credits.policy import PolicyBook
 from provenance.index.base import SourceSummary
-from provenance.rules import Rules
+from provenance.rules import Rules, by_line
 from provenance.text.normalize import normalise_name, normalise_names
 
 
@@ -46,9 +46,10 @@ def effective_policies(rules: Rules, summaries: list[SourceSummary] | None) -> l
     return rows
 
 
-def lint(rules: Rules) -> list[str]:
-    """Problems as ``file:line: message`` (validation errors plus consistency checks)."""
-    problems = list(rules.problems)
+def lint(rules: Rules, found: list[str] | None = None) -> list[str]:
+    """Problems as ``file:line: message``, sorted by line: those ``found`` while resolving the
+    configuration (default: the rules file's own) plus consistency checks."""
+    problems = list(rules.problems if found is None else found)
     seen: dict[str, str] = {}
     everything = [name for r in rules.sources for name in (r.name, *r.aliases, *r.licensees)]
     keys = dict(zip(everything, normalise_names(everything), strict=True))
@@ -73,4 +74,4 @@ def lint(rules: Rules) -> list[str]:
                                 "publisher")
     if rules.path and not rules.publisher:
         problems.append(f"{rules.path}:1: no 'publisher' set: the tool cannot tell your own articles ('own') apart")
-    return problems
+    return by_line(problems, rules.path)

@@ -115,5 +115,5 @@ def test_problems_in_a_large_file_point_at_their_lines(tmp_path: Path) -> None:
     body += '[[source]]\nname = "Late"\npolcy = "free"\nexcerpt_max = 3\n'
     path = write(tmp_path / "provenance.toml", body)
     problems = load_rules(path, strict=False).problems
-    assert problems == [f"{path}:15003: unknown setting 'polcy' in [[source]] 'Late'",
+    assert problems == [f"{path}:15003: unknown setting 'polcy' in [[source]] 'Late'; did you mean 'policy'?",
                         f"{path}:15004: excerpt_max must be between 0 and 1, not 3 (source 'Late')"]
