@@ -9,7 +9,8 @@ set of numpy passes (:func:`align_many`), and only joining runs into passages is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +36,48 @@ class Passage:
     def to_dict(self) -> dict[str, object]:
         return {"article": list(self.article), "source": list(self.source), "chars": self.chars,
                 "identical": round(self.identical, 3)}
+
+
+WIDEN_MAX = 16  # characters a passage's end is widened by at most (see widen)
+
+
+def _widens(ch: str) -> bool:
+    """A character a passage's end may take in: a digit, a Latin letter (any width) or punctuation."""
+    if ch.isdigit():
+        return True
+    category = unicodedata.category(ch)
+    return category[0] == "P" or (category[0] == "L" and unicodedata.normalize("NFKC", ch).isascii())
+
+
+def widen(passages: list[Passage], article: str, source: str) -> list[Passage]:
+    """Passages with their loaded-text ends taken over the neighbouring characters both texts share
+    there (digits, Latin letters, punctuation; at most ``WIDEN_MAX``), never into another passage.
+
+    Alignment works in tokens and shingles of the normalised text, so a passage can begin just
+    after a digit or a Latin word that both texts print beside it ("5月19日" highlighted from 月):
+    the reader should see the whole shared phrase. Scores and coverage are not changed.
+    """
+    ordered = sorted(passages, key=lambda p: p.article)
+    out: list[Passage] = []
+    for k, passage in enumerate(ordered):
+        (a0, a1), (s0, s1) = passage.article, passage.source
+        # Bounds: the passages widened so far and those still to come, on both sides.
+        others = out + ordered[k + 1:]
+        a_floor = out[-1].article[1] if out else 0
+        a_ceiling = ordered[k + 1].article[0] if k + 1 < len(ordered) else len(article)
+        s_floor = max((q.source[1] for q in others if q.source[1] <= s0), default=0)
+        s_ceiling = min((q.source[0] for q in others if q.source[0] >= s1), default=len(source))
+        steps = 0
+        while (steps < WIDEN_MAX and a0 > a_floor and s0 > s_floor and article[a0 - 1] == source[s0 - 1]
+               and _widens(article[a0 - 1])):
+            a0, s0, steps = a0 - 1, s0 - 1, steps + 1
+        steps = 0
+        while (steps < WIDEN_MAX and a1 < a_ceiling and s1 < s_ceiling and article[a1] == source[s1]
+               and _widens(article[a1])):
+            a1, s1, steps = a1 + 1, s1 + 1, steps + 1
+        out.append(replace(passage, article=(a0, a1), source=(s0, s1)) if (a0, a1, s0, s1) != (
+            *passage.article, *passage.source) else passage)
+    return out
 
 
 class Side(Protocol):

@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from provenance.align import Passage, align_many, default_gap
+from provenance.align import Passage, align_many, default_gap, widen
 from provenance.analysis import Analysis, window_size
 from provenance.credits.names import NameRegistry
 from provenance.documents.model import parse_published
@@ -295,7 +295,10 @@ class Matcher:
                 evidence = self._without_shared_quotations(analysis, views[rowid], evidence, quotes,
                                                            source_quotes[rowid], attested, frequent)
             if evidence is not None:
-                matches.append(Match(docs[rowid], views[rowid], *evidence, parse_published(docs[rowid].published)))
+                scores, passages, cover = evidence
+                passages = widen(passages, analysis.article.text, docs[rowid].text)
+                matches.append(Match(docs[rowid], views[rowid], scores, passages, cover,
+                                     parse_published(docs[rowid].published)))
         matches.sort(key=match_rank)
         return matches
 

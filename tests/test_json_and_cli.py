@@ -70,7 +70,7 @@ def test_json_report_shape(project: Path) -> None:
     assert set(match["scores"]) == {"jaccard", "containment", "source_coverage", "simhash_distance"}
     text = (project / "incoming" / "copy.txt").read_text(encoding="utf-8")
     start, end = match["passages"][0]["article"]
-    assert text[start:end].startswith("西江港务集团") and text[start:end].endswith("明显减少")
+    assert text[start:end].startswith("西江港务集团") and text[start:end].endswith("明显减少。")
     s0, s1 = match["passages"][0]["source"]
     assert s1 - s0 == end - start
     assert items["own.txt"]["verdict"] == "original" and "source" not in items["own.txt"]

@@ -205,7 +205,7 @@ def test_region_points_at_the_copied_passage(project: Project) -> None:
     item = next(i for i in report.items if i.path.endswith("copy.md"))
     start, end = item.matches[0]["passages"][0]["article"]
     passage = item.text[start:end].strip()
-    assert passage.startswith("西江港务集团") and passage.endswith("两分钟以内")
+    assert passage.startswith("西江港务集团") and passage.endswith("两分钟以内。")  # the shared full stop too
 
     region = results_by_uri(json.loads(formatters.formatter("sarif")(report)))["articles/copy.md"][
         "locations"][0]["physicalLocation"]["region"]
