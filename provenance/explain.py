@@ -79,7 +79,9 @@ def explain_article(scanner: Scanner, article: Article) -> dict[str, Any]:
 
 
 def render_text(data: dict[str, Any]) -> str:
-    lines = [f"{data['path']}  ({data.get('format')}, {data.get('encoding')})"]
+    # A Word or PDF file has no encoding: its text is extracted (offsets count that text).
+    encoding = data.get("encoding") or ("text extracted" if data.get("format") in ("docx", "pdf") else None)
+    lines = [f"{data['path']}  ({data.get('format')}, {encoding})"]
     if "error" in data:
         lines.append(f"  unreadable: {data['error']}")
         return "\n".join(lines) + "\n"

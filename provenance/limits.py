@@ -7,9 +7,10 @@ need to raise are settings of the rules file's ``[limits]`` table (README, "Secu
 
     [limits]
     file_bytes = 67108864           # one article file as stored on disk (64 MiB)
-    decompressed_bytes = 67108864   # a .jsonl.gz file once decompressed (64 MiB)
+    decompressed_bytes = 67108864   # a .jsonl.gz file, or the parts of a .docx, once decompressed (64 MiB)
     front_matter_bytes = 262144     # a front matter block (256 KiB)
-    text_chars = 1000000            # one article's text (news runs to tens of thousands)
+    text_chars = 1000000            # one article's text (news runs to tens of thousands; a PDF's
+                                    # extraction stops there)
 
 The others are fixed: they bound structures no real input comes near.
 """
@@ -35,6 +36,8 @@ BASELINE_FILE_BYTES = 64 * MIB
 SOURCE_TOML_BYTES = 1 * MIB  # a folder's source.toml defaults
 STORED_TEXT_BYTES = 64 * MIB  # one text stored in an index, once decompressed
 STRUCTURE_DEPTH = 64  # nesting of front matter, JSON articles and rules values
+ZIP_ENTRIES = 10_000  # entries of a .docx archive (a Word file holds tens; hundreds with many images)
+PDF_PAGES = 2_000  # pages of a PDF article (an article runs to a few; a whole edition to a hundred or two)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 Every problem with one file becomes an ``Article`` with ``error`` set (an ``unreadable`` item);
 loading never raises and never stops on a bad file. Files are read read-only, without blocking,
 within the caps of :mod:`provenance.limits`; which files are read at all is :mod:`.walk`'s job.
+
+Text files (``.txt``, Markdown with front matter), HTML, JSON and JSON Lines are decoded here;
+the text of Word (``.docx``, :mod:`.office`) and PDF (``.pdf``, :mod:`.pdf`) files is extracted,
+and that extracted text is the article's loaded text (:mod:`.extracted`).
 """
 
 from __future__ import annotations
@@ -16,15 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from provenance.documents.encoding import decode_bytes
+from provenance.documents.extracted import Extracted
 from provenance.documents.frontmatter import split_front_matter
 from provenance.documents.html import parse_html
 from provenance.documents.model import Article, parse_published
+from provenance.documents.office import parse_docx
+from provenance.documents.pdf import parse_pdf
 from provenance.documents.walk import (
     ARTICLE_SUFFIXES,
     CONFIG_NAMES,
+    DOCX_SUFFIXES,
+    EXTRACTED_SUFFIXES,
     HTML_SUFFIXES,
     JSON_SUFFIXES,
     JSONL_SUFFIXES,
+    PDF_SUFFIXES,
     TEXT_SUFFIXES,
     FileWalk,
     FoundFile,
@@ -45,8 +55,8 @@ from provenance.limits import (
 )
 
 __all__ = [
-    "ARTICLE_SUFFIXES", "CONFIG_NAMES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "JSON_SUFFIXES", "TEXT_SUFFIXES",
-    "FileWalk", "FoundFile", "Skipped", "is_article_file", "iter_files", "load_file", "load_found", "load_one",
+    "ARTICLE_SUFFIXES", "CONFIG_NAMES", "DOCX_SUFFIXES", "EXTRACTED_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES",
+    "JSON_SUFFIXES", "PDF_SUFFIXES", "TEXT_SUFFIXES", "FileWalk", "FoundFile", "Skipped", "is_article_file", "iter_files", "load_file", "load_found", "load_one",
     "load_paths",
 ]
 
@@ -209,6 +219,15 @@ def load_file(
 def _parse(path: Path, suffix: str, data: bytes, base: Article, limits: Limits) -> list[Article]:
     if suffix in JSONL_SUFFIXES:
         return _load_jsonl(path, data, base, limits)
+    if suffix in EXTRACTED_SUFFIXES:
+        if not data:
+            raise LoadError("empty file (0 bytes)")
+        _apply_extracted(base, parse_docx(data, limits) if suffix in DOCX_SUFFIXES else parse_pdf(data, limits))
+        if not base.text.strip():
+            raise LoadError("no text in the Word document" if suffix in DOCX_SUFFIXES else "no text in the PDF")
+        _check_length(base, limits, "")
+        _check_unicode(base, "")
+        return [base]
     text, base.encoding = decode_bytes(data)
     if suffix in JSON_SUFFIXES:
         return [_from_record(_parse_json(text, ""), base, "JSON", limits)]
@@ -238,6 +257,23 @@ def _parse(path: Path, suffix: str, data: bytes, base: Article, limits: Limits) 
     _check_length(base, limits, "")
     _check_unicode(base, "")
     return [base]
+
+
+def _apply_extracted(article: Article, extracted: Extracted) -> None:
+    """Text, links and metadata of a Word or PDF file (:mod:`.extracted`); the file's own title
+    and date win over ``source.toml`` defaults, as an HTML page's do."""
+    article.text = extracted.text()
+    article.links = extracted.links
+    fields = extracted.fields()
+    article.meta.update(fields["meta"])
+    if fields["title"]:
+        article.title = fields["title"]
+    if fields["published"] is not None:
+        article.published = fields["published"]
+    if article.title is None:
+        first = next((line.strip() for line in article.text.splitlines() if line.strip()), "")
+        if 0 < len(first) <= 120:
+            article.meta["first_line_title"] = first
 
 
 def _surrogate_at(text: str) -> int | None:

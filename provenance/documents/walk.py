@@ -9,6 +9,9 @@ are :class:`Skipped` with a one-line reason for stderr:
 * symbolic links whose real path lies outside the given paths (a link in a repository of
   articles to ``~/.ssh/id_rsa`` must not end up in a report), unless ``follow_symlinks``.
 
+Under a folder, hidden files are not found, and neither are Office's lock files (``~$draft.docx``,
+which Word writes beside a document it has open): :func:`is_article_file` says they are no articles.
+
 A given file's own folder counts as given: ``provenance check a.md`` reads ``a.md`` when its
 real path is inside the folder it was named in. Folders reached through symbolic links are not
 walked unless ``follow_symlinks`` (then each real folder once, so a link loop ends).
@@ -31,7 +34,14 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
-ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
+DOCX_SUFFIXES = (".docx",)
+PDF_SUFFIXES = (".pdf",)
+# Formats whose text is extracted from a binary file: offsets count characters of the extracted text.
+EXTRACTED_SUFFIXES = DOCX_SUFFIXES + PDF_SUFFIXES
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + EXTRACTED_SUFFIXES
+# Names of files that are never articles: Office's lock files ("~$draft.docx", written beside a
+# document while Word has it open; a few bytes of the user's name, not a document).
+LOCK_PREFIX = "~$"
 # Files that configure the corpus rather than being articles.
 CONFIG_NAMES = {"source.toml", "provenance.toml", "pyproject.toml", "labels.jsonl", "expected.jsonl"}
 
@@ -46,7 +56,8 @@ def suffix_of(path: Path) -> str:
 
 
 def is_article_file(path: Path) -> bool:
-    return path.name not in CONFIG_NAMES and suffix_of(path) in ARTICLE_SUFFIXES
+    return (path.name not in CONFIG_NAMES and not path.name.startswith(LOCK_PREFIX)
+            and suffix_of(path) in ARTICLE_SUFFIXES)
 
 
 def is_tool_file(path: Path) -> bool:

@@ -11,6 +11,11 @@
   file's tail; otherwise the passage itself (or its first line) is looked up in the file (HTML,
   JSON, a JSON Lines record's line). When the file cannot be read they fall back to the loaded
   text, as the JSON report's offsets are; ``properties.locatedBy`` says which applies.
+* A Word (``.docx``) or PDF file has no lines of its own: the artifact is still the file, and the
+  region counts lines and columns in the text extracted from it (paragraphs separated by a blank
+  line, page headers and footers after the body: :mod:`provenance.documents.extracted`), the
+  text the JSON report's offsets and ``provenance explain`` show (``locatedBy: extractedText``;
+  ``charOffset`` and the snippet are of that text too).
 * The original and the rest of its chain are related locations; ``partialFingerprints``
   hashes the article's path and id, the original's id and the verdict, so it survives edits elsewhere in
   the file and changes when the verdict does.
@@ -32,7 +37,7 @@ from urllib.parse import quote
 
 from provenance import __version__
 from provenance.documents.encoding import decode_bytes
-from provenance.documents.loaders import JSONL_SUFFIXES
+from provenance.documents.loaders import EXTRACTED_SUFFIXES, JSONL_SUFFIXES
 from provenance.limits import DEFAULT_LIMITS, gunzip, read_regular_file
 from provenance.report.formatters import register
 from provenance.report.model import Item, Report
@@ -114,10 +119,12 @@ RULE_TEXTS: dict[str, RuleText] = {
     UNREADABLE: RuleText(
         "UnreadableFile",
         "The file could not be read or decoded",
-        "The file is empty, binary, in an encoding that could not be recognised, or malformed (JSON, JSON Lines, "
-        "front matter), so it could not be checked.",
+        "The file is empty, binary, in an encoding that could not be recognised, malformed (JSON, JSON Lines, "
+        "front matter, a corrupt Word or PDF file), encrypted, or a PDF without a text layer (a scanned image), so it "
+        "could not be checked.",
         "Fix the problem the message names: save the article as text (UTF-8, GB18030, Big5 or UTF-16), HTML, "
-        "Markdown, or JSON with a `text` field. Keep files that are not articles out of the scan with `--exclude`.",
+        "Markdown, JSON with a `text` field, Word (.docx, without a password) or PDF with a text layer (OCR a "
+        "scanned page first). Keep files that are not articles out of the scan with `--exclude`.",
         ("input",)),
     EXCERPT: RuleText(
         "Excerpt",
@@ -317,6 +324,8 @@ def locate(item: Item, span: tuple[int, int] | None, cache: dict[str, str | None
     start, end = _trim(text, *span) if span else (0, len(text))
     piece = text[start:end]
     file_path, record = _split_record(item.path)
+    if file_path.lower().endswith(EXTRACTED_SUFFIXES):
+        return _Lines(text).region(start, end), "extractedText"  # a binary file: its extracted text
     content = _read(file_path, cache)
     if content is not None:
         lines = _Lines(content)
