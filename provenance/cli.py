@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -588,6 +589,75 @@ def rules_lint(
     if problems:
         raise typer.Exit(1)
     typer.echo(f"{path}: ok ({len(rules.sources)} sources)")
+
+
+@app.command("serve")
+def serve_command(
+    index: IndexOpt = None,
+    rules_file: RulesOpt = None,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS",
+                                      help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, metavar="N",
+                                         help="Processes serving requests, each with its own scan threads.")] = 1,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, metavar="N", help="Scan threads per process "
+                                                "[default: one per core, at least 2; PROVENANCE_API_THREADS].")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="Answer 408 when a "
+                                                  "request takes longer [default: 30; 0: never; "
+                                                  "PROVENANCE_API_TIMEOUT].")] = None,
+    max_body: Annotated[int | None, typer.Option("--max-body", min=1024, metavar="BYTES", help="Answer 413 to a "
+                                                 "larger request body [default: 16 MiB; PROVENANCE_API_MAX_BODY].")] = None,
+    max_articles: Annotated[int | None, typer.Option("--max-articles", min=1, metavar="N", help="Articles per POST "
+                                                     "/v1/scan [default: 100; PROVENANCE_API_MAX_ARTICLES].")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Serve the HTTP API (docs/service.md): POST /v1/check, /v1/scan and /v1/documents, GET
+    /v1/sources, /v1/index and /healthz, the API described at /docs.
+
+    The index and rules are found as for scan. Writes (POST /v1/documents) need the token in
+    PROVENANCE_API_TOKEN; PROVENANCE_API_TOKEN_SCOPE=all asks it on every /v1 route. Stops
+    gracefully on SIGTERM or Ctrl-C: requests under way are answered first.
+    """
+    from provenance.service import SERVE_EXTRA, missing_packages
+
+    missing = missing_packages()
+    if missing:
+        raise _fail(f"provenance serve needs {', '.join(missing)}: {SERVE_EXTRA}")
+    import uvicorn
+
+    from provenance.service.app import create_app
+    from provenance.service.settings import ServiceSettings
+
+    settings = _settings(rules_file, [], index=index)
+    try:
+        location = _location(settings, quiet, RichProgress(False if quiet else None))
+        service = ServiceSettings.build(settings, location, {"threads": threads, "timeout": timeout,
+                                                             "max_body": max_body, "max_articles": max_articles})
+        with open_index(location, settings.rules.fingerprint, readonly=True) as opened:  # fail here, not in a worker
+            documents = opened.count()
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
+    if not quiet:
+        writes = "on" if service.token else "off (no PROVENANCE_API_TOKEN)"
+        _err.print(f"provenance: serving {mask_url(location)} ({documents} documents) at http://{host}:{port}/ "
+                   f"with {workers} worker{'s' if workers > 1 else ''}; writes {writes}", markup=False)
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": False,  # the service logs each request
+                               "log_level": "warning" if quiet else "info"}
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again with the handler it found:
+    # this one makes that (or a SIGTERM before uvicorn listens) a clean exit 0.
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        if workers > 1:  # each worker process imports the app and reads these settings back
+            os.environ.update(service.to_environ())
+            uvicorn.run("provenance.service.app:factory", factory=True, workers=workers, **options)
+        else:
+            uvicorn.run(create_app(service), **options)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise typer.Exit(0)
 
 
 @schema_app.command("report")

@@ -401,7 +401,7 @@ class Scanner:
     """Scans articles against an open index with one set of rules."""
 
     def __init__(self, index: IndexBackend, rules: Rules, book: PolicyBook | None = None,
-                 chrome: Chrome | None = None) -> None:
+                 chrome: Chrome | None = None, documents: int | None = None) -> None:
         self.index = index
         self.rules = rules
         self.params = index.params
@@ -409,7 +409,7 @@ class Scanner:
         # Each source's chrome, as the rule finds it in the index now (text.chrome): incoming
         # articles are analysed with it, and matched corpus documents are cleaned with it.
         self.chrome = chrome if chrome is not None else Chrome.load(index)
-        self.documents = index.count()
+        self.documents = index.count() if documents is None else documents  # given: counted with book and chrome
         self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage,
                                df_threshold=rules.defaults.df_threshold(self.documents))
 

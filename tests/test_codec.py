@@ -3,6 +3,7 @@ read; damage is an index error naming the remedy, not a traceback."""
 
 from __future__ import annotations
 
+import threading
 import zlib
 
 import pytest
@@ -60,3 +61,26 @@ def test_a_scan_over_damaged_texts_names_the_index_and_exits_2(tmp_path) -> None
     assert result.exit_code == 2
     assert location in result.output and "stored text is damaged" in result.output
     assert "rebuild the index" in result.output and "Traceback" not in result.output
+
+
+def test_threads_read_texts_side_by_side() -> None:
+    """The HTTP service reads the index from several threads: zstd contexts are per thread (a
+    shared one corrupted texts read at the same time, and could crash the process)."""
+    texts = [f"第{k}篇新闻，县里今天召开会议。" * (1500 + 200 * k) for k in range(8)]
+    packed = [pack_text(text) for text in texts]
+    wrong: list[object] = []
+
+    def read(k: int) -> None:
+        for _ in range(300):
+            try:
+                if unpack_text(packed[k]) != texts[k]:
+                    wrong.append(k)
+            except IndexError_ as exc:
+                wrong.append(exc)
+
+    threads = [threading.Thread(target=read, args=(k,)) for k in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

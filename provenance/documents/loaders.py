@@ -50,13 +50,14 @@ from provenance.limits import (
     Limits,
     TooLarge,
     depth_of,
+    describe,
     gunzip,
     read_regular_file,
 )
 
 __all__ = [
     "ARTICLE_SUFFIXES", "CONFIG_NAMES", "DOCX_SUFFIXES", "EXTRACTED_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES",
-    "JSON_SUFFIXES", "PDF_SUFFIXES", "TEXT_SUFFIXES", "FileWalk", "FoundFile", "Skipped", "is_article_file", "iter_files", "load_file", "load_found", "load_one",
+    "JSON_SUFFIXES", "PDF_SUFFIXES", "TEXT_SUFFIXES", "FileWalk", "FoundFile", "Skipped", "is_article_file", "iter_files", "load_bytes", "load_file", "load_found", "load_one",
     "load_paths",
 ]
 
@@ -200,6 +201,33 @@ def load_file(
     except LoadError as exc:
         base.error = f"source.toml defaults: {exc}"
         return [base]
+    return _parse_safely(path, suffix, data, base, limits)
+
+
+def load_bytes(
+    data: bytes, name: str, *, display_path: str | None = None, article_id: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Article]:
+    """Load the bytes of one file called ``name`` (an upload: its suffix picks the format, as
+    :func:`load_file`'s does) into one or more articles; failures come back as articles with
+    ``error`` set. ``limits.file_bytes`` caps ``data`` as it caps a file on disk."""
+    path = Path(name)
+    suffix = suffix_of(path)
+    fmt = {".md": "md", ".markdown": "md"}.get(suffix, suffix.lstrip(".").split(".")[0])
+    if suffix in HTML_SUFFIXES:
+        fmt = "html"
+    base = Article(id=article_id or path.name, path=display_path or name, format=fmt)
+    if suffix not in ARTICLE_SUFFIXES:
+        base.error = f"not a format provenance reads ({' '.join(ARTICLE_SUFFIXES)})"
+        return [base]
+    if len(data) > limits.file_bytes:
+        base.error = f"file too large: {describe(len(data))}, larger than the limit of {describe(limits.file_bytes)}"
+        return [base]
+    return _parse_safely(path, suffix, data, base, limits)
+
+
+def _parse_safely(path: Path, suffix: str, data: bytes, base: Article, limits: Limits) -> list[Article]:
+    """:func:`_parse`, with every failure an article with ``error`` set."""
     try:
         return _parse(path, suffix, data, base, limits)
     except LoadError as exc:

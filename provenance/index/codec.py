@@ -9,6 +9,7 @@ magic number, a zlib stream never does.
 
 from __future__ import annotations
 
+import threading
 import zlib
 
 import zstandard
@@ -18,12 +19,28 @@ from provenance.limits import STORED_TEXT_BYTES, TooLarge, describe
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _LEVEL = 6  # as small as level 9 on news text, in two thirds of the time
-_compressor = zstandard.ZstdCompressor(level=_LEVEL)
-_decompressor = zstandard.ZstdDecompressor()
+# One compressor and decompressor per thread: zstd contexts must never be used by two threads at
+# once (they release the GIL while they work; a shared one corrupts texts or crashes), and the
+# HTTP service reads the index from several threads.
+_contexts = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    made = getattr(_contexts, "compressor", None)
+    if made is None:
+        made = _contexts.compressor = zstandard.ZstdCompressor(level=_LEVEL)
+    return made
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    made = getattr(_contexts, "decompressor", None)
+    if made is None:
+        made = _contexts.decompressor = zstandard.ZstdDecompressor()
+    return made
 
 
 def pack_text(text: str) -> bytes:
-    return _compressor.compress(text.encode("utf-8"))
+    return _compressor().compress(text.encode("utf-8"))
 
 
 def unpack_text(data: bytes, index: str = "", cap: int = STORED_TEXT_BYTES) -> str:
@@ -50,7 +67,7 @@ def _unzstd(data: bytes, cap: int) -> bytes:
     if zstandard.frame_content_size(data) > cap:  # -1 when the frame does not say
         raise TooLarge
     try:
-        return _decompressor.decompress(data, max_output_size=cap)
+        return _decompressor().decompress(data, max_output_size=cap)
     except zstandard.ZstdError as exc:
         if "max_output_size" in str(exc) or "output buffer" in str(exc):
             raise TooLarge from None

@@ -1,0 +1,77 @@
+"""Request payloads into articles, through the loaders the command line reads files with.
+
+- a JSON article with ``text`` is read as a ``.json`` article file holding the same object;
+- a JSON article with ``html`` is read as an ``.html`` file, then the fields given beside it
+  (``title``, ``url``, ``published``…) win over what the page says;
+- an uploaded file is read as a file of its name: its suffix picks the format (``.txt``, ``.md``,
+  ``.html``, ``.json``, ``.jsonl``, ``.docx``, ``.pdf``…), its bytes may be in any encoding.
+
+So the same article gives the same item here as in ``provenance scan``. A payload that cannot be
+read (no text, a bad date, a Word file without text) is an ``unreadable`` article, as a file is.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from provenance.documents.loaders import load_bytes
+from provenance.documents.model import Article, parse_published
+from provenance.documents.walk import ARTICLE_SUFFIXES, suffix_of
+from provenance.limits import Limits
+
+FIELDS = ("title", "source", "url", "published", "publisher", "license")
+
+
+class UnsupportedUpload(ValueError):
+    """An uploaded file whose name says no format the loaders read (HTTP 415)."""
+
+
+def from_json(payload: dict[str, Any], default_id: str, limits: Limits) -> Article:
+    """The article of one JSON payload (``text`` or ``html``, and optional fields)."""
+    article_id = str(payload.get("id") or default_id)
+    if payload.get("html") is not None:
+        loaded = load_bytes(str(payload["html"]).encode("utf-8", "surrogatepass"), f"{article_id}.html",
+                            article_id=article_id, display_path=article_id, limits=limits)[0]
+        if loaded.readable:
+            _override(loaded, {k: payload.get(k) for k in FIELDS})
+        loaded.id = article_id
+        return loaded
+    record = {k: v for k, v in payload.items() if k != "html" and v is not None}
+    record["id"] = article_id
+    # ASCII escapes: a lone surrogate reaches the loader as the escape it checks for
+    data = json.dumps(record, ensure_ascii=True).encode("ascii")
+    return load_bytes(data, f"{article_id}.json", article_id=article_id, display_path=article_id, limits=limits)[0]
+
+
+def _override(article: Article, fields: dict[str, Any]) -> None:
+    """Fields given beside an HTML page win over the page's own; a bad date makes it unreadable."""
+    for key, value in fields.items():
+        if value is None or value == "":
+            continue
+        if key == "published":
+            parsed = parse_published(value)
+            if parsed is None:
+                article.error = f"'published' is not an ISO 8601 date or date-time: {str(value)[:60]!r}"
+                article.text = ""
+                return
+            article.published = parsed
+        else:
+            setattr(article, key, str(value))
+
+
+def upload_name(filename: str | None) -> str:
+    """The base name of an uploaded file (no folders, whichever slashes the client used)."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    if not name or suffix_of(Path(name)) not in ARTICLE_SUFFIXES:
+        shown = repr(name) if name else "a file without a name"
+        raise UnsupportedUpload(f"{shown}: not a format provenance reads; name the file with one of "
+                                f"{' '.join(ARTICLE_SUFFIXES)}")
+    return name
+
+
+def from_upload(data: bytes, filename: str | None, limits: Limits) -> list[Article]:
+    """The articles of an uploaded file (a JSON Lines file may hold several)."""
+    name = upload_name(filename)
+    return load_bytes(data, name, article_id=name, display_path=name, limits=limits)
