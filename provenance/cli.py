@@ -612,7 +612,8 @@ def serve_command(
     quiet: QuietOpt = False,
 ) -> None:
     """Serve the HTTP API (docs/service.md): POST /v1/check, /v1/scan and /v1/documents, GET
-    /v1/sources, /v1/index and /healthz, the API described at /docs.
+    /v1/sources, /v1/index and /healthz, the API described at /docs, and the page for editors at /
+    (paste or drop an article, see the verdict and the copied passages).
 
     The index and rules are found as for scan. Writes (POST /v1/documents) need the token in
     PROVENANCE_API_TOKEN; PROVENANCE_API_TOKEN_SCOPE=all asks it on every /v1 route. Stops

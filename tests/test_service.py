@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,10 @@ from typer.testing import CliRunner
 
 from provenance.cli import app as cli_app
 from provenance.config import resolve
+from provenance.documents.walk import ARTICLE_SUFFIXES
 from provenance.engine import build_index, scan
+from provenance.report import html_format
+from provenance.report.formatters import formatter
 from provenance.rules import load_rules
 from provenance.schema import report_schema, validate_report
 from provenance.service.app import create_app, factory
@@ -157,6 +161,74 @@ def test_page_docs_and_json_errors_for_unknown_routes(client: TestClient) -> Non
     assert client.get("/docs").status_code == 200
     assert "/docs" in assert_error(client.get("/v2/nothing"), 404, "not found")["detail"]
     assert_error(client.get("/v1/check"), 405, "method not allowed")
+
+
+class _Assets(HTMLParser):
+    """The URLs a page loads (src, href of links and scripts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.accept: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        for name in ("src", "href", "srcset", "poster", "data", "action"):
+            if found.get(name) and (tag != "a" or name != "href"):
+                self.urls.append(str(found[name]))
+        if tag == "input" and found.get("type") == "file":
+            self.accept = found.get("accept")
+
+
+def test_the_page_loads_everything_from_the_service(client: TestClient) -> None:
+    """The editors' page (tests/test_service_browser.py drives it in chromium): every asset is the
+    service's own, none names another host, and the browser is told to load nothing from elsewhere."""
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "http://" not in page.text and "https://" not in page.text
+    assets = _Assets()
+    assets.feed(page.text)
+    loaded = [url for url in assets.urls if not url.startswith("data:")]
+    assert {"static/report.css", "static/report.js", "static/page.css", "static/page.js"} <= set(loaded)
+    for url in loaded:
+        assert not url.startswith(("//", "/")) and ":" not in url, url  # relative: works under a path prefix too
+        answer = client.get("/" + url)
+        assert answer.status_code == 200, url
+        assert "http://" not in answer.text and "https://" not in answer.text and "@import" not in answer.text, url
+    # the report's own styles and passage script, not copies
+    assert client.get("/static/report.css").text == html_format.CSS
+    assert client.get("/static/report.js").text == html_format.PASSAGES_SCRIPT
+    assert client.get("/static/report.js").headers["content-type"].startswith("text/javascript")
+    # the file picker offers every format an upload may have
+    offered = set((assets.accept or "").split(","))
+    assert {"." + suffix.rsplit(".", 1)[-1] for suffix in ARTICLE_SUFFIXES} <= offered
+
+
+def test_check_view_is_the_html_reports_section(client: TestClient, sample_index: str) -> None:
+    assert client.post("/v1/check", json={"text": SEED}).json()["view"] is None
+    answer = upload(client, INCOMING / "seed-case.txt", view="true")
+    assert answer.status_code == 200
+    view = answer.json()["view"]
+    assert view.startswith('<section class="item sev-error v-unattributed"') and view.endswith("</section>")
+    article, source = view.split('<div class="pane source">', 1)
+    assert '<mark class="passage' in article.split('<div class="pane article">', 1)[1]
+    assert '<mark class="passage' in source and "柳川日报" in source
+    assert "Chain of copies" in view and "none found" in view
+    # the side-by-side view is exactly the HTML report's for the same file
+    report = scan([INCOMING / "seed-case.txt"], sample_index, load_rules(RULES))
+    page = formatter("html")(report)
+    matches = view[view.index('<div class="match">'):-len("</section>")]
+    assert matches in page
+    # nothing in it is loaded by the browser, and no inline style (the page's policy refuses them)
+    assert "style=" not in view and " src=" not in view and "<script" not in view
+
+
+def test_check_view_escapes_the_article(client: TestClient) -> None:
+    view = client.post("/v1/check", params={"view": "true"},
+                       json={"text": "<script>alert(1)</script><img src=x onerror=alert(2)>\n\n" + SEED}).json()["view"]
+    assert "<script" not in view and "<img" not in view and "&lt;script&gt;" in view
+    assert '<mark class="passage' in view
 
 
 # -- checking --------------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ Everything is inline (styles, a small script, no fonts or images from elsewhere)
 mailed or archived and opened offline. The page is complete without the script: the script only
 adds the filters, the partner highlighting of passages, and a record of what was rendered
 (``data-rendered-passages`` on ``<body>``) that automated checks read.
+
+The editors' page of ``provenance serve`` shows the same view from the same code: it gets
+:func:`item_section` for its one article from ``POST /v1/check?view=true`` and loads :data:`CSS` and
+:data:`PASSAGES_SCRIPT` from the service (``/static/report.css``, ``/static/report.js``).
 """
 
 from __future__ import annotations
@@ -160,7 +164,49 @@ footer { color:var(--faint); font-size:12px; padding:0 0 30px; }
   section.item { break-inside:avoid-page; } }
 """
 
-SCRIPT = r"""
+# The passage behaviour, shared by the report and the service's page (``/static/report.js``): hovering a
+# passage lights its partner on the other side, clicking one scrolls the other side to its partner; and a
+# record of what was rendered (how many passage marks are visibly highlighted) for automated checks.
+PASSAGES_SCRIPT = r"""
+(function () {
+  var provenance = window.provenance || (window.provenance = {});
+  function has(m, k) { return (' ' + m.dataset.passages + ' ').indexOf(' ' + k + ' ') >= 0; }
+  // Partner highlighting in every side-by-side view (.match) under root.
+  provenance.bindPassages = function (root) {
+    root.querySelectorAll('.match').forEach(function (match) {
+      var marks = Array.prototype.slice.call(match.querySelectorAll('mark.passage'));
+      function partners(k) { return marks.filter(function (x) { return has(x, k); }); }
+      marks.forEach(function (m) {
+        var k = m.dataset.passage;
+        m.addEventListener('mouseenter', function () { partners(k).forEach(function (x) { x.classList.add('active'); }); });
+        m.addEventListener('mouseleave', function () { partners(k).forEach(function (x) { x.classList.remove('active'); }); });
+        m.addEventListener('click', function () {
+          var pane = m.closest('pre'), other = partners(k).filter(function (x) { return x.closest('pre') !== pane; })[0];
+          if (!other) return;
+          var box = other.closest('pre');
+          box.scrollTop = Math.max(0, other.offsetTop - (m.offsetTop - pane.scrollTop));
+          partners(k).forEach(function (x) {
+            x.classList.remove('flash'); void x.offsetWidth; x.classList.add('flash');
+          });
+        });
+      });
+    });
+  };
+  // Record on target (data-rendered-passages, data-total-passages) how many of root's passage marks are
+  // visibly highlighted: laid out and with a background colour.
+  provenance.recordPassages = function (root, target) {
+    var marks = root.querySelectorAll('mark.passage'), visible = 0;
+    marks.forEach(function (m) {
+      var r = m.getBoundingClientRect(), bg = getComputedStyle(m).backgroundColor;
+      if (r.width > 0 && r.height > 0 && bg && bg !== 'transparent' && !/^rgba\(.*,\s*0\)$/.test(bg)) visible++;
+    });
+    target.dataset.renderedPassages = String(visible);
+    target.dataset.totalPassages = String(marks.length);
+  };
+})();
+"""
+
+SCRIPT = PASSAGES_SCRIPT + r"""
 (function () {
   var root = document.documentElement;
   root.classList.remove('nojs'); root.classList.add('js');
@@ -192,36 +238,10 @@ SCRIPT = r"""
   });
   apply();
 
-  function has(m, k) { return (' ' + m.dataset.passages + ' ').indexOf(' ' + k + ' ') >= 0; }
-  document.querySelectorAll('.match').forEach(function (match) {
-    var marks = Array.prototype.slice.call(match.querySelectorAll('mark.passage'));
-    function partners(k) { return marks.filter(function (x) { return has(x, k); }); }
-    marks.forEach(function (m) {
-      var k = m.dataset.passage;
-      m.addEventListener('mouseenter', function () { partners(k).forEach(function (x) { x.classList.add('active'); }); });
-      m.addEventListener('mouseleave', function () { partners(k).forEach(function (x) { x.classList.remove('active'); }); });
-      m.addEventListener('click', function () {
-        var pane = m.closest('pre'), other = partners(k).filter(function (x) { return x.closest('pre') !== pane; })[0];
-        if (!other) return;
-        var box = other.closest('pre');
-        box.scrollTop = Math.max(0, other.offsetTop - (m.offsetTop - pane.scrollTop));
-        partners(k).forEach(function (x) {
-          x.classList.remove('flash'); void x.offsetWidth; x.classList.add('flash');
-        });
-      });
-    });
-  });
+  window.provenance.bindPassages(document);
 
   // Record what was actually rendered, for automated checks of the page.
-  function record() {
-    var marks = document.querySelectorAll('mark.passage'), visible = 0;
-    marks.forEach(function (m) {
-      var r = m.getBoundingClientRect(), bg = getComputedStyle(m).backgroundColor;
-      if (r.width > 0 && r.height > 0 && bg && bg !== 'transparent' && !/^rgba\(.*,\s*0\)$/.test(bg)) visible++;
-    });
-    document.body.dataset.renderedPassages = String(visible);
-    document.body.dataset.totalPassages = String(marks.length);
-  }
+  function record() { window.provenance.recordPassages(document, document.body); }
   if (document.readyState === 'complete') record(); else window.addEventListener('load', record);
 })();
 """
@@ -509,7 +529,11 @@ def _head(item: Item) -> str:
     return f'<div class="item-head">{_badge(item.verdict)}<h3>{_path(item.path)}</h3>{item_id}</div>'
 
 
-def _item_section(number: int, item: Item) -> str:
+def item_section(number: int, item: Item) -> str:
+    """One article's section: verdict badge and message, the original, credits and chain of copies, the
+    scores and, per matched document, the side-by-side view with the copied passages marked (the
+    document's text from ``item.source_texts``). Styled by :data:`CSS`; :data:`PASSAGES_SCRIPT` adds the
+    partner highlighting. The service's page (``POST /v1/check?view=true``) shows exactly this."""
     if not item.matches:
         return (_section_open(number, item, compact=True) + _head(item)
                 + f'<p class="message">{_e(item.message)}</p></section>')
@@ -578,10 +602,10 @@ def render_html(report: Report) -> str:
     body = [_overview(numbered) if report.items else '<p class="message">No articles were scanned.</p>']
     if detailed:
         body.append('<h2 class="section">Articles with copied text</h2>')
-        body += [_item_section(n, item) for n, item in detailed]
+        body += [item_section(n, item) for n, item in detailed]
     if compact:
         body.append('<h2 class="section">Other articles</h2>')
-        body += [_item_section(n, item) for n, item in compact]
+        body += [item_section(n, item) for n, item in compact]
     summary = json.dumps({"scanned": len(report.items), "by_verdict": report.by_verdict(),
                           "exit_code": report.exit_code}, ensure_ascii=False)
     documents = index.get("documents")

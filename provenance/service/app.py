@@ -6,7 +6,10 @@ Routes (docs/service.md has the shapes and curl examples):
 - ``POST /v1/scan`` — up to ``max_articles`` articles → a whole ``provenance-report/1`` report;
 - ``POST /v1/documents`` — add or update corpus originals (token required);
 - ``GET /v1/sources``, ``GET /v1/index``, ``GET /healthz``; ``/docs`` and ``/openapi.json``;
-- ``GET /`` — the page in ``static/index.html``; the folder's other files under ``/static/``.
+- ``GET /`` — the editors' page in ``static/index.html``; the folder's other files under
+  ``/static/``, and the HTML report's styles and passage script as ``/static/report.css`` and
+  ``/static/report.js`` (from :mod:`provenance.report.html_format`, so the page's side-by-side view
+  is the report's: ``POST /v1/check?view=true`` answers the report's section for the article).
 
 Route functions only read the request and shape the answer: loading and scanning run on the
 scan threads of :class:`~provenance.service.state.IndexState`.
@@ -24,13 +27,14 @@ from typing import Annotated, Any, TextIO
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from provenance import __version__
 from provenance.documents.model import Article
+from provenance.report import html_format
 from provenance.report.model import Report
 from provenance.service import articles as payloads
 from provenance.service import errors
@@ -57,6 +61,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "Body or article count over the limit"), (415, "Neither JSON nor multipart/form-data, or a file "
                                                              "in no format provenance reads"),
         (422, "Invalid request"))}
+# The page loads everything from this service and nothing from anywhere else; the browser is told so.
+PAGE_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'"
+ASSET_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+PAGE_HEADERS = {"Content-Security-Policy": PAGE_POLICY, **ASSET_HEADERS}
 
 
 def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: IndexState | None = None) -> FastAPI:
@@ -105,7 +113,16 @@ def _routes(app: FastAPI, settings: ServiceSettings) -> None:
     async def page() -> FileResponse:
         if not (STATIC / "index.html").is_file():
             raise ApiError(404, "no page is installed at /; the API is described at /docs")
-        return FileResponse(STATIC / "index.html", media_type="text/html")
+        return FileResponse(STATIC / "index.html", media_type="text/html", headers=PAGE_HEADERS)
+
+    # The HTML report's styles and passage script, for the page (routes before the /static mount win)
+    @app.get("/static/report.css", include_in_schema=False)
+    async def report_css() -> Response:
+        return Response(html_format.CSS, media_type="text/css", headers=ASSET_HEADERS)
+
+    @app.get("/static/report.js", include_in_schema=False)
+    async def report_js() -> Response:
+        return Response(html_format.PASSAGES_SCRIPT, media_type="text/javascript", headers=ASSET_HEADERS)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and the index in use")
     async def healthz() -> dict[str, Any]:
@@ -119,25 +136,28 @@ def _routes(app: FastAPI, settings: ServiceSettings) -> None:
                   "'file' of multipart/form-data."))
     async def check(request: Request, fail_on: FailOn | None = None,
                     sources: Annotated[bool, Query(description="Also answer the matched documents' texts.")] = False,
+                    view: Annotated[bool, Query(description="Also answer the HTML report's section for the article "
+                                                           "(what the page at / shows).")] = False,
                     ) -> JSONResponse:
         """The article's item as in the JSON report, HTTP 200 whatever the verdict; ``exit_code``
         is what ``provenance check`` would exit with at ``fail_on`` (default: the configuration's)."""
         loaders = await _read_articles(request, settings, many=False)
         threshold = fail_on or settings.fail_on
 
-        def work(scanner: Any, snapshot: Any) -> tuple[Any, Any]:
+        def work(scanner: Any, snapshot: Any) -> tuple[Any, str | None, Any]:
             loaded = _load(loaders, 1)
             if len(loaded[0]) != 1:
                 raise ApiError(422, f"the file holds {len(loaded[0])} articles; /v1/check takes one (/v1/scan takes "
                                     "several)")
-            return index.scan_items(scanner, loaded)[0][0], snapshot
+            item = index.scan_items(scanner, loaded)[0][0]
+            return item, html_format.item_section(1, item) if view else None, snapshot
 
-        item, snapshot = await index.read(work)
+        item, section, snapshot = await index.read(work)
         report = Report(items=[item], index=snapshot.info, fail_on=threshold)
         return JSONResponse({
             "item": item.to_dict(), "verdict": item.verdict, "severity": item.severity,
             "exit_code": report.exit_code, "fail_on": threshold, "text": item.text or "",
-            "source_texts": item.source_texts if sources else None,
+            "source_texts": item.source_texts if sources else None, "view": section,
             "index": {"documents": snapshot.documents, "generation": snapshot.generation},
         })
 

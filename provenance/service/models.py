@@ -79,6 +79,10 @@ class CheckResponse(BaseModel):
     text: str = Field(description="The article's text as loaded: every span of the item points into it.")
     source_texts: dict[str, str] | None = Field(
         None, description="With ?sources=true: the loaded text of every matched corpus document, by id.")
+    view: str | None = Field(
+        None, description="With ?view=true: the HTML report's section for this article (verdict, message, original "
+                          "and chain, credits, and the article beside each matched document with the copied passages "
+                          "marked), an HTML fragment styled by /static/report.css; the page at / shows it.")
     index: dict[str, Any] = Field(description="The index checked against: documents and generation.")
 
 
