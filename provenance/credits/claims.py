@@ -33,8 +33,9 @@ import re
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import accumulate, pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from provenance.credits.names import NameRegistry, domain_of
 from provenance.credits.wires import latin_names, notice_owners, registry_resolves
@@ -110,7 +111,9 @@ _BARE_URL = re.compile(r"(?P<url>" + _URL + ")", re.I)
 _ZH_DATELINE = re.compile(
     r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fffA-Za-z]{2,18}?)\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
 )
-_ZH_REPORT = re.compile(r"(?:^|(?<=[\s(（，,。]))据(?P<name>[^\s,，。:：]{2,14}?)(?:报道|报导|消息|电)")
+# 据 at a line start or after a space or one of "(（，,。" (the look-behind after it says so, a line
+# break being a space): with the character first, a search scans for it alone.
+_ZH_REPORT = re.compile(r"据(?<![^\s(（，,。]据)(?P<name>[^\s,，。:：]{2,14}?)(?:报道|报导|消息|电)")
 _ZH_XUN = re.compile(r"^[^\S\n]*[(（]?(?P<name>[\u4e00-\u9fff]{2,10}?)(?:讯|电|消息)\s*[(（]?")
 # "路透北京7月15日 - …": the Chinese service of a wire, a dash after the date
 _ZH_DASH_DATELINE = re.compile(
@@ -236,9 +239,12 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     lines = split_lines(normalized)
     seen: set[tuple[int, int]] = set()
     muted: list[tuple[int, int]] = []  # photo credits inside the line being read (line offsets)
+    unread: list[str] = []  # that line, until its photo credits are looked for (at its first claim)
 
     def add(kind: str, line_no: int, line_start: int, start: int, end: int, name: str, url: str | None = None,
             origin: bool = True) -> None:
+        if unread:
+            muted.extend(_caption_spans(unread.pop(), present))
         if muted and any(start < hi and lo < end for lo, hi in muted):
             return  # "(Photo: Reuters)", "（图片来源：视觉中国）": a credit of a picture, not of the text
         name = _clean_name(name)
@@ -255,7 +261,7 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
 
     present = _Present(normalized.mid)
     notices = may_hold_notice(normalized.mid)
-    titled = "原标题" in normalized.mid
+    titled = present.han and "原标题" in normalized.mid
     filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
     first_body_line = filled[0] if filled else 0
     # A byline without "By" ("JILL COLVIN, Associated Press") is only read at the head of the
@@ -264,15 +270,29 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     under_title = set(filled[1:3])
     quiet = _not_credit_lines(lines, present, result.captions)
     _add_captions_above(lines, result.captions)
+    # What the text holds anywhere, asked once: a reader none of whose patterns or words occur in
+    # the text is not called line by line (each finds nothing there).
+    links, zh_explicit, en_explicit = present("link"), present("zh_explicit"), present("en_explicit")
+    dated = any(present(name) for name in _DATELINE_PATTERNS)
+    reporters = present.han and "记者" in normalized.mid
+    piped = present("en_by_pipe")
+    trailers = _TrailerWords.of(present)
+    trailed = any(trailers)
+    noticed = present.mentions(*_NOTICE_WORDS)
+    cited = registry is not None and any(present(name) for name in _CITATION_PATTERNS)
     for line_no, line in enumerate(lines):
         text = line.text
         if not text.strip():
             continue
         muted.clear()
-        lstart, _ = normalized.mid_span(line.start, line.end)
-        k = bisect_right(skip_starts, lstart)
+        unread.clear()
+        inside = False
+        if skip_starts:
+            lstart, _ = normalized.mid_span(line.start, line.end)
+            k = bisect_right(skip_starts, lstart)
+            inside = k > 0 and skip_reach[k - 1] > lstart
         editor = is_editor_line(text)
-        boilerplate = (k and skip_reach[k - 1] > lstart) or (notices and is_notice(text))
+        boilerplate = inside or (notices and is_notice(text))
         if boilerplate or editor:
             # Notice and editor lines credit nothing but a wire: its notice, its byline ("By The
             # Associated Press" is an editor line) or its house trailer ("(Reporting by …)").
@@ -281,48 +301,55 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                 _bylines(add, line_no, line.start, text, registry, present, line_no <= head_end)
             elif boilerplate:
                 _wire_notices(add, line_no, line.start, text, present)
-            _trailers(add, line_no, line.start, text, present)
+            _trailers(add, line_no, line.start, text, trailers)
             continue
         if line_no in quiet:
             continue
         if line_no != first_body_line:  # "… coach (Getty Images)" closing a title credits the story
-            muted.extend(_caption_spans(text, present))
-        short = len(text.strip()) <= 160
+            unread.append(text)
         first_claim = len(result.claims)  # the claims from here on are this line's
         origin = _ORIGINAL_TITLE.search(text) if titled else None
         if origin and not result.original_title:
             result.original_title = origin.group("t").strip("《》\"“” ")
-        for m in _LINK.finditer(text) if present("link") else ():
+        for m in _LINK.finditer(text) if links else ():
             url = m.group("url")
             add("link", line_no, line.start, m.start(), m.end(), url, url=url)
-        for m in _ZH_EXPLICIT.finditer(text) if present("zh_explicit") else ():
+        for m in _ZH_EXPLICIT.finditer(text) if zh_explicit else ():
             if _SOURCE_WORD.fullmatch(m.group("marker")) and not _labelled(text, m):
                 continue  # "资金来源于捐赠": the word 来源 in running text, not a credit label
             _explicit(add, line_no, line.start, text, m)
-        for m in _EN_EXPLICIT.finditer(text) if present("en_explicit") else ():
+        for m in _EN_EXPLICIT.finditer(text) if en_explicit else ():
             if m.group("marker").lower() in ("source", "sources", "credit") and not _COLON_EN.match(
                 text, m.end("marker")
             ):
                 continue  # "source" as an ordinary word, not a credit label
             _explicit(add, line_no, line.start, text, m)
-        explicit_here = any(c.kind == "explicit" for c in result.claims[first_claim:])
+        explicit_here = len(result.claims) > first_claim and any(
+            c.kind == "explicit" for c in result.claims[first_claim:])
         if explicit_here:
             for m in _BARE_URL.finditer(text) if present("bare_url") else ():
                 add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
-        elif short and (not result.claims or line_no > first_body_line):
+        elif (not result.claims or line_no > first_body_line) and len(text.strip()) <= 160:
             for m in _BARE_URL.finditer(text) if present("bare_url") else ():
                 # a bare URL/domain only credits in a short line that holds little else; a post or
                 # a script of a social network is an embed, not a credit
                 rest = _BARE_URL.sub("", text)
                 if len(re.sub(r"[\W_]", "", rest)) <= 12 and not _EMBED_URL.search(m.group("url")):
                     add("link", line_no, line.start, m.start(), m.end(), m.group("url"), url=m.group("url"))
-        _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line, present=present)
-        _bylines(add, line_no, line.start, text, registry, present, line_no <= head_end)
-        if line_no <= head_end and "•" in text:
+        if dated or line_no == first_body_line:
+            _datelines(add, line_no, line.start, text, registry, is_title=line_no == first_body_line, present=present)
+        # a byline opens with "By", names a wire after a bar, holds 记者, or sits at the head
+        head = line_no <= head_end
+        if head or piped or (reporters and "记者" in text) or _BY.match(text):
+            _bylines(add, line_no, line.start, text, registry, present, head)
+        if head and "•" in text:
             _provider(add, line_no, line.start, text)
-        _trailers(add, line_no, line.start, text, present)
-        _wire_notices(add, line_no, line.start, text, present)
-        _citations(add, line_no, line.start, text, registry, present)
+        if trailed:
+            _trailers(add, line_no, line.start, text, trailers)
+        if noticed:
+            _wire_notices(add, line_no, line.start, text, present)
+        if cited:
+            _citations(add, line_no, line.start, text, registry, present)
         if line_no in under_title and len(result.claims) == first_claim:
             _outlet_line(add, line_no, line.start, text, registry)
     if article is not None:
@@ -376,13 +403,27 @@ class _Present:
     The per-text search runs each pattern in MULTILINE mode over the whole text, so ``^``/``$``
     hold at every line and a look-behind at a line start sees the line break: any match inside a
     line is also a match there. A pattern absent from the text is not tried line by line.
+
+    Before a search, the literals the pattern cannot match without are looked for (``_NEEDS``): the
+    Han ones only in a text holding a Han character, the ASCII ones of a Chinese text in its ASCII
+    characters alone (a small part of it; a literal found there across characters that were apart
+    only lets the search run). ``mentions`` and ``holds`` look for words the same way.
     """
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._lower: str | None = None
+        self._han: bool | None = None
+        self._ascii: dict[bool, str] = {}
         self._found: dict[str, bool] = {}
         self._mentions: dict[tuple[str, ...], bool] = {}
+
+    @property
+    def han(self) -> bool:
+        """Whether the text holds a Han character."""
+        if self._han is None:
+            self._han = not self._text.isascii() and _HAN.search(self._text) is not None
+        return self._han
 
     @property
     def lower(self) -> str | None:
@@ -391,29 +432,73 @@ class _Present:
             self._lower = "" if FOLDS_TO_ASCII.search(self._text) else self._text.lower()
         return self._lower or None
 
+    def _holds(self, needs: tuple[tuple[str, ...], ...], caseless: bool) -> bool:
+        """Whether the text (lower-cased when ``caseless``) holds a literal of every group of
+        ``needs``; True when unsure (lower-casing is not IGNORECASE there)."""
+        text = self.lower if caseless else self._text
+        if text is None:
+            return True
+        if not self.han:
+            return _has_literals(text, text, needs)
+        ascii_part = self._ascii.get(caseless)
+        if ascii_part is None:
+            ascii_part = self._ascii[caseless] = text.encode("ascii", "ignore").decode("ascii")
+        return _has_literals(text, ascii_part, needs)
+
     def mentions(self, *words: str) -> bool:
         """Whether the text holds one of ``words`` (lower case) in any case; True when unsure."""
         found = self._mentions.get(words)
         if found is None:
-            lower = self.lower
-            found = self._mentions[words] = lower is None or any(word in lower for word in words)
+            found = self._mentions[words] = self._holds((words if self.han else _no_han(words),), True)
         return found
 
+    def holds(self, *words: str) -> bool:
+        """Whether the text holds one of ``words`` as written."""
+        return self._holds((words if self.han else _no_han(words),), False)
+
     def __call__(self, name: str) -> bool:
-        if name not in self._found:
-            self._found[name] = self._search(name)
-        return self._found[name]
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = self._search(name)
+        return found
 
     def _search(self, name: str) -> bool:
-        needs = _NEEDS.get(name)
-        if needs is not None:
-            haystack = self.lower if name in _CASELESS else self._text
-            if haystack is not None and not all(any(lit in haystack for lit in group) for group in needs):
-                return False
+        needs = (_NEEDS if self.han else _NEEDS_NO_HAN).get(name)
+        if needs is not None and not self._holds(needs, name in _CASELESS):
+            return False
         lowered = _LOWER_TEXT.get(name)
         if lowered is not None and self.lower is not None:
             return lowered.search(self.lower) is not None
-        return _WHOLE_TEXT[name].search(self._text) is not None
+        lowered_starts = _LOWER_STARTS.get(name)
+        if lowered_starts is not None and self.lower is not None:
+            text = self.lower
+            whole, after = lowered_starts
+        else:
+            text, whole, after = self._text, _WHOLE_TEXT[name], _STARTS.get(name)
+        if after is not None:  # a match at the text's start, or after a character that lets one start
+            return whole.match(text) is not None or after.search(text) is not None
+        return whole.search(text) is not None
+
+
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+@cache
+def _no_han(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` without those holding a Han character."""
+    return tuple(word for word in words if not _HAN.search(word))
+
+
+def _has_literals(text: str, ascii_part: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``text`` holds a literal of every group of ``needs``, an ASCII literal being looked
+    for in ``ascii_part`` (loops: generators cost more than the tests)."""
+    for group in needs:
+        for literal in group:
+            if literal in (ascii_part if literal.isascii() else text):
+                break
+        else:
+            return False
+    return True
 
 
 def _known_start(prefix: str, registry: NameRegistry | None) -> str | None:
@@ -433,6 +518,10 @@ def _place_before(text: str) -> bool:
 _CLAUSE_BREAK = re.compile(r"[.:|•][^\S\n]")
 _PLACE_SMALL = frozenset({"by", "of", "de", "la", "le", "el", "al", "du", "da", "di", "del", "van", "von", "and", "-",
                           "—", "–", "|"})
+
+
+# The patterns _datelines tries on every line (the title's own is tried on the title alone).
+_DATELINE_PATTERNS = ("zh_dateline", "zh_dash_dateline", "zh_cna", "zh_xun", "en_agency", "en_lead_agency")
 
 
 def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
@@ -472,8 +561,8 @@ def _datelines(add: Any, line_no: int, line_start: int, text: str, registry: Nam
     m = _EN_LEAD_AGENCY.match(text) if present("en_lead_agency") else None
     if m and is_agency(m.group("name"), registry):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
-    m = _EN_TITLE_AGENCY.search(text) if present("en_title_agency") else None
-    if m and is_title and len(text) <= 200 and not _EN_AGENCY.search(text):
+    m = _EN_TITLE_AGENCY.search(text) if is_title and len(text) <= 200 and present("en_title_agency") else None
+    if m and not _EN_AGENCY.search(text):
         add("dateline", line_no, line_start, m.start("name"), m.end("name"), m.group("name"))
 
 
@@ -495,12 +584,19 @@ _TITLE_WORDS = frozenset({"staff", "wire", "wires", "news", "newsroom", "writer"
                           "journalist", "journalists", "contributor"})
 
 
+def _name_word(word: str) -> bool:
+    """A word of a personal name: capitalised without digits, or a connector."""
+    return (word[:1].isupper() and not any(map(str.isdigit, word))) or word.lower() in _CONNECTORS
+
+
 def _people_like(text: str) -> bool:
-    """Personal names joined by commas and "and": every word capitalised (or a connector)."""
-    words = _WORD.findall(text)
-    return 0 < len(words) <= 16 and all(
-        (word[:1].isupper() and not any(ch.isdigit() for ch in word)) or word.lower() in _CONNECTORS
-        for word in words)
+    """Personal names joined by commas and "and": every word capitalised (or a connector), 1 to 16 words."""
+    count = 0
+    for match in _WORD.finditer(text):  # most lines fail at their first words
+        count += 1
+        if count > 16 or not _name_word(match.group()):
+            return False
+    return count > 0
 
 
 def _agency_start(text: str, registry: NameRegistry | None) -> str | None:
@@ -584,12 +680,11 @@ def _bylines(add: Any, line_no: int, line_start: int, text: str, registry: NameR
     # "By The Associated Press", "By JILL COLVIN Associated Press", "By ROBERT BURNS AP National
     # Security Writer", "JONATHAN LEMIRE and JILL COLVIN, Associated Press": personal names, then
     # the agency (after a comma, a bar or a dash when there is no "By")
-    words = list(_WORD.finditer(text, rest_at, hi))
-    for k, word in enumerate(words):
+    previous = ""
+    for k, word in enumerate(_WORD.finditer(text, rest_at, hi)):  # most lines end at their first words
+        before, previous = previous, word.group(0)
         if k:
-            before = words[k - 1].group(0)
-            if k > 16 or not ((before[:1].isupper() and not any(ch.isdigit() for ch in before))
-                              or before.lower() in _CONNECTORS):
+            if k > 16 or not _name_word(before):
                 return
         elif not by:
             continue
@@ -627,16 +722,33 @@ _CONTRIBUTOR_OUTLET = re.compile(r"(?<![\w&.-])(?P<name>(?:The )?[A-Z][\w&.-]*+(
 _SENTENCE_START = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 
 
-def _trailers(add: Any, line_no: int, line_start: int, text: str, present: _Present) -> None:
+class _TrailerWords(NamedTuple):
+    """Which kinds of trailer a text can hold, by the words each cannot be without."""
+
+    reuters: bool
+    signoff: bool
+    contributions: bool
+
+    @classmethod
+    def of(cls, present: _Present) -> _TrailerWords:
+        return cls(present.mentions("reporting by", "writing by"), present.mentions("reuter"),
+                   present.mentions("contributed", "used in this", "material from", "reporting from",
+                                    "information from"))
+
+
+def _trailers(add: Any, line_no: int, line_start: int, text: str, words: _TrailerWords) -> None:
+    if words.reuters and _REUTERS_TRAILER.match(text) and _REUTERS_ROLE.search(text):
+        name: str | None = "Reuters"
+    elif words.signoff and _REUTER_SIGNOFF.match(text):
+        name = text.strip()
+    elif words.contributions:
+        name = None
+    else:
+        return
     lo = len(text) - len(text.lstrip())
     hi = len(text.rstrip())
-    if present.mentions("reporting by", "writing by") and _REUTERS_TRAILER.match(text) and _REUTERS_ROLE.search(text):
-        add("trailer", line_no, line_start, lo, hi, "Reuters")
-        return
-    if present.mentions("reuter") and _REUTER_SIGNOFF.match(text):
-        add("trailer", line_no, line_start, lo, hi, text.strip())
-        return
-    if not present.mentions("contributed", "used in this", "material from", "reporting from", "information from"):
+    if name is not None:
+        add("trailer", line_no, line_start, lo, hi, name)
         return
     for m in _CONTRIBUTED.finditer(text):
         # the sentence that holds the words: from the last sentence end before them to the next
@@ -661,9 +773,12 @@ def _trailers(add: Any, line_no: int, line_start: int, text: str, present: _Pres
                 add("trailer", line_no, line_start, lo_name, hi_name, name, origin=False)
 
 
+_NOTICE_WORDS = ("©", "(c)", "copyright", "版权")
+
+
 def _wire_notices(add: Any, line_no: int, line_start: int, text: str, present: _Present) -> None:
     """A wire's own copyright notice ("© 2018 The Associated Press. All rights reserved…")."""
-    if not present.mentions("©", "(c)", "copyright", "版权"):
+    if not present.mentions(*_NOTICE_WORDS):
         return
     for owner in notice_owners(text):
         add("notice", line_no, line_start, owner.start, owner.end, owner.name)
@@ -675,11 +790,16 @@ _ZH_CITE = re.compile(
     r"(?:^|(?<=[\s,，。；;:：]))(?P<name>[\u4e00-\u9fff]{2,8}?)(?:\d{1,2}日|今天|昨天|当天|日前|近日)?"
     r"(?:报道|报导)(?:称|说|指出)?[,，:：]"
 )
-_EN_ACCORDING = re.compile(r"(?<![\w-])[Aa]ccording to (?:the )?(?P<name>[A-Z][\w&.'-]*+(?: [A-Z][\w&.'-]*+){0,3})")
+# The look-behinds follow the first letter (and test the character before it): with a letter
+# first, a search scans for the letter alone.
+_EN_ACCORDING = re.compile(r"[Aa](?<![\w-][Aa])ccording to (?:the )?(?P<name>[A-Z][\w&.'-]*+(?: [A-Z][\w&.'-]*+){0,3})")
 _EN_REPORTED = re.compile(
-    r"(?<![\w&.'-])(?P<name>[A-Z][\w&.'-]*+(?: [A-Z][\w&.'-]*+){0,3}) (?:news agency |newswire |wire service )?"
+    r"(?P<name>[A-Z](?<![\w&.'-][A-Z])[\w&.'-]*+(?: [A-Z][\w&.'-]*+){0,3}) (?:news agency |newswire |wire service )?"
     r"(?:reported|reports|said in a report)\b"
 )
+
+
+_CITATION_PATTERNS = ("zh_report", "zh_cite", "en_according", "en_reported")
 
 
 def _citations(add: Any, line_no: int, line_start: int, text: str, registry: NameRegistry | None,
@@ -806,6 +926,10 @@ _SLASH_CREDIT = re.compile(
 )
 
 
+# What each alternative of _EMBED cannot be without (lower case)
+_EMBED_WORDS = ("(@", "twitter.com", "post on instagram", "post shared by", "instagram.com/p/", "facebook.com/")
+
+
 def _caption_spans(text: str, present: _Present) -> list[tuple[int, int]]:
     """Photo credits inside a line: "(AP Photo/…)", "(Photo: X, AP)", "（图片来源：视觉中国）", "（新华社记者 X 摄）",
     "REUTERS/Kevin Lamarque"."""
@@ -817,16 +941,33 @@ def _caption_spans(text: str, present: _Present) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_caption(text: str, present: _Present) -> bool:
+class _CaptionWords(NamedTuple):
+    """Which caption wordings a text holds anywhere (the patterns that need them are not tried
+    line by line in a text without them)."""
+
+    agencies: bool  # _PHOTO_AGENCY
+    hints: bool  # _CAPTION_HINT
+    pictures: bool  # _CAPTION_EN, _CAPTION_ZH
+    zh_ends: bool  # _CAPTION_END_ZH
+
+    @classmethod
+    def of(cls, present: _Present) -> _CaptionWords:
+        return cls(present.mentions(*_PHOTO_AGENCIES), present.holds("FILE", " Photo"),
+                   present.mentions("photo", "picture", "image", "graphic", "illustration", "video", "footage",
+                                    "cartoon", "图", "照", "视频"),
+                   present.mentions("摄", "资料", "图片"))
+
+
+def _is_caption(text: str, words: _CaptionWords) -> bool:
     """A photo caption or photo credit line."""
     if len(text) > 1000:
         return False
-    if len(text) <= 120 and present.mentions(*_PHOTO_AGENCIES) and _PHOTO_AGENCY.search(text):
+    if len(text) <= 120 and words.agencies and _PHOTO_AGENCY.search(text):
         return True
-    if present.mentions("file", "photo") and _CAPTION_HINT.search(text):
+    if words.hints and _CAPTION_HINT.search(text):
         return True
-    if len(text) <= 400 and (_CAPTION_EN.match(text) or _CAPTION_ZH.match(text) or (
-            present.mentions("摄", "资料", "图片") and _CAPTION_END_ZH.search(text))):
+    if len(text) <= 400 and ((words.pictures and (_CAPTION_EN.match(text) or _CAPTION_ZH.match(text))) or (
+            words.zh_ends and _CAPTION_END_ZH.search(text))):
         return True
     stripped = text.rstrip()
     if stripped.endswith((")", "]")):
@@ -852,11 +993,22 @@ def _is_photo_credit(text: str) -> bool:
     return bool(slash and slash.start() <= 1 and slash.end() == len(stripped))
 
 
-def _credit_like(text: str) -> bool:
-    """A short line that could be a photographer's credit: "Credit: X", "Name, AP", "Name | Reuters"."""
+def _credit_like(text: str, credits: bool = True) -> bool:
+    """A short line that could be a photographer's credit: "Credit: X", "Name, AP", "Name | Reuters".
+    ``credits``: False when the text holds no "credit" (in any case)."""
     stripped = text.strip()
-    return len(stripped) <= 80 and (bool(_CREDIT_AFTER_CAPTION.match(text)) or (
-        not _BY.match(text) and bool(_BYLINE_TAIL.search(stripped)) and _people_like(_BYLINE_TAIL.sub(" ", stripped))))
+    if len(stripped) > 80:
+        return False
+    if credits and _CREDIT_AFTER_CAPTION.match(text):
+        return True
+    if _BY.match(text) or not _BYLINE_TAIL.search(stripped):
+        return False
+    # Taking the separators out drops no word but dashes standing alone, which are connectors: a
+    # word that is no name word stays, and fails the names (most lines end here, at no cost).
+    for word in _WORD.finditer(stripped):
+        if not _name_word(word.group()):
+            return False
+    return _people_like(_BYLINE_TAIL.sub(" ", stripped))
 
 
 def caption_lines(normalized: Normalized) -> set[int]:
@@ -874,6 +1026,8 @@ def caption_lines(normalized: Normalized) -> set[int]:
 
 def _add_captions_above(lines: list[Line], captions: set[int]) -> None:
     """Add to ``captions`` the lines that a photo credit alone on its line closes."""
+    if not captions:
+        return
     # A credit alone on its line ("(AP Photo/…)") closes the caption above it when that reads
     # like one ("…, Sunday, July 15, 2018 on the eve of …").
     previous = -1
@@ -892,11 +1046,13 @@ def _not_credit_lines(lines: list[Line], present: _Present, captioned: set[int] 
     widgets and ad units, related-article lists, social-media embeds. ``captioned`` (given) gets
     the captions and their credit lines."""
     quiet: set[int] = set()
-    embeds = present.mentions("(@", "twitter", "instagram", "facebook.com")
-    widgets = present.mentions("accuweather", "weather", "quick look", "天气预报由", "行情数据由")
+    embeds = present.mentions(*_EMBED_WORDS)
+    widgets = present.mentions("accuweather", "weather.com", "quick look", "天气预报由", "行情数据由")
     filled = [number for number, line in enumerate(lines) if line.text.strip()]
     # a title is never a caption: "… coach. (Getty Images)" closing one credits the story
-    captions = [k > 0 and _is_caption(lines[number].text, present) for k, number in enumerate(filled)]
+    words = _CaptionWords.of(present)
+    credits = present.mentions("credit")
+    captions = [k > 0 and _is_caption(lines[number].text, words) for k, number in enumerate(filled)]
     chrome = [bool(_GALLERY.match(lines[number].text)) for number in filled]
     listing = 0  # titles still to be read after a related-articles header
     if captioned is not None:
@@ -922,7 +1078,7 @@ def _not_credit_lines(lines: list[Line], present: _Present, captioned: set[int] 
     # only read like one ("Trump, left, and Putin…", "…, Monday, July 16, 2018.") place credits
     # without being set aside themselves.
     for k, number in enumerate(filled):
-        if k == 0 or captions[k] or chrome[k] or number in quiet or not _credit_like(lines[number].text):
+        if k == 0 or captions[k] or chrome[k] or number in quiet or not _credit_like(lines[number].text, credits):
             continue
         run = [k]
         for step in (-1, 1):
@@ -936,7 +1092,7 @@ def _not_credit_lines(lines: list[Line], present: _Present, captioned: set[int] 
                         captioned.update(filled[i] for i in run)
                         captioned.add(filled[j])
                     break
-                if not (chrome[j] or _credit_like(text)):
+                if not (chrome[j] or _credit_like(text, credits)):
                     break
                 run.append(j)
                 j += step
@@ -1078,3 +1234,35 @@ _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "en_lead_agency": (("-", "–", "—"),),
     "en_title_agency": ((")",),),
 }
+# The same without the literals holding a Han character, for a text without one: a group left
+# empty cannot be met.
+_NEEDS_NO_HAN = {name: tuple(_no_han(group) for group in needs) for name, needs in _NEEDS.items()}
+
+
+# Patterns whose matches start at the text's start or right after a given character: those that
+# open a line ("^": after a line break) and those that start after a space or a mark
+# ("(?:^|(?<=[…]))", a line break being a space). Searched as that character followed by the rest
+# of the pattern, sre scans for the character alone instead of trying the start at every
+# character (several times faster); the text's start is matched on its own. None of them has an
+# alternative outside a group, which would not follow the start.
+_START = re.compile(r"\^|\(\?:\^\|\(\?<=(\[[^\]]{1,40}\])\)\)")
+
+
+def _after_start(name: str, flags: int) -> re.Pattern[str]:
+    """A pattern's rest after its start, following a character that lets it start."""
+    pattern = _WHOLE_TEXT[name].pattern
+    start = _START.match(pattern)
+    if start is None:
+        raise ValueError(f"{name} has no start of its own")
+    return re.compile((start.group(1) or "\n") + "(?:" + pattern[start.end():] + ")", flags)
+
+
+_STARTS = {
+    name: _after_start(name, _WHOLE_TEXT[name].flags)
+    for name in ("zh_dateline", "zh_xun", "zh_dash_dateline", "zh_cna", "en_lead_agency", "en_by_pipe", "zh_explicit",
+                 "zh_cite", "en_explicit")
+}
+# IGNORECASE makes the per-character tests of English credit markers slower: searched in the
+# lower-cased text instead (as _LOWER_TEXT's).
+_LOWER_STARTS = {"en_explicit": (re.compile(_WHOLE_TEXT["en_explicit"].pattern, re.MULTILINE),
+                                 _after_start("en_explicit", re.MULTILINE))}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -118,6 +119,7 @@ _CREDIT_START = re.compile(
 _TERMS = re.compile(r"请|不得|禁止|严禁|须|需|注明|保留|授权|许可|must|may not|prohibit|permission of", re.I)
 
 
+@lru_cache(maxsize=4)  # asked of one text in turn by classify_lines (once or twice) and the credit reader
 def may_hold_notice(text: str) -> bool:
     """False when no line or sentence of ``text`` can be a notice (no notice wording anywhere)."""
     if _NOTICE_ZH.search(text) or _ANY_NOTICE_LOWER.search(text.lower()):

@@ -119,27 +119,36 @@ def line_keys(normalized: Normalized) -> np.ndarray:
     while at >= 0:
         breaks.append(at)
         at = mid.find("\n", at + 1)
-    out = np.zeros(len(breaks) + 1, dtype=np.uint64)
     norm = normalized.norm
     if not norm:
-        return out
-    offsets = normalized.norm_off.astype(np.int64)
+        return np.zeros(len(breaks) + 1, dtype=np.uint64)
+    offsets = normalized.norm_off
     # loaded-text offset of each line break: a norm character belongs to the line whose break
     # comes after it (norm holds no line break; its spaces are dropped from keys)
-    bounds = normalized.mid_off[np.array(breaks, dtype=np.int64)].astype(np.int64) if breaks else np.zeros(0, np.int64)
-    owner = np.searchsorted(bounds, offsets, side="right")
-    if owner.size > 1 and (np.diff(owner) < 0).any():  # not expected: norm keeps the order of mid
+    bounds = normalized.mid_off[np.array(breaks, dtype=np.int64)] if breaks else np.zeros(0, np.int64)
+    if (offsets[1:] < offsets[:-1]).any() or (bounds[1:] < bounds[:-1]).any():  # not expected: norm keeps the order of mid
+        starts, ends, norm = _line_ranges_unordered(norm, offsets, bounds)
+    else:  # each line's norm characters are those before its break and from the break before it on
+        cuts = np.searchsorted(offsets, bounds, side="left").tolist()
+        starts, ends = [0, *cuts], [*cuts, len(norm)]
+    keys: list[int] = []
+    for start, end in zip(starts, ends, strict=True):
+        folded = norm[start:end].replace(" ", "") if end > start else ""
+        keys.append(_line_key(folded) if folded else 0)
+    return np.array(keys, dtype=np.uint64)
+
+
+def _line_ranges_unordered(norm: str, offsets: np.ndarray,
+                           bounds: np.ndarray) -> tuple[list[int], list[int], str]:
+    """Each line's range of ``norm`` characters (and ``norm`` with its characters put in line order)."""
+    owner = np.searchsorted(bounds.astype(np.int64), offsets.astype(np.int64), side="right")
+    if owner.size > 1 and (np.diff(owner) < 0).any():
         order = np.argsort(owner, kind="stable")
         norm = "".join(norm[i] for i in order.tolist())
         owner = owner[order]
-    starts = np.searchsorted(owner, np.arange(out.size), side="left").tolist()
-    ends = np.searchsorted(owner, np.arange(out.size), side="right").tolist()
-    for line, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        if end > start:
-            folded = norm[start:end].replace(" ", "")
-            if folded:
-                out[line] = _line_key(folded)
-    return out
+    lines = np.arange(bounds.size + 1)
+    return (np.searchsorted(owner, lines, side="left").tolist(), np.searchsorted(owner, lines, side="right").tolist(),
+            norm)
 
 
 def distinct_keys(keys: np.ndarray) -> np.ndarray:
