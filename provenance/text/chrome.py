@@ -352,15 +352,18 @@ class Chrome:
         article = article[~np.isin(article, self.keys)] if self.keys.size else article
         holders: dict[int, list[int]] = {}
         sources: dict[int, set[str]] = {}
+        wanted = set(article.tolist())
         figures: set[int] = set()  # lines of figures: a table's row is its story's data, never a template
         for k, doc in enumerate(docs):
             keys, texts = _document_lines(doc.text)
-            figures.update(key for key, line in zip(keys.tolist(), texts, strict=True) if key and _is_figures(line))
+            for key, line in zip(keys.tolist(), texts, strict=True):
+                if key in wanted and key not in figures and _is_figures(line):  # only the article's lines matter
+                    figures.add(key)
             for key in distinct_keys(keys).tolist():
                 holders.setdefault(key, []).append(k)
                 if key_length(key) and doc.source:
                     sources.setdefault(key, set()).add(doc.source)
-        wanted = set(article.tolist()) - figures
+        wanted -= figures
         keys = [key for key, held in holders.items() if len(held) >= 2]
         if not any(key in wanted and len(holders[key]) >= MIN_HOLDERS for key in keys):
             return np.zeros(0, dtype=np.uint64)
@@ -406,8 +409,12 @@ def _title_keys(title: str) -> np.ndarray:
 
 def _is_figures(line: str) -> bool:
     """A line of a table of figures ("Net 658,159 vs 299,930"): more digits than letters."""
-    digits = sum(ch.isdigit() for ch in line)
-    return digits > 0 and digits >= sum(ch.isalpha() for ch in line)
+    digits = len(_DIGIT.findall(line))
+    return digits > 0 and digits >= len(_LETTER.findall(line))
+
+
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=64)  # a matched document's lines are read for its claims and its title
