@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
+from shared_data import DEVSET, require_devset
 
 from provenance.engine import build_index, scan
 from provenance.rules import load_rules
 from provenance.verdicts import SEVERITY
 
-DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
-
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], dict[str, dict]]:
-    if not (DEVSET / "labels.jsonl").is_file():
-        reason = f"{DEVSET} is absent (it sits beside the checkout in CI)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_devset()
     rules = load_rules(DEVSET / "provenance.toml")
     index = str(tmp_path_factory.mktemp("devset") / "dev.sqlite")
     build_index([DEVSET / "corpus"], index, rules, jobs=2)

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_kit import start_server
 
 pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install '.[serve]'")
 
@@ -68,34 +65,11 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> str:
     return location
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _serving(index: str, cwd: Path, *flags: str, **environ: str) -> Iterator[str]:
     """``provenance serve`` in a subprocess; yields its base URL, stops it with SIGTERM."""
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PROVENANCE_API")}
-    env.update(environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "provenance", "serve", "--index", index, "--rules", str(RULES), "--port", str(port),
-         "--threads", "2", "--quiet", *flags],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}/"
+    server, base = start_server(index, RULES, cwd, "--quiet", *flags, **environ)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "healthz", timeout=2) as answer:
-                    assert answer.status == 200
-                break
-            except OSError:
-                assert server.poll() is None, server.communicate()[1][-2000:]
-                assert time.monotonic() < deadline, "the server did not start within 60 s"
-                time.sleep(0.1)
         yield base
     finally:
         server.send_signal(signal.SIGTERM)

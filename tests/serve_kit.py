@@ -1,0 +1,46 @@
+"""A real ``provenance serve`` for the tests: a subprocess on a free port, started and waited for."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(index: str, rules: Path, cwd: Path, *flags: str, stdout: int | None = subprocess.DEVNULL,
+                 **environ: str) -> tuple[subprocess.Popen[str], str]:
+    """``provenance serve --index INDEX --rules RULES`` (no token from the caller's environment);
+    returns the process and its base URL (ending in /) once /healthz answers 200."""
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PROVENANCE_API")}
+    env.update(environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "provenance", "serve", "--index", index, "--rules", str(rules), "--port", str(port),
+         "--threads", "2", *flags],
+        cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "healthz", timeout=2) as answer:
+                assert answer.status == 200
+            return server, base
+        except OSError:
+            if server.poll() is not None:
+                raise AssertionError(f"the server stopped: {server.communicate()[1][-2000:]}") from None
+            if time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError("the server did not start within 60 s") from None
+            time.sleep(0.1)
