@@ -601,7 +601,8 @@ def serve_command(
     workers: Annotated[int, typer.Option("--workers", min=1, metavar="N",
                                          help="Processes serving requests, each with its own scan threads.")] = 1,
     threads: Annotated[int | None, typer.Option("--threads", min=1, metavar="N", help="Scan threads per process "
-                                                "[default: one per core, at least 2; PROVENANCE_API_THREADS].")] = None,
+                                                "[default: one per core, at least 2; with --workers, the cores "
+                                                "shared among the workers; PROVENANCE_API_THREADS].")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="Answer 408 when a "
                                                   "request takes longer [default: 30; 0: never; "
                                                   "PROVENANCE_API_TIMEOUT].")] = None,
@@ -633,7 +634,8 @@ def serve_command(
     try:
         location = _location(settings, quiet, RichProgress(False if quiet else None))
         service = ServiceSettings.build(settings, location, {"threads": threads, "timeout": timeout,
-                                                             "max_body": max_body, "max_articles": max_articles})
+                                                             "max_body": max_body, "max_articles": max_articles},
+                                        workers=workers)
         with open_index(location, settings.rules.fingerprint, readonly=True) as opened:  # fail here, not in a worker
             documents = opened.count()
     except ProvenanceError as exc:

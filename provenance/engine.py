@@ -435,7 +435,7 @@ class Scanner:
         matches = self.matcher.find(analysis)
         if _lines_held_thrice(article.text, matches):
             # sister sites' shared template among the matched pages: chrome too, read again without it
-            template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches])
+            template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches], self.index)
             if template.size:
                 analysis = analyse_article(article, self.book, self.params, self.chrome.with_keys(template))
                 matches = self.matcher.find(analysis)

@@ -424,6 +424,18 @@ def _check_counts(loc: str, records: list[dict[str, str]]) -> None:
             assert index.line_counts(source) == dict(expected.get(source, Counter())), source
         rowid_of = {doc.id: doc.rowid for batch in index.iter_docs() for doc in batch}
         frequent = index.frequent_lines(MIN_HOLDERS, 256)
+        # which documents hold each line, as a scan asks before reading matched texts again (None: cannot tell)
+        docs = [(rowid_of[i], r["source"]) for i, r in by_id.items()]
+        keys = sorted({key for counts in expected.values() for key in counts} | {_key("No document has this line")})
+        holders = index.line_holders(keys, docs)
+        if holders is not None:
+            held_by: dict[int, set[int]] = {}
+            for i, r in by_id.items():
+                for key in distinct_keys(text_line_keys(r["text"])).tolist():
+                    held_by.setdefault(key, set()).add(rowid_of[i])
+            assert holders == held_by
+            assert index.line_holders(keys, docs[:1]) == {k: v & {docs[0][0]} for k, v in held_by.items()
+                                                          if docs[0][0] in v}
     for source, counts in expected.items():
         wanted = {key for key, n in counts.items() if n >= MIN_HOLDERS}
         lines = frequent.get(source)

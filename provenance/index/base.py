@@ -215,6 +215,12 @@ class IndexBackend(abc.ABC):
         """Every line of ``source`` the index has counted: line key (uint64) → documents of the
         source holding it."""
 
+    def line_holders(self, keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> dict[int, set[int]] | None:
+        """For each line key (uint64) of ``keys``, which of ``docs`` (row id, source name) hold
+        that line, as the lines counted per source say; keys no document holds are left out. None
+        when the backend cannot tell cheaply (the caller then reads the documents' texts)."""
+        return None
+
     @abc.abstractmethod
     def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
         """For each source, its lines held by at least ``min_count`` (3 or more) of its documents,

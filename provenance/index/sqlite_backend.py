@@ -625,6 +625,40 @@ class SqliteIndex(IndexBackend):
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         return {key & ((1 << 64) - 1): n for key, n in rows}
 
+    def line_holders(self, keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> dict[int, set[int]] | None:
+        wanted = sorted({int(key) for key in keys})
+        by_source: dict[str, set[int]] = {}
+        for rowid, source in docs:
+            by_source.setdefault(source, set()).add(int(rowid))
+        out: dict[int, set[int]] = {}
+        if not wanted or not by_source:
+            return out
+        names = sorted(by_source)
+        signed = _keys64(np.array(wanted, dtype=np.uint64)).tolist()
+        found: list[tuple[int, set[int]]] = []  # (key, the docs of its source)
+        blobs: list[bytes] = []
+        try:
+            numbers: dict[int, str] = {}
+            for chunk, marks in _in_chunks(names):
+                numbers.update(self.conn.execute(f"SELECT number, name FROM sources WHERE name IN ({marks})", chunk))
+            for number, name in numbers.items():
+                for chunk, marks in _in_chunks(signed):
+                    for key, blob in self.conn.execute(
+                            f"SELECT key, docs FROM lines WHERE source = ? AND key IN ({marks})", [number, *chunk]):
+                        found.append((key & ((1 << 64) - 1), by_source[name]))
+                        blobs.append(blob)
+        except sqlite3.Error as exc:
+            raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
+        if not found:
+            return out
+        rowids, owner = self._unpack("lines", blobs)
+        for (key, mine), held in zip(found, np.split(rowids, np.searchsorted(owner, np.arange(1, len(found)))),
+                                     strict=True):
+            holders = mine.intersection(held.tolist())
+            if holders:
+                out.setdefault(key, set()).update(holders)
+        return out
+
     def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
         if min_count < _LINES_INDEXED:
             raise ValueError(f"frequent_lines reads lines held by {_LINES_INDEXED} or more documents")

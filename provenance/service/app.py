@@ -40,7 +40,7 @@ from provenance.service import articles as payloads
 from provenance.service import errors
 from provenance.service.auth import can_read, can_write
 from provenance.service.errors import ApiError
-from provenance.service.limits import ServiceMiddleware
+from provenance.service.limits import SPREAD, ServiceMiddleware
 from provenance.service.models import (
     ArticleIn,
     CheckResponse,
@@ -91,7 +91,8 @@ def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: I
     app.state.index = state or IndexState(settings.index, settings.rules, threads=settings.threads,
                                           writable=settings.writes_enabled, refresh=settings.refresh)
     errors.install(app)
-    app.add_middleware(ServiceMiddleware, max_body=settings.max_body, timeout=settings.timeout, log=log)
+    app.add_middleware(ServiceMiddleware, max_body=settings.max_body, timeout=settings.timeout, log=log,
+                       spread=SPREAD if settings.workers > 1 else 0.0)
     _routes(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -41,8 +41,13 @@ KNOBS: dict[str, tuple[str, type, float | int, float | int]] = {
 }
 
 
-def default_threads() -> int:
-    return max(2, os.cpu_count() or 2)
+def default_threads(workers: int = 1) -> int:
+    """Scan threads per process when none are asked for: one per core, at least 2, for a single
+    process; with several worker processes the cores are shared out among them (at least one
+    thread each): checking holds the GIL, so a second thread in a process that already has a
+    core to itself adds no throughput, only a second index connection, mapping and cache."""
+    cores = os.cpu_count() or 2
+    return max(2, cores) if workers <= 1 else max(1, cores // workers)
 
 
 @dataclass
@@ -62,6 +67,7 @@ class ServiceSettings:
     threads: int = field(default_factory=default_threads)
     refresh: float = 2.0
     origins: dict[str, str] = field(default_factory=dict)  # where index and rules came from (GET /v1/index)
+    workers: int = 1  # processes serving (--workers): with several, busy ones pass connections on (limits)
 
     @property
     def writes_enabled(self) -> bool:
@@ -69,10 +75,12 @@ class ServiceSettings:
 
     @classmethod
     def build(cls, settings: Settings, location: str, flags: Mapping[str, Any] | None = None,
-              environ: Mapping[str, str] | None = None) -> ServiceSettings:
+              environ: Mapping[str, str] | None = None, workers: int = 1) -> ServiceSettings:
         """The service settings from a resolved configuration (:func:`provenance.config.resolve`),
         the index location the command line settled on, ``flags`` (knob → value, None: not given)
-        and the ``PROVENANCE_API_*`` variables. Raises :class:`ConfigError` naming a bad value."""
+        and the ``PROVENANCE_API_*`` variables; ``workers``: the processes that will serve (the
+        default number of scan threads shares the cores among them). Raises :class:`ConfigError`
+        naming a bad value."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for knob, (variable, kind, default, least) in KNOBS.items():
@@ -91,7 +99,7 @@ class ServiceSettings:
             if value < least:
                 raise ConfigError(f"{origin}: {knob.replace('_', ' ')} must be at least {least}, not {value}")
             values[knob] = value
-        values["threads"] = values["threads"] or default_threads()
+        values["threads"] = values["threads"] or default_threads(workers)
         token = environ.get(TOKEN_ENV, "").strip() or None
         scope = environ.get(SCOPE_ENV, "").strip().lower() or "writes"
         if scope not in SCOPES:
@@ -100,7 +108,7 @@ class ServiceSettings:
         return cls(index=location, rules=settings.rules, rules_path=settings["rules"], fail_on=settings["fail_on"],
                    token=token, token_scope=scope, origins={"index": settings.origins.get("index", "default"),
                                                             "rules": settings.origins.get("rules", "none found")},
-                   **values)
+                   workers=max(1, workers), **values)
 
     # -- to worker processes and back -----------------------------------------------------------
     def to_environ(self) -> dict[str, str]:
@@ -109,7 +117,7 @@ class ServiceSettings:
         index = self.index if is_url(self.index) else os.path.abspath(self.index)
         payload = {
             "index": index, "rules": os.path.abspath(self.rules_path) if self.rules_path else None,
-            "fail_on": self.fail_on, "origins": self.origins,
+            "fail_on": self.fail_on, "origins": self.origins, "workers": self.workers,
             **{knob: getattr(self, knob) for knob in KNOBS},
         }
         return {SETTINGS_ENV: json.dumps(payload)}
@@ -128,5 +136,6 @@ class ServiceSettings:
         if rules_file is None:  # the parent found none: the worker uses the built-in rules too
             resolved.rules = Rules()
             resolved.set("rules", None, "none found")
-        made = cls.build(resolved, payload["index"], {knob: payload.get(knob) for knob in KNOBS}, environ)
+        made = cls.build(resolved, payload["index"], {knob: payload.get(knob) for knob in KNOBS}, environ,
+                         workers=int(payload.get("workers") or 1))
         return replace(made, origins=payload.get("origins") or made.origins)

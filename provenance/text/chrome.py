@@ -336,7 +336,8 @@ class Chrome:
         for doc in docs:
             self.clean(doc)
 
-    def shared_template(self, article_keys: np.ndarray, docs: Sequence[StoredDoc]) -> np.ndarray:
+    def shared_template(self, article_keys: np.ndarray, docs: Sequence[StoredDoc],
+                        index: IndexBackend | None = None) -> np.ndarray:
         """Lines of an article that the documents it matched hold as a *shared* template: the
         chrome of sister sites each too small in the corpus to show it alone (a publishing
         group's weather box on three of its papers' pages). A line counts when documents of at
@@ -345,11 +346,18 @@ class Chrome:
         too, but they are versions of one story). A line of figures (more digits than letters,
         a table's row) is the story's data, never a template: versions of one table share only
         short lines, which the version rule does not read. Returns the keys (sorted uint64), none
-        of them chrome already."""
+        of them chrome already.
+
+        With ``index`` (the one the documents come from), the lines it counted per source first
+        tell whether any line of the article is held by ``MIN_HOLDERS`` of the documents at all;
+        when none is, the documents' texts are not read (normalising every matched text is the
+        costly part, and most articles that match several pages share no whole line with them)."""
         article = distinct_keys(article_keys)
         if article.size == 0 or len(docs) < MIN_HOLDERS:
             return np.zeros(0, dtype=np.uint64)
         article = article[~np.isin(article, self.keys)] if self.keys.size else article
+        if index is not None and not _held_enough(index, article.tolist(), docs):
+            return np.zeros(0, dtype=np.uint64)
         holders: dict[int, list[int]] = {}
         sources: dict[int, set[str]] = {}
         wanted = set(article.tolist())
@@ -383,6 +391,19 @@ class Chrome:
     def summary(self) -> dict[str, int]:
         """Chrome lines per source (for statistics and tests)."""
         return {name: int(keys.size) for name, keys in sorted(self.by_source.items())}
+
+
+def _held_enough(index: IndexBackend, keys: list[int], docs: Sequence[StoredDoc]) -> bool:
+    """Whether some of ``keys`` may be held by ``MIN_HOLDERS`` of ``docs``, by the index's line
+    counts (True when it cannot tell; a document without a source, whose lines are not counted,
+    is taken to hold them all)."""
+    if not keys:
+        return False
+    holders = index.line_holders(keys, [(doc.rowid, doc.source) for doc in docs if doc.source])
+    if holders is None:
+        return True
+    unknown = sum(1 for doc in docs if not doc.source)
+    return any(len(holders.get(key, ())) + unknown >= MIN_HOLDERS for key in keys)
 
 
 _NOT_TITLE = re.compile(r"(?:by|updated|posted|published|photo|image|video)\b", re.I)
