@@ -84,6 +84,7 @@ class NameRegistry:
         self._domains: dict[str, str] = {}
         self._labels: dict[str, str] = {}  # a domain's name label ("foxnews" of foxnews.com) → outlet
         self._keys: dict[str, str] = {}  # name or alias as written → its normalised key
+        self._hosts: dict[str, list[str]] | None = None  # outlet → its domains (made when first asked)
 
     def add(self, name: str, aliases: Sequence[str] = (), url: str | None = None) -> None:
         self.add_many([(name, aliases, url)])
@@ -123,6 +124,7 @@ class NameRegistry:
         self._exact = {**dict(reversed(exact)), **self._exact}
         self._loose = {**dict(reversed(loose)), **self._loose}
         self._domains = {**dict(reversed(hosts)), **self._domains}
+        self._hosts = None
         labels = [(label, name) for domain, name in hosts if len(label := domain.split(".", 1)[0]) >= _MIN_LABEL]
         self._labels = {**dict(reversed(labels)), **self._labels}
 
@@ -190,7 +192,11 @@ class NameRegistry:
             return False
         outlet = self.resolve(site) or site
         hosts = [domain] if (domain := domain_of(site)) else []
-        hosts += [host for host, owner in self._domains.items() if owner == outlet]
+        if self._hosts is None:  # one pass over the domains, not one per question (rules of 100,000 sources)
+            self._hosts = {}
+            for host, owner in self._domains.items():
+                self._hosts.setdefault(owner, []).append(host)
+        hosts += self._hosts.get(outlet, [])
         return any(label in heads for host in hosts for label in host.split(".")[:-1])
 
     def key(self, name: str) -> str:
