@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -554,46 +557,39 @@ def test_redis_index_of_the_previous_schema_is_refused_and_copied(tmp_path: Path
         drop(new)
 
 
+@contextmanager
+def _harbor_in_redis(tmp_path: Path, harbor: tuple[Path, Path, Path]) -> Iterator[tuple[Any, str, str]]:
+    """The harbor corpus built into the test Redis: (client, the Harbor Gazette's key stem, location)."""
+    import redis
+
+    from provenance.index.redis_backend import _source_tag, _split_url
+
+    require_redis()
+    corpus, rules_file, _ = harbor
+    loc = location("redis", tmp_path)
+    try:
+        build_index([corpus], loc, load_rules(rules_file))
+        url, prefix = _split_url(loc)
+        yield redis.Redis.from_url(url), f"{prefix}:{{}}:{_source_tag('Harbor Gazette')}", loc
+    finally:
+        drop(loc)
+
+
 @pytest.mark.parametrize("member, score", [(b"xyz", 5), (b"00ff", 5), (b"1" * 17, 5), (b"0", 5), (b"ff", 2.5),
                                            (b"ff", -1)])
 def test_redis_line_counts_are_parsed_strictly(tmp_path: Path, harbor: tuple[Path, Path, Path],
                                                member: bytes, score: float) -> None:
-    import redis
-
-    from provenance.index.redis_backend import _source_tag, _split_url
-
-    require_redis()
-    corpus, rules_file, _ = harbor
-    loc = location("redis", tmp_path)
-    try:
-        build_index([corpus], loc, load_rules(rules_file))
-        url, prefix = _split_url(loc)
-        client = redis.Redis.from_url(url)
-        key = f"{prefix}:lz:{_source_tag('Harbor Gazette')}"
-        client.zadd(key, {member: score})
+    with _harbor_in_redis(tmp_path, harbor) as (client, stem, loc):
+        client.zadd(stem.format("lz"), {member: score})
         with open_index(loc, None, readonly=True) as index, pytest.raises(IndexError_, match="lz:"):
             index.line_counts("Harbor Gazette")
-    finally:
-        drop(loc)
 
 
 def test_redis_holders_are_parsed_strictly(tmp_path: Path, harbor: tuple[Path, Path, Path]) -> None:
-    import redis
-
-    from provenance.index.redis_backend import _source_tag, _split_url
-
-    require_redis()
-    corpus, rules_file, _ = harbor
-    loc = location("redis", tmp_path)
-    try:
-        build_index([corpus], loc, load_rules(rules_file))
-        url, prefix = _split_url(loc)
-        client = redis.Redis.from_url(url)
-        client.sadd(f"{prefix}:l:{_source_tag('Harbor Gazette')}:{_key(AD):x}", b"1 OR 1")
+    with _harbor_in_redis(tmp_path, harbor) as (client, stem, loc):
+        client.sadd(f"{stem.format('l')}:{_key(AD):x}", b"1 OR 1")
         with open_index(loc, None, readonly=True) as index, pytest.raises(IndexError_, match=":l:"):
             Chrome.load(index)
-    finally:
-        drop(loc)
 
 
 def test_stored_doc_without_chrome_is_left_alone() -> None:
