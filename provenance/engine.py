@@ -111,8 +111,13 @@ def indexed_doc(article: Article, analysis: Analysis, params: FingerprintParams,
     sentence = None
     no_edits = aggregator = False
     source = article.source or article.meta.get("site_name")
+    # A claim keeps its line's key (text.chrome.line_keys): a scan then tells a claim on a chrome
+    # line of the source without normalising the whole matched text again.
+    lines = analysis.line_keys
     claims = [{"name": c.name, "kind": c.kind, "url": c.url, "resolved": c.resolved, "span": list(c.span),
-               "line": c.line, "origin": c.origin} for c in analysis.attribution.claims]
+               "line": c.line, "origin": c.origin,
+               **({"line_key": int(lines[c.line])} if c.line is not None and 0 <= c.line < len(lines) else {})}
+              for c in analysis.attribution.claims]
     registry = registry or wire_registry()
     for disclaimer in analysis.disclaimers:
         owner = notice_owner(disclaimer.sentence, registry) if disclaimer.policy else None

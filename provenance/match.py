@@ -274,13 +274,17 @@ class Matcher:
             if evidence is not None:
                 verified[rowid] = evidence
         docs = {doc.rowid: doc for doc in self.index.get(list(verified))}
-        quotes = quoted_prefix(analysis.article.text)
+        quotes = quoted_prefix(analysis.article.text) if docs else np.zeros(1, dtype=np.int64)
         matches = []
         attested = None
+        source_quotes: dict[int, np.ndarray] = {}
         if quotes[-1]:
             # The article's quotations that some matched text also prints as a quotation: the
             # speaker's words, no evidence against any source (one that prints them unmarked too).
-            source_quotes = {rowid: quoted_prefix(docs[rowid].text) for rowid in verified if rowid in docs}
+            # Only texts sharing a passage that lies mostly inside the article's quotations are read.
+            source_quotes = {rowid: quoted_prefix(docs[rowid].text) for rowid in verified
+                             if rowid in docs and any(quoted_share(quotes, *p.article) >= QUOTED_SHARE
+                                                      for p in verified[rowid][1])}
             inside = np.zeros(len(analysis.article.text), dtype=bool)
             for rowid, prefix in source_quotes.items():
                 for p in verified[rowid][1]:
@@ -291,7 +295,7 @@ class Matcher:
         for rowid, evidence in verified.items():
             if rowid not in docs:
                 continue
-            if attested is not None:  # the article quotes someone: a quotation both texts share is no evidence
+            if rowid in source_quotes:  # the article quotes someone: a quotation both texts share is no evidence
                 evidence = self._without_shared_quotations(analysis, views[rowid], evidence, quotes,
                                                            source_quotes[rowid], attested, frequent)
             if evidence is not None:

@@ -600,3 +600,29 @@ def test_stored_doc_without_chrome_is_left_alone() -> None:
     chrome = Chrome({"Elsewhere": np.array([_key("Headline")], dtype=np.uint64)})
     assert chrome.title_of(doc) == "Headline" and chrome.claims_of(doc) == doc.claims
     assert chrome.clean(doc) is doc and doc.title == "Headline"
+
+
+def test_claims_keep_their_line_keys_and_old_claims_read_the_text(tmp_path: Path) -> None:
+    """The index keeps each claim's line key (the key of its line in the text), so a scan tells
+    chrome claims without reading the matched text's lines; claims stored without keys (an index
+    built before) are judged from the text, with the same answer."""
+    rules = rules_at(tmp_path)
+    credit = "Source: Coastal Wire"
+    records = [{"id": f"bp-{name}", "source": "Bay Portal", "published": f"2024-06-0{k + 1}",
+                "text": "\n".join([STORIES[name][0], credit, *STORIES[name][1], SPONSOR])}
+               for k, name in enumerate(["school", "quota", "library"])]
+    write_jsonl(tmp_path / "corpus" / "bay.jsonl", records)
+    loc = str(tmp_path / "index.sqlite")
+    build_index([tmp_path / "corpus"], loc, rules)
+    with open_index(loc, None, readonly=True) as index:
+        chrome = Chrome.load(index)
+        doc = index.get_by_id("bp-school")
+    assert doc is not None and doc.claims
+    keys = text_line_keys(doc.text)
+    assert all(c["line_key"] == int(keys[c["line"]]) for c in doc.claims)
+    with_keys = chrome.claims_of(doc)
+    doc.claims = [{k: v for k, v in c.items() if k != "line_key"} for c in doc.claims]
+    without = chrome.claims_of(doc)
+    assert [c["name"] for c in with_keys] == [c["name"] for c in without] == ["Coastal Wire"]
+    doc.claims[0]["line_key"] = "not a key"  # a hostile index: the text decides
+    assert [c["name"] for c in chrome.claims_of(doc)] == ["Coastal Wire"]

@@ -264,8 +264,8 @@ class Chrome:
     """The chrome of every source of an index, as the rule finds it when the index is opened."""
 
     def __init__(self, by_source: dict[str, np.ndarray] | None = None) -> None:
-        self.by_source = {name: np.asarray(keys, dtype=np.uint64) for name, keys in (by_source or {}).items()
-                          if len(keys)}
+        self.by_source = {name: np.unique(np.asarray(keys, dtype=np.uint64)) for name, keys in (by_source or {}).items()
+                          if len(keys)}  # sorted: looked up by binary search
         every = [keys for keys in self.by_source.values()]
         self.keys = np.unique(np.concatenate(every)) if every else np.zeros(0, dtype=np.uint64)
 
@@ -288,8 +288,7 @@ class Chrome:
         chrome = self.keys if source is None else self.of(source)
         if not chrome.size or not len(keys):
             return set()
-        keys = np.asarray(keys, dtype=np.uint64)
-        return set(np.flatnonzero(np.isin(keys, chrome) & (keys != 0)).tolist())
+        return set(np.flatnonzero(_among(np.asarray(keys, dtype=np.uint64), chrome)).tolist())
 
     def claims_of(self, doc: StoredDoc) -> list[dict[str, Any]]:
         """The document's stored claims without those read from chrome lines of its own source
@@ -297,7 +296,13 @@ class Chrome:
         chrome = self.of(doc.source)
         if not chrome.size or not doc.claims:
             return list(doc.claims)
-        lines = self.lines(_document_lines(doc.text)[0], doc.source)
+        stored = _claim_line_keys(doc.claims)
+        if stored is not None:  # the index kept each claim's line key: no need to read the text's lines
+            numbers = list(stored)
+            found = _among(np.array(list(stored.values()), dtype=np.uint64), chrome) if numbers else []
+            lines = {numbers[k] for k in np.flatnonzero(found).tolist()}
+        else:
+            lines = self.lines(_document_lines(doc.text)[0], doc.source)
         if not lines:
             return list(doc.claims)
         credited = {c.get("line") for c in doc.claims
@@ -314,10 +319,10 @@ class Chrome:
         if not title or not chrome.size:
             return title
         title_keys = _title_keys(title)
-        if not np.isin(title_keys[title_keys != 0], chrome).any():
+        if not _among(title_keys, chrome).any():
             return title
         keys, lines = _document_lines(doc.text)
-        for number in np.flatnonzero((keys != 0) & ~np.isin(keys, chrome)).tolist():
+        for number in np.flatnonzero((keys != 0) & ~_among(keys, chrome)).tolist():
             line = lines[number].strip()
             if len(line) > TITLE_CHARS:
                 return None
@@ -391,6 +396,31 @@ class Chrome:
     def summary(self) -> dict[str, int]:
         """Chrome lines per source (for statistics and tests)."""
         return {name: int(keys.size) for name, keys in sorted(self.by_source.items())}
+
+
+def _among(keys: np.ndarray, chrome: np.ndarray) -> np.ndarray:
+    """Which of ``keys`` (uint64) are in ``chrome`` (sorted uint64, not empty) and not 0: one
+    binary search per key (``np.isin`` sorts both arrays on every call)."""
+    at = np.minimum(np.searchsorted(chrome, keys), chrome.size - 1)
+    return (chrome[at] == keys) & (keys != 0)
+
+
+def _claim_line_keys(claims: Sequence[dict[str, Any]]) -> dict[int, int] | None:
+    """Line number → line key of the claims read from lines, as the index stored them; None when
+    some claim on a line lacks a usable key (an index built before keys were kept)."""
+    out: dict[int, int] = {}
+    for claim in claims:
+        line = claim.get("line")
+        if line is None:
+            continue
+        key = claim.get("line_key")
+        if type(line) is not int or type(key) is not int or not 0 <= key <= _MAX_KEY:
+            return None
+        out[line] = key
+    return out
+
+
+_MAX_KEY = (1 << 64) - 1
 
 
 def _held_enough(index: IndexBackend, keys: list[int], docs: Sequence[StoredDoc]) -> bool:
