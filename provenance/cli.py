@@ -19,6 +19,7 @@ from rich.console import Console
 
 from provenance import __version__
 from provenance.config import Settings, resolve
+from provenance.documents.shards import parse_shard
 from provenance.documents.walk import ARTICLE_SUFFIXES, Skipped
 from provenance.engine import build_corpus_index, build_index, scan
 from provenance.errors import ProvenanceError
@@ -186,7 +187,13 @@ def index_build(
     index: IndexOpt = None,
     rules_file: RulesOpt = None,
     jobs: JobsOpt = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Remove indexed documents no longer under PATHS.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove indexed documents no longer under PATHS "
+                                        "(not with --shard).")] = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", metavar="K/N", help="Read only shard K of N of the corpus files (K = 1..N), so that N "
+        "builds, e.g. on N machines at once, fill one shared index together; a file's shard follows from its "
+        "path under the corpus folder alone, so give every builder the same corpus folder "
+        "(docs/sharded-builds.md).")] = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     follow_symlinks: FollowOpt = False,
@@ -195,6 +202,10 @@ def index_build(
 ) -> None:
     """Add every article under PATH (corpus folders or files) to the index (upsert by id;
     unchanged files are skipped)."""
+    try:
+        part = parse_shard(shard) if shard is not None else None
+    except ProvenanceError as exc:
+        raise _fail(str(exc)) from None
     _check_paths(paths)
     settings = _settings(rules_file, paths, index=index, jobs=jobs)
     location = str(settings["index"])
@@ -202,7 +213,8 @@ def index_build(
     try:
         result = build_index(paths, location, settings.rules, jobs=settings["jobs"], prune=prune,
                              include=include or (), exclude=exclude or (),
-                             progress=RichProgress(False if quiet else None), follow_symlinks=follow_symlinks)
+                             progress=RichProgress(False if quiet else None), follow_symlinks=follow_symlinks,
+                             shard=part)
     except ProvenanceError as exc:
         raise _fail(str(exc)) from None
     _report_skipped(result.skipped, verbose, result.unused_includes)
@@ -212,8 +224,10 @@ def index_build(
     for article in result.unreadable:
         _err.print(f"provenance: warning: {article.path}: {article.error} (not indexed)", markup=False)
     if not quiet:
+        of_shard = f"shard {part} ({result.files} of {result.walked} files): " if part else ""
         _err.print(
-            f"{mask_url(location)}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{mask_url(location)}: {of_shard}{result.added} added, {result.updated} updated, "
+            f"{result.unchanged} unchanged, "
             f"{result.removed} removed, {len(result.unreadable)} unreadable, {len(result.skipped)} skipped",
             markup=False,
         )

@@ -33,7 +33,8 @@ from provenance.credits.policy import PolicyBook
 from provenance.credits.wires import notice_owner, register_wires, wire_registry
 from provenance.documents.loaders import FileWalk, FoundFile, Skipped, load_found
 from provenance.documents.model import Article
-from provenance.errors import IndexError_
+from provenance.documents.shards import Shard
+from provenance.errors import ConfigError, IndexError_
 from provenance.index.base import IndexBackend, IndexedDoc, Rekeyed, open_index
 from provenance.index.location import CACHE_FOLDER
 from provenance.judge import judge_group, origin_of
@@ -76,6 +77,8 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)  # files not opened (FIFOs, links outside the corpus)
     rebuilt: str | None = None  # why a cached corpus index was started afresh
     unused_includes: list[str] = field(default_factory=list)  # include globs that matched no file
+    files: int = 0  # corpus files read (with a shard: the shard's)
+    walked: int = 0  # corpus files found under the paths (with a shard: every shard's)
 
     @property
     def indexed(self) -> int:
@@ -211,12 +214,22 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def build_index(
     paths: Iterable[str | Path], location: str, rules: Rules, *, jobs: int = 1, prune: bool = False,
     include: Iterable[str] = (), exclude: Iterable[str] = (), progress: Progress | None = None,
-    follow_symlinks: bool = False,
+    follow_symlinks: bool = False, shard: Shard | None = None,
 ) -> BuildResult:
     """Add (upsert) every article under ``paths`` to the index; with ``prune``, drop ids not seen.
 
+    With ``shard`` (K of N), only the corpus files of that shard are read
+    (:mod:`provenance.documents.shards`): N builds, one per shard, run one after the other or at
+    once on N machines writing to one shared index, index the whole corpus. ``prune`` is refused
+    with a shard: a shard sees only its own files, and the index does not record which shard a
+    document came from, so it could not tell the ids of removed files from the other shards' ids.
+
     Files that cannot be read are listed in the result (``unreadable``, ``skipped``), not indexed.
     """
+    if prune and shard is not None:
+        raise ConfigError(f"--prune cannot be combined with --shard {shard}: a shard reads only its own files and "
+                          "cannot tell removed documents from those of other shards; prune with one build of the "
+                          "whole corpus (without --shard) or remove ids with `provenance index remove`")
     progress = progress or _NoProgress()
     params = rules.fingerprint
     result = BuildResult()
@@ -226,6 +239,10 @@ def build_index(
         existing = index.content_hashes()
         walk = FileWalk(paths, include, exclude, follow_symlinks)
         files = list(walk)
+        result.walked = len(files)
+        if shard is not None:
+            files = [found for found in files if shard.holds(found.rel)]
+        result.files = len(files)
         result.skipped, result.unused_includes = walk.skipped, walk.unused_includes
         progress.start("indexing", len(files))
         seen: set[str] = set()
