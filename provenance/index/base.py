@@ -152,17 +152,40 @@ class Candidates:
 POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 
 
+def summary_domain(kept: str | None, new: str | None) -> str | None:
+    """The domain a source summary keeps of two: the shorter, then the first in code point order.
+
+    Like :func:`summary_policy`, a choice that does not depend on the order the source's documents
+    were added in (the builders of a sharded build write in any order); the shorter keeps a site's
+    main domain over its longer mobile or regional ones."""
+    if not kept or not new:
+        return kept or new
+    return min(kept, new, key=lambda domain: (len(domain), domain))
+
+
+def summary_policy(kept: tuple[str | None, str | None],
+                   new: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
+    """The ``(policy, policy_from)`` a source summary keeps of two: the more restrictive policy;
+    between equally restrictive ones, the smaller ``policy_from`` (``"<document id>: <disclaimer>"``),
+    so that which document is named does not depend on the order documents were added in."""
+    kept_rank, new_rank = POLICY_RANK.get(kept[0], 0), POLICY_RANK.get(new[0], 0)
+    if new_rank > kept_rank or (new_rank == kept_rank > 0 and (new[1] or "") < (kept[1] or "")):
+        return new
+    return kept
+
+
 def merge_source(old: dict[str, Any] | None, doc: IndexedDoc) -> dict[str, Any]:
-    """A source summary after adding ``doc``: the most restrictive disclaimer policy wins."""
+    """A source summary after adding ``doc``: the most restrictive disclaimer policy wins. The
+    summary of a set of documents is the same whatever order they are merged in."""
     from provenance.credits.names import domain_of
 
     summary = dict(old or {"documents": 0, "domain": None, "policy": None, "policy_from": None,
                            "no_edits": False, "aggregator": False})
     summary["documents"] = int(summary["documents"]) + 1
-    summary["domain"] = summary.get("domain") or (domain_of(doc.url) if doc.url else None)
-    if POLICY_RANK.get(doc.policy, 0) > POLICY_RANK.get(summary.get("policy"), 0):
-        summary["policy"] = doc.policy
-        summary["policy_from"] = f"{doc.id}: {doc.policy_from}"
+    summary["domain"] = summary_domain(summary.get("domain"), domain_of(doc.url) if doc.url else None)
+    if doc.policy:
+        summary["policy"], summary["policy_from"] = summary_policy(
+            (summary.get("policy"), summary.get("policy_from")), (doc.policy, f"{doc.id}: {doc.policy_from}"))
     summary["no_edits"] = bool(summary.get("no_edits")) or doc.no_edits
     summary["aggregator"] = bool(summary.get("aggregator")) or doc.aggregator
     return summary

@@ -37,7 +37,17 @@ from provenance.credits.names import domain_of
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys, simhash_keys
 from provenance.index import postings
-from provenance.index.base import Candidates, IndexBackend, IndexedDoc, Rekeyed, Screen, SourceSummary, StoredDoc
+from provenance.index.base import (
+    Candidates,
+    IndexBackend,
+    IndexedDoc,
+    Rekeyed,
+    Screen,
+    SourceSummary,
+    StoredDoc,
+    summary_domain,
+    summary_policy,
+)
 from provenance.index.codec import unpack_text
 from provenance.index.location import CACHE_FOLDER
 from provenance.limits import file_kind
@@ -46,7 +56,6 @@ from provenance.text.chrome import SourceLines
 
 SCHEMA_VERSION = 6
 APPLICATION_ID = 0x70726F76  # "prov" in the database header: marks the file as a provenance index
-_POLICY_RANK = {None: 0, "free": 1, "attribution-required": 2, "attribution-and-link": 3, "no-reprint": 4}
 _CHUNK = 500
 PAGE_SIZE = 65536
 WRITE_CACHE_KIB = 131072
@@ -426,12 +435,13 @@ class SqliteIndex(IndexBackend):
                         (name, domain, max(delta, 0), policy, policy_from, int(no_edits), int(aggregator)))
             return int(cur.lastrowid or 0)
         number, old_domain, documents, old_policy, old_from, old_no_edits, old_aggregator = row
-        if delta > 0 and _POLICY_RANK.get(policy, 0) > _POLICY_RANK.get(old_policy, 0):
-            old_policy, old_from = policy, policy_from
+        if delta > 0:  # chosen as base.merge_source chooses: the same whatever order documents come in
+            old_policy, old_from = summary_policy((old_policy, old_from), (policy, policy_from))
+            old_domain = summary_domain(old_domain, domain)
         cur.execute(
             "UPDATE sources SET domain = ?, documents = ?, policy = ?, policy_from = ?, no_edits = ?, aggregator = ?"
             " WHERE name = ?",
-            (old_domain or domain, max(0, documents + delta), old_policy, old_from,
+            (old_domain, max(0, documents + delta), old_policy, old_from,
              int(bool(old_no_edits) or (delta > 0 and no_edits)), int(bool(old_aggregator) or (delta > 0 and aggregator)),
              name),
         )
