@@ -190,10 +190,10 @@ def index_build(
     prune: Annotated[bool, typer.Option("--prune", help="Remove indexed documents no longer under PATHS "
                                         "(not with --shard).")] = False,
     shard: Annotated[str | None, typer.Option(
-        "--shard", metavar="K/N", help="Read only shard K of N of the corpus files (K = 1..N), so that N "
-        "builds, e.g. on N machines at once, fill one shared index together; a file's shard follows from its "
-        "path under the corpus folder alone, so give every builder the same corpus folder "
-        "(docs/sharded-builds.md).")] = None,
+        "--shard", metavar="K/N", help="Read only shard K of N of the corpus files (1 <= K <= N): N builds, at "
+        "once on N machines or one after another, fill one index together. A file's shard depends only on its path "
+        "under the corpus folder given, so give every builder the same folder (each its own copy is fine); see "
+        "docs/sharded-builds.md.")] = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     follow_symlinks: FollowOpt = False,
