@@ -349,3 +349,19 @@ def test_three_concurrent_builders_into_a_shared_index(case: dict[str, Any], bac
         assert not _differences(case["expected"], got), _differences(case["expected"], got)
     finally:
         drop(loc)
+
+
+def test_a_shard_build_leaves_the_other_shards_documents(case: dict[str, Any], tmp_path: Path) -> None:
+    corpus = shutil.copytree(case["corpus"], tmp_path / "corpus")
+    loc = str(tmp_path / "index.sqlite")
+    rules = load_rules(case["rules"])
+    build_index([corpus], loc, rules)
+    gone = [found for found in FileWalk([corpus]) if shard_of(found.rel, 3) == 1][:3]
+    for found in gone:
+        found.path.unlink()
+    again = build_index([corpus], loc, rules, shard=Shard(2, 3))
+    assert (again.added, again.updated, again.removed) == (0, 0, 0) and again.unchanged == again.files
+    with open_index(loc, rules.fingerprint, readonly=True) as index:
+        assert index.count() == 54  # shard 1's files are gone, but only a whole-corpus --prune removes them
+    pruned = build_index([corpus], loc, rules, prune=True)
+    assert pruned.removed == 3
