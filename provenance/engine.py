@@ -43,7 +43,7 @@ from provenance.match import Matcher, group_matches, match_rank
 from provenance.params import FingerprintParams
 from provenance.report.model import Item, Report
 from provenance.rules import Rules
-from provenance.text.chrome import Chrome, distinct_keys
+from provenance.text.chrome import Chrome, distinct_keys, is_story_copy
 from provenance.verdicts import ORIGINAL, UNREADABLE, most_severe
 
 BATCH = 2048  # documents per write transaction: each touched B-tree page is written once per batch
@@ -399,8 +399,9 @@ def analyse_articles(articles: list[Article], book: PolicyBook, params: Fingerpr
 
 def _lines_held_thrice(text: str, matches: list[Any]) -> bool:
     """Whether passages of three or more matches, of two or more sources, touch one line of the
-    article: the only case :meth:`Chrome.shared_template` can find a template in (it reads every
-    matched text again, so it is asked only then)."""
+    article, copies of the article's own story counted as one (they are one story): the only case
+    :meth:`Chrome.shared_template` can find a template in (it reads every matched text again, so
+    it is asked only then)."""
     if len(matches) < 3 or len({m.doc.source for m in matches}) < 2:
         return False
     breaks = []
@@ -408,12 +409,21 @@ def _lines_held_thrice(text: str, matches: list[Any]) -> bool:
     while at >= 0:
         breaks.append(at)
         at = text.find("\n", at + 1)
-    held: dict[int, int] = {}
+    holders: list[set[int]] = []
+    story: set[int] = set()  # the lines touched by copies of the article's story, as one holder
     for match in matches:
-        lines: set[int] = set()
+        lines = story if is_story_copy(match.scores.source_coverage) else set()
         for passage in match.passages:
             start, end = passage.article
             lines.update(range(bisect_right(breaks, start), bisect_right(breaks, max(start, end - 1)) + 1))
+        if lines is not story:
+            holders.append(lines)
+    if story:
+        holders.append(story)
+    if len(holders) < 3:
+        return False
+    held: dict[int, int] = {}
+    for lines in holders:
         for line in lines:
             held[line] = held.get(line, 0) + 1
     return any(count >= 3 for count in held.values())
@@ -457,7 +467,8 @@ class Scanner:
         matches = self.matcher.find(analysis)
         if _lines_held_thrice(article.text, matches):
             # sister sites' shared template among the matched pages: chrome too, read again without it
-            template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches], self.index)
+            template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches], self.index,
+                                                   [is_story_copy(m.scores.source_coverage) for m in matches])
             if template.size:
                 analysis = analyse_article(article, self.book, self.params, self.chrome.with_keys(template))
                 matches = self.matcher.find(analysis)

@@ -255,3 +255,30 @@ def test_of_two_texts_holding_the_copy_the_nearer_ranks_first(tmp_path: Path) ->
     write(tmp_path / "in" / "copy.md", STORY)
     items = {Path(i.path).name: i for i in scan([tmp_path / "in"], index, load_rules(rules)).items}
     assert [m["id"] for m in items["copy.md"].matches] == ["b-short", "a-long"]
+
+
+def _wrapped(text: str, width: int = 52) -> str:
+    """``text`` hard-wrapped as a plain-text wire feed is: lines too short to tie versions."""
+    import textwrap
+
+    return "\n".join(textwrap.fill(paragraph, width) for paragraph in text.splitlines()) + "\n"
+
+
+def test_hard_wrapped_copies_of_one_wire_story_are_no_shared_template(tmp_path: Path) -> None:
+    """Three outlets carry one hard-wrapped wire story, each with a line of its own. Their lines
+    are shorter than the version rule reads, but each copy is mostly the article's own story:
+    the copies count as one story, so the story's lines stay evidence, not a sister sites'
+    template, and the article is matched to the earliest copy."""
+    rules, index = _build(tmp_path)
+    story = _wrapped(STORY)
+    assert max(len(line) for line in story.splitlines()) < 60
+    for k, site in enumerate(("lakeport.example", "ridgeview.example", "millbay.example")):
+        write(tmp_path / "corpus" / f"w{k}.md", front_matter(f"{story}Posted by the {site} desk.\n", id=f"w{k}",
+                                                              source=site, published=f"2024-07-1{k}"))
+    build_index([tmp_path / "corpus"], index, load_rules(rules))
+    write(tmp_path / "in" / "copy.md", story)
+    item = scan([tmp_path / "in"], index, load_rules(rules)).items[0]
+    assert not [b for b in item.boilerplate if b["kind"] == "chrome"], item.boilerplate
+    assert {m["id"] for m in item.matches} == {"w0", "w1", "w2"}
+    assert item.source is not None and item.source["id"] == "w0", item.message
+    assert min(m["scores"]["containment"] for m in item.matches) > 0.9

@@ -178,15 +178,21 @@ class SourceLines:
     holders: list[np.ndarray]
 
 
-def chrome_keys(lines: SourceLines) -> np.ndarray:
+def chrome_keys(lines: SourceLines, one_story: Iterable[int] = ()) -> np.ndarray:
     """The keys among ``lines`` that are the source's chrome (sorted uint64); see the module
-    docstring for the rule and its numbers."""
+    docstring for the rule and its numbers. ``one_story``: holders known to be versions of one
+    story besides what the version rule finds (they and their versions count as one story)."""
     keys = np.asarray(lines.keys, dtype=np.uint64)
     if keys.size == 0:
         return keys
     lengths = (keys & np.uint64(_LENGTH_MASK)).astype(np.int64)
     counts = np.asarray(lines.counts, dtype=np.int64)
     story = _stories(lines, lengths, counts)
+    joined = {story.get(doc, doc) for doc in one_story}
+    if joined:
+        first = min(joined)
+        story = {doc: first if group in joined else group for doc, group in story.items()}
+        story.update({doc: first for doc in one_story})
     picked = []
     for k in range(keys.size):
         if counts[k] < MIN_HOLDERS:
@@ -342,7 +348,7 @@ class Chrome:
             self.clean(doc)
 
     def shared_template(self, article_keys: np.ndarray, docs: Sequence[StoredDoc],
-                        index: IndexBackend | None = None) -> np.ndarray:
+                        index: IndexBackend | None = None, copies: Sequence[bool] = ()) -> np.ndarray:
         """Lines of an article that the documents it matched hold as a *shared* template: the
         chrome of sister sites each too small in the corpus to show it alone (a publishing
         group's weather box on three of its papers' pages). A line counts when documents of at
@@ -350,8 +356,11 @@ class Chrome:
         least ``MIN_STORIES`` different stories (copies of one wire story hold its paragraphs
         too, but they are versions of one story). A line of figures (more digits than letters,
         a table's row) is the story's data, never a template: versions of one table share only
-        short lines, which the version rule does not read. Returns the keys (sorted uint64), none
-        of them chrome already.
+        short lines, which the version rule does not read. ``copies`` (per document): the
+        document is a copy of the article's story (most of its text is copied in the article: see
+        :func:`is_story_copy`); all such copies count as one story, whatever their lines' lengths
+        (hard-wrapped wire copies share only short lines, which the version rule does not read).
+        Returns the keys (sorted uint64), none of them chrome already.
 
         With ``index`` (the one the documents come from), the lines it counted per source first
         tell whether any line of the article is held by ``MIN_HOLDERS`` of the documents at all;
@@ -383,7 +392,9 @@ class Chrome:
         keys.sort()
         lines = SourceLines(np.array(keys, dtype=np.uint64), np.array([len(holders[k]) for k in keys], dtype=np.int64),
                             [np.array(holders[k], dtype=np.int64) for k in keys])
-        found = [key for key in chrome_keys(lines).tolist() if key in wanted and len(sources.get(key, ())) >= 2]
+        one_story = [k for k, copy in enumerate(copies) if copy]
+        found = [key for key in chrome_keys(lines, one_story).tolist()
+                 if key in wanted and len(sources.get(key, ())) >= 2]
         return np.array(sorted(found), dtype=np.uint64)
 
     def with_keys(self, keys: np.ndarray) -> Chrome:
@@ -421,6 +432,15 @@ def _claim_line_keys(claims: Sequence[dict[str, Any]]) -> dict[int, int] | None:
 
 
 _MAX_KEY = (1 << 64) - 1
+
+
+STORY_COVERAGE = 0.5  # share of a matched text found in the article that makes it a copy of its story
+
+
+def is_story_copy(source_coverage: float) -> bool:
+    """A matched document most of whose text the article holds: a version of the article's own
+    story (a page that shares only a widget or a box with the article holds little of it)."""
+    return source_coverage >= STORY_COVERAGE
 
 
 def _held_enough(index: IndexBackend, keys: list[int], docs: Sequence[StoredDoc]) -> bool:
