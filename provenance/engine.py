@@ -412,7 +412,7 @@ def _lines_held_thrice(text: str, matches: list[Any]) -> bool:
     holders: list[set[int]] = []
     story: set[int] = set()  # the lines touched by copies of the article's story, as one holder
     for match in matches:
-        lines = story if is_story_copy(match.scores.source_coverage) else set()
+        lines = story if is_story_copy(match.scores) else set()
         for passage in match.passages:
             start, end = passage.article
             lines.update(range(bisect_right(breaks, start), bisect_right(breaks, max(start, end - 1)) + 1))
@@ -468,7 +468,7 @@ class Scanner:
         if _lines_held_thrice(article.text, matches):
             # sister sites' shared template among the matched pages: chrome too, read again without it
             template = self.chrome.shared_template(analysis.line_keys, [m.doc for m in matches], self.index,
-                                                   [is_story_copy(m.scores.source_coverage) for m in matches])
+                                                   [is_story_copy(m.scores) for m in matches])
             if template.size:
                 analysis = analyse_article(article, self.book, self.params, self.chrome.with_keys(template))
                 matches = self.matcher.find(analysis)

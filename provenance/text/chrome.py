@@ -357,8 +357,8 @@ class Chrome:
         too, but they are versions of one story). A line of figures (more digits than letters,
         a table's row) is the story's data, never a template: versions of one table share only
         short lines, which the version rule does not read. ``copies`` (per document): the
-        document is a copy of the article's story (most of its text is copied in the article: see
-        :func:`is_story_copy`); all such copies count as one story, whatever their lines' lengths
+        document is a version of the article's own story, whole or cut (:func:`is_story_copy`);
+        all such copies count as one story, whatever their lines' lengths
         (hard-wrapped wire copies share only short lines, which the version rule does not read).
         Returns the keys (sorted uint64), none of them chrome already.
 
@@ -370,7 +370,8 @@ class Chrome:
         if article.size == 0 or len(docs) < MIN_HOLDERS:
             return np.zeros(0, dtype=np.uint64)
         article = article[~np.isin(article, self.keys)] if self.keys.size else article
-        if index is not None and not _held_enough(index, article.tolist(), docs):
+        if index is not None and not _held_enough(index, article.tolist(), docs,
+                                                  {doc.rowid for doc, copy in zip(docs, copies, strict=False) if copy}):  # copies: may be ()
             return np.zeros(0, dtype=np.uint64)
         holders: dict[int, list[int]] = {}
         sources: dict[int, set[str]] = {}
@@ -434,26 +435,32 @@ def _claim_line_keys(claims: Sequence[dict[str, Any]]) -> dict[int, int] | None:
 _MAX_KEY = (1 << 64) - 1
 
 
-STORY_COVERAGE = 0.5  # share of a matched text found in the article that makes it a copy of its story
+STORY_SHARE = 0.5  # share of the article found in a matched text, or of it in the article, that makes one story
 
 
-def is_story_copy(source_coverage: float) -> bool:
-    """A matched document most of whose text the article holds: a version of the article's own
-    story (a page that shares only a widget or a box with the article holds little of it)."""
-    return source_coverage >= STORY_COVERAGE
+def is_story_copy(scores: Any) -> bool:
+    """A matched document (its ``match.Scores``) that holds most of the article, or most of whose
+    text the article holds: a version of the article's own story, whole or cut. A page sharing
+    only a widget or a box with the article holds little of it, and it of the page."""
+    return max(scores.containment, scores.source_coverage) >= STORY_SHARE
 
 
-def _held_enough(index: IndexBackend, keys: list[int], docs: Sequence[StoredDoc]) -> bool:
-    """Whether some of ``keys`` may be held by ``MIN_HOLDERS`` of ``docs``, by the index's line
-    counts (True when it cannot tell; a document without a source, whose lines are not counted,
-    is taken to hold them all)."""
+def _held_enough(index: IndexBackend, keys: list[int], docs: Sequence[StoredDoc], copies: set[int]) -> bool:
+    """Whether some of ``keys`` may be held by ``MIN_HOLDERS`` of ``docs`` of ``MIN_STORIES``
+    stories, by the index's line counts (True when it cannot tell; a document without a source,
+    whose lines are not counted, is taken to hold them all). ``copies``: row ids of copies of the
+    article's story, which count as one story."""
     if not keys:
         return False
     holders = index.line_holders(keys, [(doc.rowid, doc.source) for doc in docs if doc.source])
     if holders is None:
         return True
     unknown = sum(1 for doc in docs if not doc.source)
-    return any(len(holders.get(key, ())) + unknown >= MIN_HOLDERS for key in keys)
+    for key in keys:
+        held = holders.get(key, set())
+        if len(held) + unknown >= MIN_HOLDERS and len(held - copies) + bool(held & copies) + unknown >= MIN_STORIES:
+            return True
+    return False
 
 
 _NOT_TITLE = re.compile(r"(?:by|updated|posted|published|photo|image|video)\b", re.I)
