@@ -40,6 +40,7 @@ from provenance.service import articles as payloads
 from provenance.service import errors
 from provenance.service.auth import can_read, can_write
 from provenance.service.errors import ApiError
+from provenance.service.heap import steady_heap
 from provenance.service.limits import SPREAD, ServiceMiddleware
 from provenance.service.models import (
     ArticleIn,
@@ -73,6 +74,7 @@ def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: I
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        steady_heap()  # in every worker process: its memory must not creep up with the texts it checks
         index: IndexState = app.state.index
         await anyio.to_thread.run_sync(index.start)
         watcher = asyncio.create_task(index.watch())
