@@ -369,19 +369,17 @@ class Target:
 
     def text_bytes(self, column: str = "text_z") -> int:
         """Sum of the lengths of a compressed text column: ``text_z`` (the text, for evidence) or
-        ``screen_z`` (the body as tokenised, for screening candidates)."""
+        ``screen_z`` (the body as tokenised, for screening candidates); Redis stores both texts in
+        one frame, whose bytes count as ``text_z``."""
         if self.backend == "sqlite":
             with sqlite3.connect(self.path) as conn:
                 return int(conn.execute(f"SELECT COALESCE(SUM(LENGTH({column})), 0) FROM docs").fetchone()[0])
-        client, prefix = self._redis()
-        rowids = [int(v) for v in client.hvals(f"{prefix}:ids")]
-        total = 0
-        for i in range(0, len(rowids), 5000):
-            pipe = client.pipeline(transaction=False)
-            for rowid in rowids[i : i + 5000]:
-                pipe.hstrlen(f"{prefix}:doc:{rowid}", column)
-            total += sum(pipe.execute())
-        return total
+        if column != "text_z":
+            return 0  # Redis keeps one frame of both texts (counted as text_z)
+        from provenance.index import open_index
+
+        with open_index(self.location, None) as index:
+            return int(index.text_bytes())  # type: ignore[attr-defined]
 
     def table_bytes(self) -> dict[str, int]:
         """SQLite bytes per table and index (``dbstat``), when available."""

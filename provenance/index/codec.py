@@ -61,6 +61,57 @@ def unpack_text(data: bytes, index: str = "", cap: int = STORED_TEXT_BYTES) -> s
                           "damaged or was tampered with; rebuild the index") from None
 
 
+def pack_texts(texts: list[str]) -> bytes:
+    """Several texts in one zstd frame (each but the last preceded by its UTF-8 length as a LEB128
+    varint): a text and its screen text share most of their words, so one frame of both is a
+    third smaller than two frames."""
+    parts = [text.encode("utf-8") for text in texts]
+    head = bytearray()
+    for part in parts[:-1]:
+        size = len(part)
+        while size >= 0x80:
+            head.append(0x80 | (size & 0x7F))
+            size >>= 7
+        head.append(size)
+    return _compressor().compress(bytes(head) + b"".join(parts))
+
+
+def unpack_texts(data: bytes, count: int, index: str = "", cap: int = 2 * STORED_TEXT_BYTES) -> list[str]:
+    """The ``count`` texts of :func:`pack_texts`'s frame, with :func:`unpack_text`'s checks (the
+    frame is never inflated beyond ``cap`` bytes; lengths that do not fit are damage)."""
+    where = f"{index}: " if index else ""
+    try:
+        if data[:4] != _ZSTD_MAGIC:
+            raise ValueError("not a zstd frame")
+        raw = _unzstd(data, cap)
+        sizes, at = [], 0
+        for _ in range(count - 1):
+            size = shift = 0
+            while True:
+                if at >= len(raw) or shift > 35:
+                    raise ValueError("a text length is cut short")
+                byte = raw[at]
+                at += 1
+                size |= (byte & 0x7F) << shift
+                shift += 7
+                if byte < 0x80:
+                    break
+            sizes.append(size)
+        if at + sum(sizes) > len(raw):
+            raise ValueError("the texts are shorter than their lengths")
+        out = []
+        for size in sizes:
+            out.append(raw[at : at + size].decode("utf-8"))
+            at += size
+        out.append(raw[at:].decode("utf-8"))
+        return out
+    except (zstandard.ZstdError, UnicodeDecodeError, ValueError) as exc:
+        raise IndexError_(f"{where}a stored text is damaged ({exc}); rebuild the index") from None
+    except TooLarge:
+        raise IndexError_(f"{where}a stored text is larger than {describe(cap)} once decompressed; the index is "
+                          "damaged or was tampered with; rebuild the index") from None
+
+
 def _unzstd(data: bytes, cap: int) -> bytes:
     # A frame states its size (pack_text's do): refused above the cap before anything is
     # allocated; without one, zstd stops at max_output_size. A size that lies is an error.

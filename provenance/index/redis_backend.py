@@ -1,33 +1,54 @@
 """The shared index: Redis, for teams whose CI runners check against one corpus.
 
-The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:`` (schema 5):
+The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:`` (schema 6):
 
-    meta           hash: schema, params (JSON), created, created_by
-    next           the last row id handed out
-    doc:<row>      hash: metadata, compressed texts, offset map, MinHash (little-endian uint32),
-                   SimHash, claims (JSON), and ``live`` = 1 while the row is published
-    ids, hashes    hashes: document id → row id, document id → content hash
-    sources        hash: source name → summary (JSON)
-    b:<hex>        set of row ids: one LSH band key (``fingerprint.band_keys``, as the embedded
-                   index uses), so a query is the union of the article's band sets
-    sim:<hex>      set of row ids: one SimHash block
-    p:<hex>        set of row ids: one passage key (its size is the key's document frequency)
-    l:<src>:<hex>  set of row ids: the documents of one source holding one line (``<src>``: 16 hex
-                   digits of BLAKE2b of the source's name; ``<hex>``: the line key, text.chrome)
-    lz:<src>       sorted set: the source's line keys (hex) scored by how many of its documents
-                   hold them, so a scan reads the lines of three or more documents by score
+    meta            hash: schema, layout, params (JSON), created, created_by
+    next            the last row id handed out (row ids are 32-bit: 1 … 2**32 - 1)
+    d:<row>         string: one document record (below): metadata, offset map, SimHash and one
+                    zstd frame of its loaded text and screen text
+    ids             hash: document id → ``<row>:<source tag>:<content hash>``
+    live            bitmap: bit <row> is set while the row is published
+    sources         set of source tags; src:<tag> hash: name, documents, domain, policy,
+                    policy_from, no_edits, aggregator (a source's summary, ``base.merge_source``)
+    b:<bucket>      the LSH band keys (low 32 bits) whose top 16 bits are <bucket> (4 hex digits):
+                    6-byte records (low 16 bits of the key, row), little-endian
+    p:<bucket>      the same for the winnowed passage keys: a key's records are its documents, so
+                    counting them gives its exact document frequency
+    s:<i>:<bucket>  SimHash block <i>, by the block value's top 10 bits: 12-byte records (row,
+                    the row's whole SimHash), so a query needs no document to measure distances
+    l:<tag>:<b>     the lines of the source whose tag is <tag> (16 hex digits of BLAKE2b of its
+                    name), by bits 16-19 of the line key: 12-byte records (line key, row); a line's
+                    records are the source's documents holding it (text.chrome)
+
+A key costs Redis about 70 bytes before its value, so postings live in a fixed number of buckets
+of packed records instead of one set per key (schema 5 spent about 24 KB of memory per article
+that way). Records are appended with ``APPEND``, which two writers may do at once; a record is
+taken out by a Lua script that rewrites its bucket atomically. Band and passage keys keep their
+low 32 bits, as the embedded index does: a chance collision only adds a candidate, which
+screening drops.
+
+A document record is ``0x06``, the frame's length (varint) and frame, the SimHash (8 bytes), the
+shingle count (varint), a flag byte (no_edits, aggregator), then id, path, title, source, url,
+published, publisher, license, language, content hash, policy, policy_from, claims (JSON) and the
+offset map, each as a varint length and UTF-8 bytes (empty for none).
 
 Anyone who can write to the server must not be able to run code on the machines that read it:
-nothing read back is unpickled or evaluated. Row ids, numbers, blobs and JSON are checked as
-untrusted bytes, and anything malformed stops the run with an ``IndexError_`` naming the key.
+nothing read back is unpickled or evaluated. Records, row ids, numbers and JSON are checked as
+untrusted bytes, texts are never inflated beyond a cap, and anything malformed stops the run with
+an ``IndexError_`` naming the key.
 
-A batch is written as its rows and their keys first, then its ids and ``live`` flags in one
-transaction, so a scan beside a writer never sees half a document, and a row a killed build left
-unpublished is ignored (its line counts stay, as its passage-set entries do: a killed build can
-only add a holder to a line, never hide one). Deleting clears the id and ``live`` first. Schema 3
-(datasketch's ``MinHashLSH``, which pickles its bucket members) is refused; ``index copy`` reads
-its documents, never its ``lsh`` keys, into a new prefix. Schema 4 (no line counts) is refused
-with the way to rebuild it or copy its documents.
+A batch is written as its records and postings first, then published by one Lua script (atomic,
+like MULTI): the ids, the ``live`` bits and the sources' summaries together. So a scan beside a
+writer never sees half a document, and several builders may write at once: a document id
+published meanwhile by another builder is displaced by the script (its bit cleared, its source
+counted down) and only the builder that displaced it takes its postings out, so no document is
+lost or doubled and document frequencies stay exact in any order. Removing is the same claim in
+reverse. A row that a killed build left unpublished is ignored by readers (its postings stay: a
+killed build can only add a candidate or a holder, never hide one).
+
+Schemas 3 to 5 (3: datasketch's pickled ``MinHashLSH`` buckets; 4 and 5: one hash per document
+and one set per key) are refused with the way to migrate: ``index copy`` reads their documents
+(never their ``lsh`` keys) into a schema-6 prefix.
 """
 
 from __future__ import annotations
@@ -36,9 +57,8 @@ import contextlib
 import hashlib
 import json
 import re
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -47,7 +67,7 @@ import numpy as np
 
 from provenance import __version__
 from provenance.errors import IndexError_
-from provenance.fingerprint import band_keys, simhash_keys
+from provenance.fingerprint import band_keys
 from provenance.index.base import (
     POLICY_RANK,
     Candidates,
@@ -57,26 +77,156 @@ from provenance.index.base import (
     Screen,
     SourceSummary,
     StoredDoc,
-    merge_source,
 )
-from provenance.index.codec import unpack_text
+from provenance.index.codec import pack_texts, unpack_text, unpack_texts
 from provenance.index.location import mask_in, mask_url
 from provenance.params import FingerprintParams
 from provenance.text.chrome import SourceLines
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 LEGACY_SCHEMA = 3  # datasketch's pickled LSH buckets: read by ``index copy`` only
-UNCOUNTED_SCHEMA = 4  # the layout before line counts: read by ``index copy`` only
-MAX_JSON = 1 << 20  # bytes of a JSON field (claims, a source summary, the parameters)
-MAX_ROWID = (1 << 63) - 1
+OLD_SCHEMAS = (3, 4, 5)  # documents read by ``index copy`` only
+LAYOUT = "b16 p16 s10 l4"  # bucket bits of each kind of posting: an index of another layout is refused
+MAX_JSON = 1 << 20  # bytes of a JSON field (claims, the parameters)
+MAX_ROWID = (1 << 32) - 1  # 4 bytes in a record, and an offset of the live bitmap
+_OLD_MAX_ROWID = (1 << 63) - 1
 _MAX_U64 = (1 << 64) - 1
-_PIPELINE = 10_000  # commands sent in one round trip when writing
-_META = ("schema", "params", "created", "created_by")
+_PIPELINE = 10_000  # commands (or a script's keys) sent in one round trip when writing
+_RECORD_VERSION = 6
+_META = ("schema", "params", "created", "created_by", "layout")
 _FIELDS = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
-           "content_hash", "policy", "policy_from")
-_DOC = (*_FIELDS, "text_z", "minhash", "simhash", "shingle_count", "no_edits", "aggregator", "claims", "live")
-_SCREEN = ("source", "screen_z", "offsets", "simhash", "live")
+           "content_hash", "policy", "policy_from", "claims", "offsets")
+_SOURCE_FIELDS = ("name", "documents", "domain", "policy", "policy_from", "no_edits", "aggregator")
 _CLAIM_TEXT = ("text", "name", "kind", "url", "resolved")
+# Schemas 4 and 5: one hash per document (read by ``index copy`` only).
+_OLD_TEXT = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
+             "content_hash", "policy", "policy_from")
+_OLD_DOC = (*_OLD_TEXT, "text_z", "minhash", "simhash", "shingle_count", "no_edits", "aggregator", "claims", "live")
+
+_KEYED = np.dtype([("key", "<u2"), ("row", "<u4")])  # b: and p: records
+_SIM = np.dtype([("row", "<u4"), ("simhash", "<u8")])  # s: records
+_LINE = np.dtype([("key", "<u8"), ("row", "<u4")])  # l: records
+_KEY_BITS = 16  # b:/p: buckets: the top 16 of a key's low 32 bits
+_SIM_BITS = 10  # s: buckets per block: the top 10 bits of the block value
+_LINE_BUCKETS = 16  # l: buckets per source
+_IDS_VALUE = re.compile(rb"([1-9][0-9]{0,9}):([0-9a-f]{16})?:(.*)", re.DOTALL)
+
+# Appends records to buckets: KEYS are buckets, ARGV[i] the records for KEYS[i].
+_APPEND = "for i = 1, #KEYS do redis.call('APPEND', KEYS[i], ARGV[i]) end return #KEYS"
+
+# Takes records out of buckets. ARGV[1]: record width; then per key: how many records, the
+# records. Returns the number taken out, or the name of a bucket that is not whole records.
+_REMOVE = """
+local width = tonumber(ARGV[1])
+local at, removed = 2, 0
+for k = 1, #KEYS do
+  local n = tonumber(ARGV[at])
+  local gone = {}
+  for i = 1, n do gone[ARGV[at + i]] = true end
+  at = at + n + 1
+  local blob = redis.call('GET', KEYS[k])
+  if blob then
+    if #blob % width ~= 0 then return {err = 'BADLIST ' .. KEYS[k]} end
+    local kept, hit = {}, 0
+    for i = 1, #blob, width do
+      local record = string.sub(blob, i, i + width - 1)
+      if gone[record] then hit = hit + 1 else kept[#kept + 1] = record end
+    end
+    if hit > 0 then
+      if #kept == 0 then redis.call('DEL', KEYS[k]) else redis.call('SET', KEYS[k], table.concat(kept)) end
+      removed = removed + hit
+    end
+  end
+end
+return removed
+"""
+
+_RANKS = ", ".join(f"['{name}'] = {rank}" for name, rank in POLICY_RANK.items() if name)
+# Shared by the two scripts below: an ids value's row and source tag, and counting a source down.
+_LUA_COMMON = f"""
+local RANK = {{{_RANKS}}}
+local function parse(value)
+  local row, tag = string.match(value, '^([1-9]%d*):(%x*):')
+  if not row or #row > 10 or tonumber(row) > {MAX_ROWID} or (#tag ~= 0 and #tag ~= 16) then return nil end
+  return row, tag
+end
+local function count_down(prefix, tag)
+  if tag == '' then return end
+  local key = prefix .. ':src:' .. tag
+  local n = redis.call('HGET', key, 'documents')
+  if n and string.match(n, '^%d+$') and tonumber(n) > 0 then redis.call('HINCRBY', key, 'documents', -1) end
+end
+"""
+
+# Publishes a batch. KEYS: ids, live, sources. ARGV: prefix; the number of documents and (id, row,
+# ids value) of each; the number of sources and (tag, name, documents, domain, policy rank,
+# policy, policy_from, no_edits, aggregator) of each. Returns the rows it displaced (ids another
+# writer published meanwhile), or {'bad', key or id} and writes nothing.
+_PUBLISH = _LUA_COMMON + """
+local prefix, n = ARGV[1], tonumber(ARGV[2])
+local old = {}
+for i = 0, n - 1 do
+  local value = redis.call('HGET', KEYS[1], ARGV[3 + 3 * i])
+  if value then
+    local row, tag = parse(value)
+    if not row then return {'bad', ARGV[3 + 3 * i]} end
+    old[i] = {row, tag}
+  end
+end
+local at = 3 + 3 * n
+local m = tonumber(ARGV[at])
+for j = 0, m - 1 do
+  local key = prefix .. ':src:' .. ARGV[at + 1 + 9 * j]
+  local documents = redis.call('HGET', key, 'documents')
+  if documents and not string.match(documents, '^%d+$') then return {'bad', key} end
+end
+for j = 0, m - 1 do
+  local base = at + 1 + 9 * j
+  local key = prefix .. ':src:' .. ARGV[base]
+  redis.call('SADD', KEYS[3], ARGV[base])
+  redis.call('HSETNX', key, 'name', ARGV[base + 1])
+  redis.call('HINCRBY', key, 'documents', ARGV[base + 2])
+  if ARGV[base + 3] ~= '' and not redis.call('HGET', key, 'domain') then
+    redis.call('HSET', key, 'domain', ARGV[base + 3])
+  end
+  if tonumber(ARGV[base + 4]) > (RANK[redis.call('HGET', key, 'policy') or ''] or 0) then
+    redis.call('HSET', key, 'policy', ARGV[base + 5], 'policy_from', ARGV[base + 6])
+  end
+  if ARGV[base + 7] == '1' then redis.call('HSET', key, 'no_edits', '1') end
+  if ARGV[base + 8] == '1' then redis.call('HSET', key, 'aggregator', '1') end
+end
+local displaced = {}
+for i = 0, n - 1 do
+  local row = ARGV[4 + 3 * i]
+  redis.call('HSET', KEYS[1], ARGV[3 + 3 * i], ARGV[5 + 3 * i])
+  redis.call('SETBIT', KEYS[2], row, 1)
+  if old[i] and old[i][1] ~= row then
+    redis.call('SETBIT', KEYS[2], old[i][1], 0)
+    count_down(prefix, old[i][2])
+    displaced[#displaced + 1] = old[i][1]
+  end
+end
+return displaced
+"""
+
+# Unpublishes documents. KEYS: ids, live. ARGV: prefix, then (id, row) pairs: a pair whose id still
+# names the row is unpublished and its row returned (the caller then owns its postings).
+_UNPUBLISH = _LUA_COMMON + """
+local prefix, gone = ARGV[1], {}
+for i = 2, #ARGV, 2 do
+  local value = redis.call('HGET', KEYS[1], ARGV[i])
+  if value then
+    local row, tag = parse(value)
+    if row == ARGV[i + 1] then
+      redis.call('HDEL', KEYS[1], ARGV[i])
+      redis.call('SETBIT', KEYS[2], row, 0)
+      count_down(prefix, tag)
+      gone[#gone + 1] = row
+    end
+  end
+end
+return gone
+"""
 
 
 def _split_url(url: str) -> tuple[str, str]:
@@ -95,17 +245,9 @@ def _with_prefix(url: str, prefix: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}prefix={prefix}"
 
 
-def _key(value: int) -> str:
-    """Redis key suffix for a 64-bit lookup key (hex keeps keys short and unambiguous)."""
-    return format(value & _MAX_U64, "x")
-
-
 def _source_tag(name: str) -> str:
-    """The part of a source's line keys that names it: 16 hex digits of BLAKE2b of the name."""
+    """The part of a source's keys that names it: 16 hex digits of BLAKE2b of the name."""
     return hashlib.blake2b(name.encode("utf-8"), digest_size=8).hexdigest()
-
-
-_HEX_KEY = re.compile(rb"[0-9a-f]{1,16}")
 
 
 def _glob_escape(text: str) -> str:
@@ -123,10 +265,53 @@ def _decimal(value: object, limit: int) -> int | None:
     return number if number <= limit else None
 
 
-def parse_rowid(value: object) -> int | None:
-    """A row id as stored (``1 … 2**63 - 1``), or None."""
-    number = _decimal(value, MAX_ROWID)
+def parse_rowid(value: object, limit: int = _OLD_MAX_ROWID) -> int | None:
+    """A row id as stored (``1 … limit``), or None."""
+    number = _decimal(value, limit)
     return number if number else None
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _key32(values: Iterable[int] | np.ndarray) -> np.ndarray:
+    """The stored part of band and passage keys: their low 32 bits (uint32)."""
+    keys = np.asarray(values if isinstance(values, np.ndarray) else list(values))
+    return (keys.astype(np.int64).view(np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _keyed_records(keys: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, bytes]]:
+    """``(bucket, records)`` of distinct (32-bit key, row) pairs, one bucket at a time."""
+    if not keys.size:
+        return
+    pairs = np.unique((keys.astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64))
+    keys32 = (pairs >> np.uint64(32)).astype(np.uint32)
+    records = np.empty(pairs.size, dtype=_KEYED)
+    records["key"] = keys32 & 0xFFFF
+    records["row"] = pairs & np.uint64(0xFFFFFFFF)
+    buckets = keys32 >> _KEY_BITS
+    starts = np.flatnonzero(np.concatenate(([True], buckets[1:] != buckets[:-1])))
+    bounds = np.append(starts, pairs.size).tolist()
+    for i, bucket in enumerate(buckets[starts].tolist()):
+        yield bucket, records[bounds[i] : bounds[i + 1]].tobytes()
+
+
+def _sim_buckets(simhash: int, params: FingerprintParams) -> list[tuple[int, int, int]]:
+    """``(block, bucket, block value)`` of each SimHash block (``fingerprint.simhash_keys``)."""
+    width = params.simhash_bits // params.simhash_blocks
+    mask = (1 << width) - 1
+    shift = max(0, width - _SIM_BITS)
+    out = []
+    for i in range(params.simhash_blocks):
+        value = (simhash >> (i * width)) & mask
+        out.append((i, value >> shift, value))
+    return out
 
 
 class _Check:
@@ -200,50 +385,56 @@ class _Check:
             raise self.fail(key, "field 'claims' is not a list of claims")
         return data
 
-    def line_key(self, value: object, key: str) -> int:
-        """A line key as a sorted-set member: 1 to 16 lower-case hex digits, not zero."""
-        if not isinstance(value, bytes) or not _HEX_KEY.fullmatch(value) or (len(value) > 1 and value[0] == 0x30):
-            raise self.fail(key, "holds a member that is not a line key")
-        number = int(value, 16)
-        if not number:
-            raise self.fail(key, "holds a member that is not a line key")
-        return number
-
-    def count(self, value: object, key: str) -> int:
-        """A line's count as a sorted-set score: a whole number from 0 to ``MAX_ROWID``."""
-        if type(value) is not float or not value.is_integer() or not 0 <= value <= MAX_ROWID:
-            raise self.fail(key, "holds a score that is not a document count")
-        return int(value)
-
     def minhash(self, value: object, key: str, num_perm: int) -> np.ndarray:
         if not isinstance(value, bytes) or len(value) != num_perm * 4:
             raise self.fail(key, f"field 'minhash' is not {num_perm * 4} bytes")
         return np.frombuffer(value, dtype="<u4").astype(np.uint32)
 
-    def offsets(self, value: object, key: str, length: int) -> bytes:
+    def offsets(self, value: bytes, key: str, length: int) -> bytes:
         """An offset map whose inflated size fits a text of ``length`` characters (a varint count
         and two varints per break point at most), so no small value inflates to gigabytes."""
-        if value is None or value == b"":
+        import zlib
+
+        if not value:
             return b""
-        data = self.blob(value, key, "offsets")
         bound = 10 * (1 + 2 * length)
         try:
             inflater = zlib.decompressobj(-15)
-            inflated = inflater.decompress(data, bound + 1)
+            inflated = inflater.decompress(value, bound + 1)
         except zlib.error:
             raise self.fail(key, "field 'offsets' is not an offset map") from None
         if len(inflated) > bound or inflater.unconsumed_tail:
             raise self.fail(key, "field 'offsets' is larger than its text allows")
-        return data
+        return value
 
-    def summary(self, value: object, key: str, name: str) -> dict[str, Any]:
-        data = self.json(value, key, name)
-        if (not isinstance(data, dict) or type(data.get("documents")) is not int or data["documents"] < 0
-                or not all(data.get(k) is None or isinstance(data[k], str) for k in ("domain", "policy_from"))
-                or not all(isinstance(data.get(k, False), bool) for k in ("no_edits", "aggregator"))):
-            raise self.fail(key, f"field {name!r} is not a source summary")
-        self.policy(data.get("policy"), key, name)
-        return data
+    def records(self, value: object, key: str, dtype: np.dtype) -> np.ndarray:
+        """A bucket of packed records (nothing stored: no records)."""
+        if value is None:
+            return np.zeros(0, dtype=dtype)
+        if not isinstance(value, bytes) or len(value) % dtype.itemsize:
+            raise self.fail(key, f"is not a list of {dtype.itemsize}-byte records")
+        return np.frombuffer(value, dtype=dtype)
+
+    def ids_value(self, value: object, key: str, doc_id: str) -> tuple[int, str, str]:
+        """``(row, source tag, content hash)`` of an ``ids`` value."""
+        found = _IDS_VALUE.fullmatch(value) if isinstance(value, bytes) else None
+        rowid = parse_rowid(found.group(1), MAX_ROWID) if found else None
+        if found is None or rowid is None:
+            raise self.fail(key, f"field {doc_id!r} is not a row, a source tag and a content hash")
+        content = self.text(found.group(3), key, doc_id) or ""
+        return rowid, (found.group(2) or b"").decode("ascii"), content
+
+    def summary(self, values: Sequence[object], key: str) -> SourceSummary | None:
+        """A source's summary (None: not a source, e.g. one whose first batch is still being written)."""
+        raw = dict(zip(_SOURCE_FIELDS, values, strict=True))
+        if raw["name"] is None and raw["documents"] is None:
+            return None
+        name = self.text(raw["name"], key, "name", required=True) or ""
+        documents = self.number(raw["documents"], key, "documents", MAX_ROWID)
+        flags = [raw[k] is not None and self.flag(raw[k], key, k) for k in ("no_edits", "aggregator")]
+        policy = self.policy(self.text(raw["policy"], key, "policy"), key, "policy")
+        return SourceSummary(name, self.text(raw["domain"], key, "domain"), documents, policy,
+                             self.text(raw["policy_from"], key, "policy_from"), flags[0], flags[1])
 
     def params(self, value: object, key: str) -> FingerprintParams:
         data = self.json(value, key, "params")
@@ -274,6 +465,68 @@ def _claim_ok(claim: dict[str, Any]) -> bool:
             and (line is None or type(line) is int))
 
 
+@dataclass
+class _Record:
+    """A document record, parsed (its texts still compressed)."""
+
+    frame: bytes
+    simhash: int
+    shingle_count: int
+    no_edits: bool
+    aggregator: bool
+    values: dict[str, bytes]
+
+
+def _pack_record(doc: IndexedDoc) -> bytes:
+    frame = pack_texts([doc.text, doc.screen])
+    parts = [bytes([_RECORD_VERSION]), _varint(len(frame)), frame, (doc.simhash & _MAX_U64).to_bytes(8, "little"),
+             _varint(doc.shingle_count), bytes([int(doc.no_edits) | int(doc.aggregator) << 1])]
+    for name in _FIELDS:
+        if name == "claims":
+            value = json.dumps(doc.claims, ensure_ascii=False).encode("utf-8") if doc.claims else b""
+        elif name == "offsets":
+            value = doc.offsets
+        else:
+            value = (getattr(doc, name) or "").encode("utf-8")
+        parts += [_varint(len(value)), value]
+    return b"".join(parts)
+
+
+def _parse_record(data: object, key: str, check: _Check) -> _Record:
+    if not isinstance(data, bytes) or not data or data[0] != _RECORD_VERSION:
+        raise check.fail(key, "is not a document record")
+    at = 1
+
+    def varint() -> int:
+        nonlocal at
+        value = shift = 0
+        while True:
+            if at >= len(data) or shift > 63:
+                raise check.fail(key, "is a document record cut short")
+            byte = data[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+
+    def take(size: int) -> bytes:
+        nonlocal at
+        if at + size > len(data):
+            raise check.fail(key, "is a document record cut short")
+        at += size
+        return data[at - size : at]
+
+    frame = take(varint())
+    simhash = int.from_bytes(take(8), "little")
+    shingles = varint()
+    flags = take(1)[0]
+    values = {name: take(varint()) for name in _FIELDS}
+    if at != len(data) or flags > 3 or shingles > _OLD_MAX_ROWID:
+        raise check.fail(key, "is not a document record")
+    return _Record(frame, simhash, shingles, bool(flags & 1), bool(flags & 2), values)
+
+
 class RedisIndex(IndexBackend):
     backend_name = "redis"
 
@@ -288,13 +541,14 @@ class RedisIndex(IndexBackend):
         self.schema = schema
         self.check = _Check(self.location)
         self._rekey: Any = None
+        self._scripts: dict[str, Any] = {}
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def open(cls, url: str, params: FingerprintParams | None, *, create: bool = False,
              legacy: bool = False) -> RedisIndex:
-        """Open (or with ``create``, start) the index at ``url``. ``legacy`` also opens a schema-3
-        prefix, read-only and through its documents only (for ``index copy``)."""
+        """Open (or with ``create``, start) the index at ``url``. ``legacy`` also opens an older
+        prefix (schema 3 to 5), read-only and through its documents only (for ``index copy``)."""
         shown = mask_url(url)
         try:
             import redis
@@ -318,23 +572,22 @@ class RedisIndex(IndexBackend):
             raise IndexError_(f"{shown}: no index under prefix {prefix!r}; build one with "
                               f"'provenance index build CORPUS --index {shown}'")
         schema = raw["schema"]
-        if schema == str(LEGACY_SCHEMA).encode() and not legacy:
+        older = {str(n).encode(): n for n in OLD_SCHEMAS}
+        if schema in older and not legacy:
+            why = {3: "whose LSH buckets are pickled and unsafe to read",
+                   4: "which keeps no per-source line counts",
+                   5: "whose one set per key costs about 24 KB of Redis memory per article"}[older[schema]]
             raise IndexError_(
-                f"{shown}: prefix {prefix!r} holds a schema-{LEGACY_SCHEMA} index, whose LSH buckets are pickled"
-                f" and unsafe to read; this provenance reads schema {SCHEMA_VERSION}. Rebuild it into a new prefix"
-                f" with 'provenance index build CORPUS --index URL', or copy its documents: provenance index copy"
+                f"{shown}: prefix {prefix!r} holds a schema-{older[schema]} index, {why}; this provenance reads"
+                f" schema {SCHEMA_VERSION}. Rebuild it with 'provenance index build CORPUS --index URL', or copy"
+                f" its documents into a new prefix: provenance index copy"
                 f" '{shown}' '{_with_prefix(shown, prefix + f'-v{SCHEMA_VERSION}')}'")
-        if schema == str(UNCOUNTED_SCHEMA).encode() and not legacy:
-            raise IndexError_(
-                f"{shown}: prefix {prefix!r} holds a schema-{UNCOUNTED_SCHEMA} index, which keeps no per-source line"
-                f" counts; this provenance reads schema {SCHEMA_VERSION}; rebuild the index with 'provenance index"
-                f" build CORPUS --index URL', or copy its documents into a new prefix: provenance index copy"
-                f" '{shown}' '{_with_prefix(shown, prefix + f'-v{SCHEMA_VERSION}')}'")
-        older = {str(LEGACY_SCHEMA).encode(), str(UNCOUNTED_SCHEMA).encode()}
-        allowed = {str(SCHEMA_VERSION).encode()} | (older if legacy else set())
+        allowed = {str(SCHEMA_VERSION).encode()} | (set(older) if legacy else set())
         if schema not in allowed or raw["params"] is None:
             raise IndexError_(f"{shown}: prefix {prefix!r} holds no provenance index of schema {SCHEMA_VERSION}")
         check = _Check(shown)
+        if schema == str(SCHEMA_VERSION).encode() and raw["layout"] != LAYOUT.encode():
+            raise check.fail(meta_key, f"field 'layout' is not {LAYOUT!r}")
         stored = check.params(raw["params"], meta_key)
         meta = {name: check.text(value, meta_key, name) or "" for name, value in raw.items()}
         index = cls(url, client, prefix, stored, meta, schema=int(schema))
@@ -350,7 +603,8 @@ class RedisIndex(IndexBackend):
 
         meta_key = f"{prefix}:meta"
         meta = {"schema": str(SCHEMA_VERSION), "params": json.dumps(params.to_dict(), sort_keys=True),
-                "created": datetime.now(UTC).isoformat(timespec="seconds"), "created_by": f"provenance {__version__}"}
+                "created": datetime.now(UTC).isoformat(timespec="seconds"), "created_by": f"provenance {__version__}",
+                "layout": LAYOUT}
         with client.pipeline() as pipe:
             while True:
                 try:
@@ -385,8 +639,40 @@ class RedisIndex(IndexBackend):
         if self.schema != SCHEMA_VERSION:
             raise IndexError_(f"{self.location}: a schema-{self.schema} index is opened only to copy from")
 
+    _readable = _writable
+
+    def _script(self, name: str, source: str) -> Any:
+        if name not in self._scripts:
+            self._scripts[name] = self.client.register_script(source)
+        return self._scripts[name]
+
+    def _values(self, names: Sequence[str], command: str = "get") -> list[Any]:
+        """One command per key in one round trip; a key of the wrong type is named in the error."""
+        import redis
+
+        if not names:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for name in names:
+            getattr(pipe, command)(name)
+        replies = pipe.execute(raise_on_error=False)
+        for name, reply in zip(names, replies, strict=True):
+            if isinstance(reply, redis.exceptions.ResponseError):
+                raise self.check.fail(name, f"cannot be read ({reply})")
+        return replies
+
+    def _live_rows(self, rowids: Iterable[int]) -> set[int]:
+        """The published rows among ``rowids``."""
+        rows = sorted(set(rowids))
+        if not rows:
+            return set()
+        pipe = self.client.pipeline(transaction=False)
+        for rowid in rows:
+            pipe.getbit(self._k("live"), rowid)
+        return {rowid for rowid, bit in zip(rows, pipe.execute(), strict=True) if bit == 1}
+
     def set_rekey(self, rekey: Any) -> None:
-        """Function ``text -> Rekeyed`` used to delete the passage and line keys of a replaced document."""
+        """Function ``text -> Rekeyed`` used to find the postings of a replaced or removed document."""
         self._rekey = rekey
 
     def _rekeyed(self, text: str) -> Rekeyed:
@@ -401,11 +687,16 @@ class RedisIndex(IndexBackend):
 
     # -- writing ----------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:
-        key = self._k("hashes")
+        if self.schema != SCHEMA_VERSION:
+            self._writable()
+        key = self._k("ids")
         with self._talking():
             raw = self.client.hgetall(key)
-        return {self.check.text(k, key, "id", True) or "": self.check.text(v, key, "content hash") or ""
-                for k, v in raw.items()}
+        out = {}
+        for name, value in raw.items():
+            doc_id = self.check.text(name, key, "id", True) or ""
+            out[doc_id] = self.check.ids_value(value, key, doc_id)[2]
+        return out
 
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
         self._writable()
@@ -413,189 +704,179 @@ class RedisIndex(IndexBackend):
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         with self._talking(writing=True):
             ids = list(dict.fromkeys(doc.id for doc in docs))
-            stored = self._published(ids)
-            current = dict(zip(ids, self._hmget(self._k("hashes"), ids), strict=True))
-            current = {k: self.check.text(v, self._k("hashes"), k) for k, v in current.items() if v is not None}
+            current = {doc_id: found[2] for doc_id, found in self._published(ids).items()}
             latest: dict[str, IndexedDoc] = {}  # the last version of each id in the batch is written
             for doc in docs:
                 if current.get(doc.id) == doc.content_hash:
                     counts["unchanged"] += 1
                     continue
-                counts["updated" if doc.id in current or doc.id in stored else "added"] += 1
+                counts["updated" if doc.id in current else "added"] += 1
                 current[doc.id] = doc.content_hash
                 latest[doc.id] = doc
-            replaced = {doc_id: stored[doc_id] for doc_id in latest if doc_id in stored}
-            if replaced:
-                self._delete(replaced)
             if latest:
+                # The replaced versions are displaced when the new ones are published (atomically):
+                # a reader sees the old or the new version of a document, never neither.
                 self._insert(list(latest.values()))
         return counts
 
-    def _hmget(self, key: str, names: Sequence[str]) -> list[Any]:
-        return list(self.client.hmget(key, *names)) if names else []
-
-    def _published(self, ids: Sequence[str]) -> dict[str, int]:
-        """id → row id of the given ids that are published."""
+    def _published(self, ids: Sequence[str]) -> dict[str, tuple[int, str, str]]:
+        """id → (row, source tag, content hash) of the given ids that are published."""
         key = self._k("ids")
         out = {}
-        for doc_id, value in zip(ids, self._hmget(key, ids), strict=True):
+        values = list(self.client.hmget(key, *ids)) if ids else []
+        for doc_id, value in zip(ids, values, strict=True):
             if value is not None:
-                rowid = parse_rowid(value)
-                if rowid is None:
-                    raise self.check.fail(key, f"field {doc_id!r} is not a row id")
-                out[doc_id] = rowid
+                out[doc_id] = self.check.ids_value(value, key, doc_id)
         return out
 
     def _insert(self, docs: list[IndexedDoc]) -> None:
         last = self.client.incrby(self._k("next"), len(docs))
-        if type(last) is not int or not len(docs) <= last <= MAX_ROWID:
+        if type(last) is not int or not len(docs) <= last:
             raise self.check.fail(self._k("next"), "is not a row counter")
+        if last > MAX_ROWID:
+            raise IndexError_(f"{self.location}: the index has used all {MAX_ROWID} row ids; copy it into a new "
+                              f"prefix (provenance index copy), which numbers its rows afresh")
         rowids = list(range(last - len(docs) + 1, last + 1))
         pipe = self.client.pipeline(transaction=False)
         for rowid, doc in zip(rowids, docs, strict=True):
-            record: dict[str, Any] = {k: getattr(doc, k) or "" for k in _FIELDS}
-            record.update({
-                "text_z": doc.text_z, "screen_z": doc.screen_z, "offsets": doc.offsets,
-                "minhash": doc.minhash.astype("<u4").tobytes(), "simhash": str(doc.simhash),
-                "shingle_count": str(doc.shingle_count), "no_edits": int(doc.no_edits),
-                "aggregator": int(doc.aggregator), "claims": json.dumps(doc.claims, ensure_ascii=False),
-            })
-            pipe.hset(self._k("doc", rowid), mapping=record)
-        owners = np.array(rowids, dtype=np.int64)
-        for kind, keys in (("b", [np.array(d.band_keys, dtype=np.int64).view(np.uint64) for d in docs]),
-                           ("sim", [np.array(d.simhash_keys, dtype=np.uint64) for d in docs]),
-                           ("p", [np.asarray(d.passage_keys, dtype=np.uint64) for d in docs])):
-            for name, members in self._grouped(kind, keys, owners):
-                pipe.sadd(name, *members)
-                if len(pipe) >= _PIPELINE:
-                    pipe.execute()
-        for tag, lines in self._line_groups([(doc.source, doc.line_keys) for doc in docs], rowids):
-            for line, members in lines:
-                pipe.sadd(self._k("l", tag, _key(line)), *members)
-                pipe.zincrby(self._k("lz", tag), len(members), _key(line))
-                if len(pipe) >= _PIPELINE:
-                    pipe.execute()
-        pipe.execute()
-        self._bump_sources(docs)
-        # Published last, in one transaction: readers only see rows whose id and live flag are set.
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hset(self._k("ids"), mapping={doc.id: rowid for rowid, doc in zip(rowids, docs, strict=True)})
-        pipe.hset(self._k("hashes"), mapping={doc.id: doc.content_hash for doc in docs})
-        for rowid in rowids:
-            pipe.hset(self._k("doc", rowid), "live", 1)
-        pipe.execute()
-
-    def _grouped(self, kind: str, keys: list[np.ndarray], owners: np.ndarray) -> Iterator[tuple[str, list[int]]]:
-        """``(set name, row ids)`` per distinct key of a batch: one command per key, not per row."""
-        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-        if not flat.size:
-            return
-        rows = np.repeat(owners, [k.size for k in keys])
-        order = np.argsort(flat, kind="stable")
-        flat, rows = flat[order], rows[order]
-        starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-        bounds = np.append(starts, flat.size).tolist()
-        for i, value in enumerate(flat[starts].tolist()):
-            yield self._k(kind, _key(value)), rows[bounds[i] : bounds[i + 1]].tolist()
-
-    @staticmethod
-    def _line_groups(held: list[tuple[str | None, np.ndarray]],
-                     rowids: list[int]) -> Iterator[tuple[str, list[tuple[int, list[int]]]]]:
-        """Per source tag: its distinct line keys in the batch, each with the rows holding it."""
-        by_tag: dict[str, dict[int, list[int]]] = {}
-        for (source, keys), rowid in zip(held, rowids, strict=True):
-            if not source or not len(keys):
-                continue
-            lines = by_tag.setdefault(_source_tag(source), {})
-            for line in np.asarray(keys, dtype=np.uint64).tolist():
-                lines.setdefault(line, []).append(rowid)
-        for tag, lines in by_tag.items():
-            yield tag, sorted(lines.items())
-
-    def _bump_sources(self, docs: Iterable[IndexedDoc | tuple[str, int]]) -> None:
-        """Merge added documents into their sources' summaries, or take removed ones (given as
-        ``(source, count)``) off the counts, under WATCH so that concurrent writers add up."""
-        import redis
-
-        key = self._k("sources")
-        items = list(docs)
-        names = sorted({item.source if isinstance(item, IndexedDoc) else item[0] for item in items} - {None, ""})
-        if not names:
-            return
-        with self.client.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    raw = pipe.hmget(key, *names)
-                    summaries = {name: self.check.summary(value, key, name) if value is not None else None
-                                 for name, value in zip(names, raw, strict=True)}
-                    for item in items:
-                        if isinstance(item, IndexedDoc):
-                            if item.source:
-                                summaries[item.source] = merge_source(summaries[item.source], item)
-                        elif summaries.get(item[0]) is not None:
-                            summary = summaries[item[0]]
-                            summary["documents"] = max(0, summary["documents"] - item[1])
-                    pipe.multi()
-                    pipe.hset(key, mapping={name: json.dumps(summary, ensure_ascii=False)
-                                            for name, summary in summaries.items() if summary is not None})
-                    pipe.execute()
-                    return
-                except redis.exceptions.WatchError:
-                    continue
-
-    def _delete(self, rows: dict[str, int]) -> None:
-        """Delete published rows (id → row id): unpublished first, then taken out of their sets."""
-        pipe = self.client.pipeline(transaction=False)
-        for rowid in rows.values():
-            pipe.hmget(self._k("doc", rowid), "simhash", "minhash", "text_z", "source")
-        found = []
-        for rowid, (simhash, minhash, text_z, source) in zip(rows.values(), pipe.execute(), strict=True):
-            key = self._k("doc", rowid)
-            if simhash is None and minhash is None and text_z is None:
-                continue  # only the id was left: unpublishing it is all there is to do
-            found.append((rowid, self.check.number(simhash, key, "simhash"),
-                          self.check.minhash(minhash, key, self.params.num_perm),
-                          self.check.packed(text_z, key, "text_z"), self.check.text(source, key, "source")))
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hdel(self._k("ids"), *rows)
-        pipe.hdel(self._k("hashes"), *rows)
-        for rowid in rows.values():
-            pipe.hdel(self._k("doc", rowid), "live")
-        pipe.execute()
-        pipe = self.client.pipeline(transaction=False)
-        tags: set[str] = set()
-        for rowid, simhash, minhash, text, source in found:
-            rekeyed = self._rekeyed(text)
-            for kind, keys in (("b", band_keys(minhash, self.params)), ("sim", simhash_keys(simhash, self.params)),
-                               ("p", rekeyed.fingerprint.passage_keys.tolist())):
-                for key in keys:
-                    pipe.srem(self._k(kind, _key(int(key))), rowid)
-            if source and rekeyed.line_keys.size:
-                tag = _source_tag(source)
-                tags.add(tag)
-                for line in rekeyed.line_keys.tolist():
-                    pipe.srem(self._k("l", tag, _key(line)), rowid)
-                    pipe.zincrby(self._k("lz", tag), -1, _key(line))
-            pipe.delete(self._k("doc", rowid))
-            if len(pipe) >= _PIPELINE:
+            pipe.set(self._k("d", rowid), _pack_record(doc))
+            if len(pipe) >= 500:
                 pipe.execute()
-        for tag in sorted(tags):
-            pipe.zremrangebyscore(self._k("lz", tag), "-inf", 0)
         pipe.execute()
-        removed: dict[str, int] = {}
-        for *_, source in found:
-            if source:
-                removed[source] = removed.get(source, 0) + 1
-        self._bump_sources(list(removed.items()))
+        owners = np.array(rowids, dtype=np.uint32)
+        appends: list[tuple[str, bytes]] = []
+        for kind, keys in (("b", [_key32(d.band_keys) for d in docs]),
+                           ("p", [_key32(d.passage_keys) for d in docs])):
+            rows = np.repeat(owners, [k.size for k in keys])
+            flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint32)
+            appends += [(self._k(kind, f"{bucket:04x}"), blob) for bucket, blob in _keyed_records(flat, rows)]
+        appends += self._sim_appends([doc.simhash for doc in docs], rowids)
+        appends += self._line_appends([(doc.source, doc.line_keys) for doc in docs], rowids)
+        append = self._script("append", _APPEND)
+        for i in range(0, len(appends), _PIPELINE):
+            chunk = appends[i : i + _PIPELINE]
+            append(keys=[name for name, _ in chunk], args=[blob for _, blob in chunk])
+        displaced = self._publish(docs, rowids)
+        if displaced:
+            self._clean(displaced)
+
+    def _sim_appends(self, simhashes: list[int], rowids: list[int]) -> list[tuple[str, bytes]]:
+        grouped: dict[str, list[bytes]] = {}
+        for simhash, rowid in zip(simhashes, rowids, strict=True):
+            record = np.array([(rowid, simhash & _MAX_U64)], dtype=_SIM).tobytes()
+            for block, bucket, _ in _sim_buckets(simhash, self.params):
+                grouped.setdefault(self._k("s", block, f"{bucket:x}"), []).append(record)
+        return [(name, b"".join(records)) for name, records in grouped.items()]
+
+    def _line_appends(self, held: list[tuple[str | None, np.ndarray]], rowids: list[int]) -> list[tuple[str, bytes]]:
+        grouped: dict[str, list[np.ndarray]] = {}
+        for (source, keys), rowid in zip(held, rowids, strict=True):
+            keys = np.unique(np.asarray(keys, dtype=np.uint64))
+            if not source or not keys.size:
+                continue
+            records = np.empty(keys.size, dtype=_LINE)
+            records["key"] = keys
+            records["row"] = rowid
+            tag = _source_tag(source)
+            buckets = ((keys >> np.uint64(16)) % np.uint64(_LINE_BUCKETS)).astype(np.int64)
+            for bucket in np.unique(buckets).tolist():
+                grouped.setdefault(self._k("l", tag, f"{bucket:x}"), []).append(records[buckets == bucket])
+        return [(name, np.concatenate(parts).tobytes()) for name, parts in grouped.items()]
+
+    def _publish(self, docs: list[IndexedDoc], rowids: list[int]) -> list[int]:
+        """Publish a batch (ids, live bits, source summaries: one atomic script); returns the rows
+        it displaced, whose postings are then this writer's to take out."""
+        from provenance.credits.names import domain_of
+
+        args: list[Any] = [self.prefix, len(docs)]
+        summaries: dict[str, dict[str, Any]] = {}
+        for doc, rowid in zip(docs, rowids, strict=True):
+            tag = _source_tag(doc.source) if doc.source else ""
+            args += [doc.id, rowid, f"{rowid}:{tag}:{doc.content_hash}"]
+            if not doc.source:
+                continue
+            summary = summaries.setdefault(doc.source, {"tag": tag, "documents": 0, "domain": "", "rank": 0,
+                                                        "policy": "", "policy_from": "", "no_edits": 0,
+                                                        "aggregator": 0})
+            summary["documents"] += 1
+            summary["domain"] = summary["domain"] or (doc.url and domain_of(doc.url)) or ""
+            if POLICY_RANK.get(doc.policy, 0) > summary["rank"]:
+                summary.update(rank=POLICY_RANK[doc.policy], policy=doc.policy, policy_from=f"{doc.id}: {doc.policy_from}")
+            summary["no_edits"] |= int(doc.no_edits)
+            summary["aggregator"] |= int(doc.aggregator)
+        args.append(len(summaries))
+        for name, s in summaries.items():
+            args += [s["tag"], name, s["documents"], s["domain"], s["rank"], s["policy"], s["policy_from"],
+                     s["no_edits"], s["aggregator"]]
+        reply = self._script("publish", _PUBLISH)(keys=[self._k("ids"), self._k("live"), self._k("sources")],
+                                                  args=args)
+        return self._rows_reply(reply)
+
+    def _rows_reply(self, reply: Any) -> list[int]:
+        if reply and reply[0] == b"bad":
+            name = reply[1].decode("utf-8", "replace")
+            if name.startswith(f"{self.prefix}:src:"):
+                raise self.check.fail(name, "field 'documents' is not a decimal number")
+            raise self.check.fail(self._k("ids"), f"field {name!r} is not a row, a source tag and a content hash")
+        return [int(row) for row in reply]
+
+    def _clean(self, rowids: list[int]) -> None:
+        """Take rows that this writer unpublished out of their postings, then delete their records."""
+        names = [self._k("d", rowid) for rowid in rowids]
+        removals: dict[str, dict[str, list[bytes]]] = {"keyed": {}, "sim": {}, "line": {}}
+        for rowid, name, data in zip(rowids, names, self._values(names), strict=True):
+            if data is None:
+                continue
+            record = _parse_record(data, name, self.check)
+            text = unpack_texts(record.frame, 2, f"{self.location}: {name}")[0]
+            source = self.check.text(record.values["source"], name, "source")
+            rekeyed = self._rekeyed(text)
+            owner = np.array([rowid], dtype=np.uint32)
+            for kind, keys in (("b", _key32(band_keys(rekeyed.fingerprint.hashvalues, self.params))),
+                               ("p", _key32(rekeyed.fingerprint.passage_keys))):
+                for bucket, blob in _keyed_records(keys, np.repeat(owner, keys.size)):
+                    removals["keyed"].setdefault(self._k(kind, f"{bucket:04x}"), []).extend(
+                        blob[i : i + _KEYED.itemsize] for i in range(0, len(blob), _KEYED.itemsize))
+            for bucket_name, blob in self._sim_appends([record.simhash], [rowid]):
+                removals["sim"].setdefault(bucket_name, []).append(blob[: _SIM.itemsize])
+            for bucket_name, blob in self._line_appends([(source, rekeyed.line_keys)], [rowid]):
+                removals["line"].setdefault(bucket_name, []).extend(
+                    blob[i : i + _LINE.itemsize] for i in range(0, len(blob), _LINE.itemsize))
+        remove = self._script("remove", _REMOVE)
+        for kind, width in (("keyed", _KEYED.itemsize), ("sim", _SIM.itemsize), ("line", _LINE.itemsize)):
+            items = list(removals[kind].items())
+            for i in range(0, len(items), 1000):
+                chunk = items[i : i + 1000]
+                args: list[Any] = [width]
+                for _, records in chunk:
+                    args += [len(records), *records]
+                try:
+                    remove(keys=[name for name, _ in chunk], args=args)
+                except Exception as exc:
+                    message = str(exc)
+                    if "BADLIST " in message:
+                        bad = message.split("BADLIST ", 1)[1].split()[0]
+                        raise self.check.fail(bad, f"is not a list of {width}-byte records") from None
+                    raise
+        pipe = self.client.pipeline(transaction=False)
+        for name in names:
+            pipe.delete(name)
+        pipe.execute()
 
     def remove(self, ids: Iterable[str]) -> int:
         self._writable()
         with self._talking(writing=True):
             rows = self._published(list(dict.fromkeys(ids)))
-            if rows:
-                self._delete(rows)
-        return len(rows)
+            if not rows:
+                return 0
+            args: list[Any] = [self.prefix]
+            for doc_id, (rowid, _, _) in rows.items():
+                args += [doc_id, rowid]
+            reply = self._script("unpublish", _UNPUBLISH)(keys=[self._k("ids"), self._k("live")], args=args)
+            gone = self._rows_reply(reply)
+            if gone:
+                self._clean(gone)
+        return len(gone)
 
     # -- reading ----------------------------------------------------------------------------
     def candidates(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray,
@@ -606,208 +887,210 @@ class RedisIndex(IndexBackend):
                                    max_simhash_distance: int, max_df: int) -> tuple[Candidates, dict[int, int]]:
         return self._lookup(minhash, simhash, passage_keys, max_simhash_distance, max_df)
 
+    def _keyed(self, kind: str, keys: np.ndarray, replies: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        """The (32-bit key, row) records of ``keys`` (uint32) among the buckets read."""
+        names = sorted({self._k(kind, f"{bucket:04x}") for bucket in (keys >> _KEY_BITS).tolist()})
+        found_keys, found_rows = [], []
+        for name in names:
+            records = self.check.records(replies[name], name, _KEYED)
+            if records.size:
+                bucket = np.uint32(int(name.rsplit(":", 1)[1], 16) << _KEY_BITS)
+                found_keys.append(records["key"].astype(np.uint32) | bucket)
+                found_rows.append(records["row"].astype(np.int64))
+        if not found_keys:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+        all_keys, all_rows = np.concatenate(found_keys), np.concatenate(found_rows)
+        wanted = np.isin(all_keys, keys)
+        return all_keys[wanted], all_rows[wanted]
+
+    def _bucket_names(self, kind: str, keys: np.ndarray) -> list[str]:
+        return [self._k(kind, f"{bucket:04x}") for bucket in np.unique(keys >> _KEY_BITS).tolist()]
+
     def _lookup(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray, max_distance: int,
                 max_df: int | None) -> tuple[Candidates, dict[int, int]]:
-        """Two round trips: the band and block unions with the passage sets (or, with ``max_df``,
-        their sizes); then the SimHash and live flag of the near rows (and the sets of the keys
-        held by at most ``max_df`` documents)."""
+        """Two round trips: the band, block and passage buckets; then the live bits of the rows found."""
+        self._readable()
         found = Candidates()
         counts: dict[int, int] = {}
-        keys = [int(k) for k in passage_keys.tolist()]
-        names = [self._k("p", _key(k)) for k in keys]
+        full = {int(k): int(f) for k, f in zip(_key32(passage_keys).tolist(), passage_keys.tolist(), strict=True)}
+        keys = np.array(sorted(full), dtype=np.uint32)
+        bands = _key32(band_keys(minhash, self.params))
+        blocks = _sim_buckets(simhash, self.params)
+        sim_names = [self._k("s", block, f"{bucket:x}") for block, bucket, _ in blocks]
+        names = [*self._bucket_names("b", bands), *sim_names, *self._bucket_names("p", keys)]
         with self._talking():
-            pipe = self.client.pipeline(transaction=False)
-            pipe.sunion([self._k("b", _key(k)) for k in band_keys(minhash, self.params)])
-            pipe.sunion([self._k("sim", _key(k)) for k in simhash_keys(simhash, self.params)])
-            for name in names:
-                if max_df is None:
-                    pipe.smembers(name)
-                else:
-                    pipe.scard(name)
-            bands, blocks, *listed = pipe.execute()
-            lsh = set(self.check.rowids(bands, self._k("b", "*")))
-            near = set(self.check.rowids(blocks, self._k("sim", "*")))
-            if max_df is not None:
-                read = []
-                for key, name, n in zip(keys, names, listed, strict=True):
-                    if type(n) is not int:
-                        raise self.check.fail(name, "has no size")
-                    if n >= 2:
-                        counts[key] = min(n, max_df + 1)
-                    if 0 < n <= max_df:
-                        read.append((key, name))
-                keys, names = [k for k, _ in read], [name for _, name in read]
-            rows = sorted(lsh | near)
-            pipe = self.client.pipeline(transaction=False)
-            for rowid in rows:
-                pipe.hmget(self._k("doc", rowid), "simhash", "live")
-            if max_df is not None:
-                for name in names:
-                    pipe.smembers(name)
-            replies = pipe.execute()
-            if max_df is not None:
-                listed = replies[len(rows):]
-        for rowid, (value, live) in zip(rows, replies[: len(rows)], strict=True):
-            key = self._k("doc", rowid)
-            if not self._live(live, key):
-                continue
-            if rowid in lsh:
-                found.lsh_hits.add(rowid)
-            if rowid in near:
-                distance = (self.check.number(value, key, "simhash") ^ simhash).bit_count()
-                if distance <= max_distance:
-                    found.simhash_hits[rowid] = distance
-        docs: list[int] = []
-        shared: list[int] = []
-        for key, name, members in zip(keys, names, listed, strict=True):
-            docs.extend(self.check.rowids(members, name))
-            shared.extend([key] * len(members))
-        found.pair_docs = np.array(docs, dtype=np.int64)
-        found.pair_keys = np.array(shared, dtype=np.uint64)
+            replies = dict(zip(names, self._values(names), strict=True))
+            lsh = set(self._keyed("b", bands, replies)[1].tolist())
+            near: dict[int, int] = {}
+            width = self.params.simhash_bits // self.params.simhash_blocks
+            mask = (1 << width) - 1
+            for (block, _, value), name in zip(blocks, sim_names, strict=True):
+                records = self.check.records(replies[name], name, _SIM)
+                for rowid, other in zip(records["row"].tolist(), records["simhash"].tolist(), strict=True):
+                    if (other >> (block * width)) & mask == value:
+                        distance = (other ^ simhash).bit_count()
+                        if distance <= max_distance:
+                            near[rowid] = distance
+            pair_keys, pair_rows = self._keyed("p", keys, replies)
+            if pair_keys.size:
+                listed, sizes = np.unique(pair_keys, return_counts=True)
+                for key, n in zip(listed.tolist(), sizes.tolist(), strict=True):
+                    if n >= 2 and max_df is not None:
+                        counts[full[key]] = min(n, max_df + 1)
+                if max_df is not None:
+                    kept = np.isin(pair_keys, listed[sizes <= max_df])
+                    pair_keys, pair_rows = pair_keys[kept], pair_rows[kept]
+            live = self._live_rows([*lsh, *near, *pair_rows.tolist()])
+        found.lsh_hits = lsh & live
+        found.simhash_hits = {rowid: d for rowid, d in near.items() if rowid in live}
+        published = np.isin(pair_rows, np.array(sorted(live), dtype=np.int64))
+        found.pair_docs = pair_rows[published]
+        lookup = np.array([full[int(k)] for k in pair_keys[published].tolist()], dtype=np.uint64)
+        found.pair_keys = lookup
         return found, counts
 
-    def _live(self, value: object, key: str) -> bool:
-        """Whether a row is published: its ``live`` flag (schema 3 had none; its rows are reached
-        through published ids only)."""
-        if self.schema == LEGACY_SCHEMA or value == b"1":
-            return True
-        if value is None:
-            return False
-        raise self.check.fail(key, "field 'live' is not 1")
-
     def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
-        keys = [int(k) for k in passage_keys.tolist()]
+        self._readable()
+        full = {int(k): int(f) for k, f in zip(_key32(passage_keys).tolist(), passage_keys.tolist(), strict=True)}
+        keys = np.array(sorted(full), dtype=np.uint32)
+        names = self._bucket_names("p", keys)
         with self._talking():
-            pipe = self.client.pipeline(transaction=False)
-            for key in keys:
-                pipe.scard(self._k("p", _key(key)))
-            sizes = pipe.execute()
-        out = {}
-        for key, n in zip(keys, sizes, strict=True):
-            if type(n) is not int:
-                raise self.check.fail(self._k("p", _key(key)), "has no size")
-            if n >= 2:
-                out[key] = n if cap is None else min(n, cap)
-        return out
+            replies = dict(zip(names, self._values(names), strict=True))
+        listed, sizes = np.unique(self._keyed("p", keys, replies)[0], return_counts=True)
+        return {full[k]: (n if cap is None else min(n, cap))
+                for k, n in zip(listed.tolist(), sizes.tolist(), strict=True) if n >= 2}
+
+    def _lines(self, tag: str, buckets: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The (line key, row) records of one source (of some of its buckets)."""
+        names = [self._k("l", tag, f"{b:x}") for b in (range(_LINE_BUCKETS) if buckets is None else buckets)]
+        parts = [self.check.records(value, name, _LINE) for name, value in zip(names, self._values(names), strict=True)]
+        records = np.concatenate(parts) if parts else np.zeros(0, dtype=_LINE)
+        return records["key"].astype(np.uint64), records["row"].astype(np.int64)
 
     def line_counts(self, source: str) -> dict[int, int]:
-        key = self._k("lz", _source_tag(source))
+        self._readable()
         with self._talking():
-            scored = self.client.zrange(key, 0, -1, withscores=True)
-        out = {}
-        for member, score in scored:
-            count = self.check.count(score, key)
-            if count:
-                out[self.check.line_key(member, key)] = count
+            keys, _ = self._lines(_source_tag(source))
+        listed, sizes = np.unique(keys, return_counts=True)
+        return dict(zip(listed.tolist(), sizes.tolist(), strict=True))
+
+    def line_holders(self, keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> dict[int, set[int]] | None:
+        self._readable()
+        wanted = np.array(sorted({int(key) for key in keys}), dtype=np.uint64)
+        by_source: dict[str, set[int]] = {}
+        for rowid, source in docs:
+            by_source.setdefault(source, set()).add(int(rowid))
+        out: dict[int, set[int]] = {}
+        if not wanted.size:
+            return out
+        buckets = np.unique((wanted >> np.uint64(16)) % np.uint64(_LINE_BUCKETS)).tolist()
+        with self._talking():
+            for source, mine in sorted(by_source.items()):
+                lines, rows = self._lines(_source_tag(source), buckets)
+                held = np.isin(lines, wanted) & np.isin(rows, np.array(sorted(mine), dtype=np.int64))
+                for key, rowid in zip(lines[held].tolist(), rows[held].tolist(), strict=True):
+                    out.setdefault(key, set()).add(rowid)
         return out
 
     def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
-        """Each source's lines scored ``min_count`` or more, and their holders (all of a set of at
-        most ``sample`` members, else ``sample`` drawn by ``SRANDMEMBER``)."""
+        """Each source's lines held by ``min_count`` or more of its documents, with the first
+        ``sample`` holders as stored."""
+        self._readable()
+        out = {}
         names = [summary.name for summary in self.sources()]
         with self._talking():
-            pipe = self.client.pipeline(transaction=False)
             for name in names:
-                pipe.zrangebyscore(self._k("lz", _source_tag(name)), min_count, "+inf", withscores=True)
-            scored = pipe.execute()
-            wanted: list[tuple[str, str, int]] = []  # (source, set name, count)
-            found: dict[str, tuple[list[int], list[int]]] = {}
-            for name, members in zip(names, scored, strict=True):
-                tag = _source_tag(name)
-                key = self._k("lz", tag)
-                for member, score in members:
-                    line = self.check.line_key(member, key)
-                    keys, counts = found.setdefault(name, ([], []))
-                    keys.append(line)
-                    counts.append(self.check.count(score, key))
-                    wanted.append((name, self._k("l", tag, _key(line)), counts[-1]))
-            pipe = self.client.pipeline(transaction=False)
-            for _, set_name, count in wanted:
-                if count <= sample:
-                    pipe.smembers(set_name)
-                else:
-                    pipe.srandmember(set_name, sample)
-            listed = pipe.execute()
-        holders: dict[str, list[np.ndarray]] = {}
-        for (name, set_name, _), members in zip(wanted, listed, strict=True):
-            holders.setdefault(name, []).append(np.array(sorted(self.check.rowids(members, set_name)), dtype=np.int64))
-        out = {}
-        for name, (keys, counts) in found.items():
-            out[name] = SourceLines(np.array(keys, dtype=np.uint64), np.array(counts, dtype=np.int64), holders[name])
+                lines, rows = self._lines(_source_tag(name))
+                if not lines.size:
+                    continue
+                order = np.argsort(lines, kind="stable")
+                lines, rows = lines[order], rows[order]
+                listed, starts, sizes = np.unique(lines, return_index=True, return_counts=True)
+                chosen = np.flatnonzero(sizes >= min_count)
+                if not chosen.size:
+                    continue
+                holders = [np.sort(rows[starts[i] : starts[i] + min(sizes[i], sample)]) for i in chosen.tolist()]
+                out[name] = SourceLines(listed[chosen], sizes[chosen].astype(np.int64), holders)
         return out
 
-    def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
-        rowids = list(rowids)
+    def _records(self, rowids: list[int]) -> list[tuple[int, str, _Record]]:
+        """The parsed records of the published rows among ``rowids`` (in their order)."""
+        names = [self._k("d", rowid) for rowid in rowids]
         with self._talking():
-            pipe = self.client.pipeline(transaction=False)
-            for rowid in rowids:
-                pipe.hmget(self._k("doc", rowid), *_SCREEN)
-            rows = pipe.execute()
+            values = self._values(names)
+            live = self._live_rows(rowids)
+        return [(rowid, name, _parse_record(value, name, self.check))
+                for rowid, name, value in zip(rowids, names, values, strict=True)
+                if rowid in live and value is not None]
+
+    def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
+        self._readable()
         out = {}
-        for rowid, (source, screen_z, offsets, simhash, live) in zip(rowids, rows, strict=True):
-            key = self._k("doc", rowid)
-            if not self._live(live, key) or (self.schema == LEGACY_SCHEMA and screen_z is None):
-                continue
-            text = self.check.packed(screen_z, key, "screen_z")
-            out[rowid] = Screen(self.check.text(source, key, "source"), text,
-                                self.check.offsets(offsets, key, len(text)), self.check.number(simhash, key, "simhash"))
+        for rowid, name, record in self._records(list(rowids)):
+            screen = unpack_texts(record.frame, 2, f"{self.location}: {name}")[1]
+            out[rowid] = Screen(self.check.text(record.values["source"], name, "source"), screen,
+                                self.check.offsets(record.values["offsets"], name, len(screen)), record.simhash)
         return out
 
     def get(self, rowids: Iterable[int]) -> list[StoredDoc]:
         rowids = list(rowids)
-        with self._talking():
-            pipe = self.client.pipeline(transaction=False)
-            for rowid in rowids:
-                pipe.hmget(self._k("doc", rowid), *_DOC)
-            rows = pipe.execute()
+        if self.schema != SCHEMA_VERSION:
+            return self._old_get(rowids)
         out = []
-        for rowid, values in zip(rowids, rows, strict=True):
-            data = dict(zip(_DOC, values, strict=True))
-            key = self._k("doc", rowid)
-            if not self._live(data["live"], key) or (self.schema == LEGACY_SCHEMA and data["text_z"] is None):
-                continue
-            out.append(self._stored(rowid, key, data))
+        for rowid, name, record in self._records(rowids):
+            check, values = self.check, record.values
+            text = {field: check.text(values[field], name, field) for field in _FIELDS[:12]}
+            out.append(StoredDoc(
+                rowid=rowid, id=check.text(values["id"], name, "id", required=True) or "", path=text["path"] or "",
+                text=unpack_texts(record.frame, 2, f"{self.location}: {name}")[0], title=text["title"],
+                source=text["source"], url=text["url"], published=text["published"], publisher=text["publisher"],
+                license=text["license"], language=text["language"], simhash=record.simhash,
+                shingle_count=record.shingle_count, policy=check.policy(text["policy"], name, "policy"),
+                policy_from=text["policy_from"], no_edits=record.no_edits, aggregator=record.aggregator,
+                claims=check.claims(values["claims"], name), content_hash=text["content_hash"] or "",
+            ))
         return out
-
-    def _stored(self, rowid: int, key: str, data: dict[str, Any]) -> StoredDoc:
-        check = self.check
-        text = {name: check.text(data[name], key, name) for name in _FIELDS}
-        return StoredDoc(
-            rowid=rowid, id=check.text(data["id"], key, "id", required=True) or "", path=text["path"] or "",
-            text=check.packed(data["text_z"], key, "text_z"), title=text["title"], source=text["source"],
-            url=text["url"], published=text["published"], publisher=text["publisher"], license=text["license"],
-            language=text["language"], simhash=check.number(data["simhash"], key, "simhash"),
-            shingle_count=check.number(data["shingle_count"], key, "shingle_count", MAX_ROWID),
-            policy=check.policy(text["policy"], key, "policy"), policy_from=text["policy_from"],
-            no_edits=check.flag(data["no_edits"], key, "no_edits"),
-            aggregator=check.flag(data["aggregator"], key, "aggregator"),
-            claims=check.claims(data["claims"], key), content_hash=text["content_hash"] or "",
-            minhash=check.minhash(data["minhash"], key, self.params.num_perm),
-        )
 
     def get_by_id(self, doc_id: str) -> StoredDoc | None:
         with self._talking():
-            rowid = self._published([doc_id]).get(doc_id)
-        found = self.get([rowid]) if rowid is not None else []
-        return found[0] if found else None
+            if self.schema != SCHEMA_VERSION:
+                rowid = self._old_rowids([doc_id]).get(doc_id)
+            else:
+                found = self._published([doc_id]).get(doc_id)
+                rowid = found[0] if found else None
+        docs = self.get([rowid]) if rowid is not None else []
+        return docs[0] if docs else None
 
     def sources(self) -> list[SourceSummary]:
-        key = self._k("sources")
+        self._readable()
         with self._talking():
-            raw = self.client.hgetall(key)
+            tags = sorted(self.client.smembers(self._k("sources")))
+            names = [self._k("src", self.check.text(tag, self._k("sources"), "tag") or "") for tag in tags]
+            pipe = self.client.pipeline(transaction=False)
+            for name in names:
+                pipe.hmget(name, *_SOURCE_FIELDS)
+            replies = pipe.execute(raise_on_error=False)
         out = []
-        for name_bytes, value in raw.items():
-            name = self.check.text(name_bytes, key, "name", required=True) or ""
-            data = self.check.summary(value, key, name)
-            if data["documents"] > 0:
-                out.append(SourceSummary(name, data.get("domain"), data["documents"], data.get("policy"),
-                                         data.get("policy_from"), bool(data.get("no_edits")),
-                                         bool(data.get("aggregator"))))
+        for name, values in zip(names, replies, strict=True):
+            if not isinstance(values, list):
+                raise self.check.fail(name, "is not a source summary")
+            summary = self.check.summary(values, name)
+            if summary is not None and summary.documents > 0:
+                out.append(summary)
         return sorted(out, key=lambda s: s.name)
 
     def count(self) -> int:
         with self._talking():
             return int(self.client.hlen(self._k("ids")))
+
+    def _rows(self) -> list[int]:
+        key = self._k("ids")
+        with self._talking():
+            if self.schema != SCHEMA_VERSION:
+                return sorted(self.check.rowids(self.client.hvals(key), key))
+            raw = self.client.hgetall(key)
+        return sorted(self.check.ids_value(value, key, self.check.text(name, key, "id") or "")[0]
+                      for name, value in raw.items())
 
     def iter_ids(self) -> Iterator[str]:
         key = self._k("ids")
@@ -816,19 +1099,36 @@ class RedisIndex(IndexBackend):
         yield from sorted(self.check.text(name, key, "id", required=True) or "" for name in names)
 
     def iter_docs(self, batch: int = 500) -> Iterator[list[StoredDoc]]:
-        key = self._k("ids")
-        with self._talking():
-            values = self.client.hvals(key)
-        rowids = sorted(self.check.rowids(values, key))
+        rowids = self._rows()
         for i in range(0, len(rowids), batch):
             yield self.get(rowids[i : i + batch])
+
+    def text_bytes(self) -> int:
+        """Bytes of the compressed text frames stored (what a document costs beyond its postings)."""
+        self._readable()
+        rowids = self._rows()
+        total = 0
+        with self._talking():
+            for i in range(0, len(rowids), _PIPELINE):
+                pipe = self.client.pipeline(transaction=False)
+                for rowid in rowids[i : i + _PIPELINE]:
+                    pipe.getrange(self._k("d", rowid), 0, 10)
+                for head in pipe.execute():
+                    size = shift = 0
+                    for byte in head[1:]:
+                        size |= (byte & 0x7F) << shift
+                        shift += 7
+                        if byte < 0x80:
+                            break
+                    total += size
+        return total
 
     def stats(self) -> dict[str, Any]:
         with self._talking():
             memory = self.client.info("memory").get("used_memory")
         return {
             "backend": self.backend_name, "location": self.location, "prefix": self.prefix,
-            "documents": self.count(), "sources": len(self.sources()),
+            "documents": self.count(), "sources": len(self.sources()) if self.schema == SCHEMA_VERSION else None,
             "bytes": memory if type(memory) is int else None,
             "created": self.meta.get("created"), "written_by": self.meta.get("created_by"),
             "params": self.params.to_dict(),
@@ -839,3 +1139,48 @@ class RedisIndex(IndexBackend):
 
         with contextlib.suppress(redis.exceptions.RedisError, OSError):
             self.client.close()
+
+    # -- schemas 3 to 5, read by ``index copy`` ------------------------------------------------
+    def _old_rowids(self, ids: Sequence[str]) -> dict[str, int]:
+        key = self._k("ids")
+        out = {}
+        for doc_id, value in zip(ids, self.client.hmget(key, *ids) if ids else [], strict=True):
+            if value is not None:
+                rowid = parse_rowid(value)
+                if rowid is None:
+                    raise self.check.fail(key, f"field {doc_id!r} is not a row id")
+                out[doc_id] = rowid
+        return out
+
+    def _old_get(self, rowids: list[int]) -> list[StoredDoc]:
+        with self._talking():
+            pipe = self.client.pipeline(transaction=False)
+            for rowid in rowids:
+                pipe.hmget(self._k("doc", rowid), *_OLD_DOC)
+            rows = pipe.execute()
+        out = []
+        check = self.check
+        for rowid, values in zip(rowids, rows, strict=True):
+            data = dict(zip(_OLD_DOC, values, strict=True))
+            key = self._k("doc", rowid)
+            if data["text_z"] is None:
+                continue
+            if self.schema != LEGACY_SCHEMA and data["live"] != b"1":
+                if data["live"] is None:
+                    continue
+                raise check.fail(key, "field 'live' is not 1")
+            text = {name: check.text(data[name], key, name) for name in _OLD_TEXT}
+            out.append(StoredDoc(
+                rowid=rowid, id=check.text(data["id"], key, "id", required=True) or "", path=text["path"] or "",
+                text=check.packed(data["text_z"], key, "text_z"), title=text["title"], source=text["source"],
+                url=text["url"], published=text["published"], publisher=text["publisher"], license=text["license"],
+                language=text["language"], simhash=check.number(data["simhash"], key, "simhash"),
+                shingle_count=check.number(data["shingle_count"], key, "shingle_count", _OLD_MAX_ROWID),
+                policy=check.policy(text["policy"], key, "policy"), policy_from=text["policy_from"],
+                no_edits=check.flag(data["no_edits"], key, "no_edits"),
+                aggregator=check.flag(data["aggregator"], key, "aggregator"),
+                claims=check.claims(data["claims"], key), content_hash=text["content_hash"] or "",
+                minhash=check.minhash(data["minhash"], key, self.params.num_perm),
+            ))
+        return out
+
