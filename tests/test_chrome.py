@@ -528,27 +528,23 @@ def test_embedded_index_of_the_previous_schema_is_refused(tmp_path: Path, harbor
         open_index(loc, None, readonly=True)
 
 
-def test_redis_index_of_the_previous_schema_is_refused_and_copied(tmp_path: Path,
-                                                                  harbor: tuple[Path, Path, Path]) -> None:
-    import redis
-
-    from provenance.index.redis_backend import _split_url
+@pytest.mark.parametrize("schema", [4, 5])
+def test_redis_index_of_a_previous_schema_is_refused_and_copied(tmp_path: Path, harbor: tuple[Path, Path, Path],
+                                                                schema: int) -> None:
+    from redis_legacy import write_old_layout
 
     require_redis()
     corpus, rules_file, _ = harbor
     rules = load_rules(rules_file)
+    built = str(tmp_path / "built.sqlite")
+    build_index([corpus], built, rules)
     old, new = location("redis", tmp_path), location("redis", tmp_path)
     try:
-        build_index([corpus], old, rules)
-        url, prefix = _split_url(old)
-        client = redis.Redis.from_url(url)
-        client.hset(f"{prefix}:meta", "schema", "4")  # the layout before line counts
-        for key in [*client.scan_iter(f"{prefix}:l:*"), *client.scan_iter(f"{prefix}:lz:*")]:
-            client.delete(key)
+        write_old_layout(built, old, schema)
         with pytest.raises(IndexError_) as caught:
             open_index(old, None)
         message = str(caught.value)
-        assert "schema-4" in message and "rebuild" in message and "provenance index copy" in message
+        assert f"schema-{schema}" in message and "rebuild" in message.lower() and "provenance index copy" in message
         assert copy_index(old, new, rules) == len(HARBOR) + 4 + len(OTHER)
         with open_index(new, None, readonly=True) as index:
             assert set(Chrome.load(index).of("Harbor Gazette").tolist()) == {_key(line) for line in CHROME_LINES}
@@ -575,19 +571,31 @@ def _harbor_in_redis(tmp_path: Path, harbor: tuple[Path, Path, Path]) -> Iterato
         drop(loc)
 
 
-@pytest.mark.parametrize("member, score", [(b"xyz", 5), (b"00ff", 5), (b"1" * 17, 5), (b"0", 5), (b"ff", 2.5),
-                                           (b"ff", -1)])
+def _line_buckets(client: Any, stem: str) -> list[bytes]:
+    found = sorted(client.scan_iter(f"{stem.format('l')}:*"))
+    assert found
+    return found
+
+
+@pytest.mark.parametrize("value", [b"x" * 5, b"\x00" * 13, None])
 def test_redis_line_counts_are_parsed_strictly(tmp_path: Path, harbor: tuple[Path, Path, Path],
-                                               member: bytes, score: float) -> None:
+                                               value: bytes | None) -> None:
     with _harbor_in_redis(tmp_path, harbor) as (client, stem, loc):
-        client.zadd(stem.format("lz"), {member: score})
-        with open_index(loc, None, readonly=True) as index, pytest.raises(IndexError_, match="lz:"):
+        bucket = _line_buckets(client, stem)[0]
+        if value is None:  # a key of another type
+            client.delete(bucket)
+            client.sadd(bucket, b"1 OR 1")
+        else:
+            client.append(bucket, value)
+        with open_index(loc, None, readonly=True) as index, pytest.raises(IndexError_, match=":l:") as caught:
             index.line_counts("Harbor Gazette")
+        assert bucket.decode() in str(caught.value) and str(caught.value).endswith("rebuild the index")
 
 
 def test_redis_holders_are_parsed_strictly(tmp_path: Path, harbor: tuple[Path, Path, Path]) -> None:
     with _harbor_in_redis(tmp_path, harbor) as (client, stem, loc):
-        client.sadd(f"{stem.format('l')}:{_key(AD):x}", b"1 OR 1")
+        for bucket in _line_buckets(client, stem):
+            client.append(bucket, b"1 OR 1")
         with open_index(loc, None, readonly=True) as index, pytest.raises(IndexError_, match=":l:"):
             Chrome.load(index)
 

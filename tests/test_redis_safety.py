@@ -4,7 +4,8 @@ index named, no traceback), never a traceback or an unpickled object.
 
 Also: schema-3 prefixes (datasketch's pickled LSH buckets) are refused but can be copied from, a
 build refuses a prefix holding someone else's keys, unpublished rows are never matched, and a
-password in the URL is never shown.
+password in the URL is never shown. Damaged schema-6 values (document records, posting buckets,
+ids, source summaries) are refused naming their key.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ from provenance.cli import app
 from provenance.engine import build_index, copy_index, scan
 from provenance.errors import IndexError_
 from provenance.index import open_index
-from provenance.index.redis_backend import SCHEMA_VERSION, _split_url
+from provenance.index.redis_backend import (
+    SCHEMA_VERSION,
+    _encode_record,
+    _parse_record,
+    _split_url,
+    _varint,
+)
 from provenance.params import FingerprintParams
 from provenance.rules import load_rules
 
@@ -184,7 +191,9 @@ SELECTIONS = {
     "every key but meta": lambda name: name != "meta",
     # the LSH bands of either layout: ours (b:…) and datasketch's (lsh_bucket_…, lsh_keys…)
     "band sets": lambda name: name.startswith(("b:", "lsh")),
-    "document fields": lambda name: name.startswith("doc:"),
+    "document records": lambda name: name.startswith("d:"),
+    "passage buckets": lambda name: name.startswith("p:"),
+    "source summaries": lambda name: name.startswith(("src:", "sources")),
 }
 
 
@@ -242,78 +251,121 @@ def test_garbage_row_id_in_ids_is_an_index_error(built: Built, value: bytes) -> 
         drop(destination)
 
 
-@pytest.mark.parametrize("value", [b" 3", b"3_0", b"9" * 400])
-def test_garbage_row_id_in_a_passage_set_is_an_index_error(built: Built, value: bytes) -> None:
+@pytest.mark.parametrize("value", [b"\x01", b"12345", None])
+def test_malformed_passage_bucket_is_an_index_error(built: Built, value: bytes | None) -> None:
     client = built.client()
     for key in client.scan_iter(match=f"{built.prefix}:p:*"):
-        client.sadd(key, value)
+        if value is None:  # a key of another type
+            client.delete(key)
+            client.sadd(key, b"1")
+        else:
+            client.append(key, value)
     message = library_scan(built)
     assert message is not None and message.endswith("; rebuild the index") and f"{built.prefix}:p:" in message
     done = cli("scan", built.incoming, "--index", built.loc, "--rules", built.rules_file, "--quiet")
     assert done.exit_code == 2 and "Traceback" not in done.output and "rebuild the index" in done.output
 
 
+def test_malformed_bucket_met_while_removing_is_an_index_error(built: Built) -> None:
+    client = built.client()
+    for key in client.scan_iter(match=f"{built.prefix}:b:*"):
+        client.append(key, b"\x01")
+    with open_index(built.loc) as index, pytest.raises(IndexError_) as caught:
+        index.remove(["qs-0408"])
+    assert f"{built.prefix}:b:" in str(caught.value) and "6-byte records" in str(caught.value)
+
+
 def _doc_key(built: Built, doc_id: str = "qs-0408") -> str:
-    rowid = int(built.client().hget(f"{built.prefix}:ids", doc_id))
-    return f"{built.prefix}:doc:{rowid}"
+    rowid = int(built.client().hget(f"{built.prefix}:ids", doc_id).split(b":")[0])
+    return f"{built.prefix}:d:{rowid}"
+
+
+def _repack(built: Built, key: str, **values: bytes) -> None:
+    """Rewrite a document record with some of its fields replaced (the rest as stored)."""
+    client = built.client()
+    record = _parse_record(client.get(key), key, None)  # type: ignore[arg-type]
+    for name, value in values.items():
+        if name in ("frame",):
+            record.frame = value
+        else:
+            record.values[name] = value
+    client.set(key, _encode_record(record))
 
 
 BAD_FIELDS = {
     "claims": json.dumps([{"name": "x" * 100}] * 12_000).encode(),  # valid JSON over 1 MB
-    "simhash": b" 12",
-    "shingle_count": b"12_000",
-    "minhash": b"\x00" * (127 * 4),
     "title": b"\xff\xfe not UTF-8",
-    "text_z": b"\x28\xb5\x2f\xfd garbage",
-    "no_edits": b"yes",
+    "frame": b"\x28\xb5\x2f\xfd garbage",
     "policy": b"anything goes",
+    "id": b"",
 }
 
 
 @pytest.mark.parametrize("name", list(BAD_FIELDS))
 def test_malformed_document_field_is_an_index_error(built: Built, name: str) -> None:
     key = _doc_key(built)
-    built.client().hset(key, name, BAD_FIELDS[name])
+    _repack(built, key, **{name: BAD_FIELDS[name]})
     with open_index(built.loc) as index:
         doc_rowid = int(key.rsplit(":", 1)[1])
         with pytest.raises(IndexError_) as caught:
             index.get([doc_rowid])
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"{built.loc}: ") and message.endswith("rebuild the index")
-    assert key in message and name in message
+    assert key in message and (name in message or "stored text is damaged" in message)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another version", "trailing bytes", "flags", "empty", "hash"])
+def test_malformed_document_record_is_an_index_error(built: Built, damage: str) -> None:
+    key = _doc_key(built)
+    client = built.client()
+    record = client.get(key)
+    damaged = {"cut short": record[:-3], "another version": b"\x05" + record[1:], "trailing bytes": record + b"\x00",
+               "flags": None, "empty": b"", "hash": None}[damage]
+    if damage == "flags":  # the flag byte follows the frame, the SimHash and the shingle count
+        parsed = _parse_record(record, key, None)  # type: ignore[arg-type]
+        at = 1 + len(_varint(len(parsed.frame))) + len(parsed.frame) + 8 + len(_varint(parsed.shingle_count))
+        damaged = record[:at] + b"\x07" + record[at + 1 :]
+    if damage == "hash":
+        client.delete(key)
+        client.hset(key, "text_z", b"x")
+    else:
+        client.set(key, damaged)
+    with open_index(built.loc) as index:
+        with pytest.raises(IndexError_) as caught:
+            index.get_by_id("qs-0408")
+        assert_refused(caught.value, built, key.split(":", 1)[1])
+        with pytest.raises(IndexError_) as caught:
+            index.screens([int(key.rsplit(":", 1)[1])])
+        assert_refused(caught.value, built, key.split(":", 1)[1])
 
 
 @pytest.mark.parametrize("claims", [b'{"name": "x"}', b"[1, 2]", b'[{"name": ["x"]}]', b'[{"span": [0, "7"]}]',
                                     b"[NaN]", b"[" * 100_000 + b"]" * 100_000])
 def test_claims_must_be_a_list_of_claims(built: Built, claims: bytes) -> None:
     key = _doc_key(built)
-    built.client().hset(key, "claims", claims)
+    _repack(built, key, claims=claims)
     with open_index(built.loc) as index, pytest.raises(IndexError_) as caught:
         index.get_by_id("qs-0408")
     assert_refused(caught.value, built, key.split(":", 1)[1])
 
 
-@pytest.mark.parametrize("size", [127 * 4, 128 * 4 + 2, 0])
-def test_wrong_length_minhash_is_an_index_error(built: Built, size: int) -> None:
-    key = _doc_key(built)
-    built.client().hset(key, "minhash", b"\x01" * size)
-    with open_index(built.loc) as index:
-        with pytest.raises(IndexError_, match="'minhash' is not 512 bytes"):
-            index.get_by_id("qs-0408")
-        with pytest.raises(IndexError_, match="'minhash' is not 512 bytes"):
-            index.remove(["qs-0408"])
+@pytest.mark.parametrize("field, value", [("documents", b"1 "), ("documents", b"-1"), ("policy", b"whatever"),
+                                          ("name", b"\xff"), ("no_edits", b"yes"), ("domain", b"\xfe")])
+def test_malformed_source_summary_is_an_index_error(built: Built, field: str, value: bytes) -> None:
+    from provenance.index.redis_backend import _source_tag
 
-
-@pytest.mark.parametrize("summary", [json.dumps({"documents": "1"}).encode(), b"[]",
-                                     json.dumps({"documents": 1, "domain": "x" * (1 << 20)}).encode(),
-                                     json.dumps({"documents": 1, "policy": "whatever"}).encode()])
-def test_malformed_source_summary_is_an_index_error(built: Built, summary: bytes) -> None:
-    built.client().hset(f"{built.prefix}:sources", "青山日报", summary)
+    key = f"{built.prefix}:src:{_source_tag('青山日报')}"
+    assert built.client().exists(key)
+    built.client().hset(key, field, value)
     with open_index(built.loc) as index, pytest.raises(IndexError_) as caught:
         index.sources()
-    assert_refused(caught.value, built, "sources")
+    assert_refused(caught.value, built, key.split(":", 1)[1])
+    assert field in str(caught.value)
     done = cli("index", "stats", "--index", built.loc)
     assert done.exit_code == 2 and "Traceback" not in done.output
+    if field == "documents":  # a writer publishing into that source stops before writing anything
+        done = cli("index", "build", built.corpus, "--index", built.loc, "--rules", built.rules_file, "--quiet")
+        assert "Traceback" not in done.output
 
 
 @pytest.mark.parametrize("params", [b"x" * ((1 << 20) + 1), b"[]", json.dumps({"num_perm": "128"}).encode(),
@@ -325,32 +377,55 @@ def test_malformed_parameters_are_an_index_error(built: Built, params: bytes) ->
     assert_refused(caught.value, built, "meta")
 
 
+def test_another_layout_is_an_index_error(built: Built) -> None:
+    built.client().hset(f"{built.prefix}:meta", "layout", "b20 p20 s10 l4")
+    with pytest.raises(IndexError_) as caught:
+        open_index(built.loc)
+    assert_refused(caught.value, built, "meta")
+
+
 def test_screen_fields_are_checked(built: Built) -> None:
     key = _doc_key(built)
     rowid = int(key.rsplit(":", 1)[1])
     client = built.client()
-    for name, value in (("live", b"yes"), ("simhash", b"18446744073709551616"), ("screen_z", b"not zstd")):
-        saved = client.hget(key, name)
-        client.hset(key, name, value)
+    saved = client.get(key)
+    for name, value in (("offsets", b"not deflate \xff\xff"), ("frame", b"not zstd"), ("source", b"\xff")):
+        _repack(built, key, **{name: value})
         with open_index(built.loc) as index, pytest.raises(IndexError_) as caught:
             index.screens([rowid])
-        assert name in str(caught.value) and str(caught.value).endswith("rebuild the index")
-        client.hset(key, name, saved)
+        assert (name in str(caught.value) or "stored text is damaged" in str(caught.value)), caught.value
+        assert str(caught.value).endswith("rebuild the index")
+        client.set(key, saved)
 
 
 # -- unpublished rows ---------------------------------------------------------------------------
+def _buckets(client, prefix: str):  # type: ignore[no-untyped-def]
+    """Every posting bucket of the prefix with its record dtype."""
+    from provenance.index.redis_backend import _KEYED, _LINE, _SIM
+
+    for kind, dtype in (("b", _KEYED), ("p", _KEYED), ("s", _SIM), ("l", _LINE)):
+        for name in client.scan_iter(match=f"{prefix}:{kind}:*"):
+            yield name, dtype
+
+
 def test_unpublished_rows_are_never_matched(built: Built) -> None:
-    """A row whose keys were written but whose id was never published (a build killed mid-batch),
-    or one being deleted, is invisible to readers even though the lookup sets name it."""
+    """A row whose record and postings were written but whose id was never published (a build
+    killed mid-batch), or one being deleted, is invisible to readers even though its postings name it."""
+    from provenance.analysis import analyse
+    from provenance.documents.model import Article
+
     client = built.client()
     key = _doc_key(built)
-    rowid = key.rsplit(":", 1)[1].encode()
+    rowid = int(key.rsplit(":", 1)[1])
     ghost = 1_000_000
-    row = {k: v for k, v in client.hgetall(key).items() if k != b"live"}
-    client.hset(f"{built.prefix}:doc:{ghost}", mapping={**row, b"id": b"ghost"})
-    for name in client.scan_iter(match=f"{built.prefix}:*"):
-        if client.type(name) == b"set" and client.sismember(name, rowid):
-            client.sadd(name, ghost)
+    record = _parse_record(client.get(key), key, None)  # type: ignore[arg-type]
+    record.values["id"] = b"ghost"
+    client.set(f"{built.prefix}:d:{ghost}", _encode_record(record))
+    for name, dtype in _buckets(client, built.prefix):
+        records = np.frombuffer(client.get(name), dtype=dtype).copy()
+        mine = records[records["row"] == rowid]
+        mine["row"] = ghost
+        client.append(name, mine.tobytes())
     rules = load_rules(built.rules_file)
     report = scan([built.incoming], built.loc, rules)
     matched = {m["id"] for item in report.items for m in item.matches}
@@ -358,66 +433,73 @@ def test_unpublished_rows_are_never_matched(built: Built) -> None:
     with open_index(built.loc, rules.fingerprint) as index:
         assert index.screens([ghost]) == {} and index.get([ghost]) == []
         doc = index.get_by_id("qs-0408")
-        assert doc is not None and doc.minhash is not None
-        found = index.candidates(doc.minhash, doc.simhash, np.zeros(0, dtype=np.uint64), 6)
-        assert ghost not in found.lsh_hits and ghost not in found.simhash_hits
-        assert int(rowid) in found.lsh_hits
-        # deleting clears the row's flag with its id: a reader holding the row id no longer sees it
+        assert doc is not None
+        fp = analyse(Article(id="", path="", text=doc.text), rules.fingerprint, detect=False).fingerprint
+        found = index.candidates(fp.hashvalues, doc.simhash, fp.passage_keys, 6)
+        assert ghost not in found.lsh_hits and ghost not in found.simhash_hits and ghost not in found.passage_hits
+        assert rowid in found.lsh_hits and rowid in found.simhash_hits and rowid in found.passage_hits
+        # deleting clears the row's bit with its id: a reader holding the row id no longer sees it
         index.remove(["qs-0408"])
-        assert index.screens([int(rowid)]) == {} and index.get([int(rowid)]) == []
-    for name in client.scan_iter(match=f"{built.prefix}:*"):
-        if client.type(name) == b"set":
-            assert not client.sismember(name, rowid), name  # taken out of its band, block and passage sets
+        assert index.screens([rowid]) == {} and index.get([rowid]) == []
+    for name, dtype in _buckets(client, built.prefix):  # taken out of its band, block, passage and line lists
+        assert rowid not in np.frombuffer(client.get(name), dtype=dtype)["row"].tolist(), name
+    assert not client.exists(key)
 
 
 # -- schema 3 -----------------------------------------------------------------------------------
-def make_schema3(built: Built) -> None:
-    """Turn the prefix into the layout provenance wrote before schema 4 (its redis_backend.py
-    at commit 5d56e09): meta schema 3, the same document hashes without
-    ``live``, no ``b:`` sets, and datasketch's ``MinHashLSH`` keys under ``<prefix>:lsh``, whose bucket
-    members are pickles (here every one is the payload: reading any of them makes the canary)."""
+def make_schema3(built: Built, tmp_path: Path) -> str:
+    """A prefix in the layout provenance wrote before schema 4 (its redis_backend.py at commit
+    5d56e09), holding the built corpus: meta schema 3, one hash per document without ``live``,
+    and datasketch's ``MinHashLSH`` keys under ``<prefix>:lsh``, whose bucket members are pickles
+    (here every one is the payload: reading any of them makes the canary)."""
+    from redis_legacy import write_old_layout
+
+    loc = location("redis", tmp_path)
+    write_old_layout(built.loc, loc, schema=3)
     client = built.client()
-    client.hset(f"{built.prefix}:meta", "schema", "3")
-    for key in client.scan_iter(match=f"{built.prefix}:doc:*"):
-        client.hdel(key, "live")
-    for key in list(client.scan_iter(match=f"{built.prefix}:b:*")):
-        client.delete(key)
-    basename = f"{built.prefix}:lsh".encode()
+    basename = f"{_split_url(loc)[1]}:lsh".encode()
     for band in range(32):
         bucket = basename + b"_bucket_" + band.to_bytes(2, "big")
         client.hset(bucket, b"\x01\x02\x03", bucket + b"\x01\x02\x03")
         client.rpush(bucket + b"\x01\x02\x03", built.payload)
     client.hset(basename + b"_keys", built.payload, basename + b"_keys" + built.payload)
     client.rpush(basename + b"_keys" + built.payload, built.payload)
+    return loc
 
 
-def test_schema3_is_refused_with_the_way_to_migrate(built: Built) -> None:
-    make_schema3(built)
+@pytest.fixture
+def schema3(built: Built, tmp_path: Path) -> Iterator[str]:
+    loc = make_schema3(built, tmp_path)
+    yield loc
+    drop(loc)
+
+
+def test_schema3_is_refused_with_the_way_to_migrate(built: Built, schema3: str) -> None:
+    prefix = _split_url(schema3)[1]
     with pytest.raises(IndexError_) as caught:
-        open_index(built.loc)
+        open_index(schema3)
     message = str(caught.value)
     assert "schema-3" in message and "provenance index copy" in message and "\n" not in message
-    assert f"prefix={built.prefix}-v{SCHEMA_VERSION}" in message and built.loc in message
+    assert f"prefix={prefix}-v{SCHEMA_VERSION}" in message and schema3 in message
     with pytest.raises(IndexError_, match="schema-3"):
-        build_index([built.corpus], built.loc, load_rules(built.rules_file))
-    done = cli("scan", built.incoming, "--index", built.loc, "--rules", built.rules_file, "--quiet")
+        build_index([built.corpus], schema3, load_rules(built.rules_file))
+    done = cli("scan", built.incoming, "--index", schema3, "--rules", built.rules_file, "--quiet")
     assert done.exit_code == 2 and "index copy" in done.output and "Traceback" not in done.output
-    assert cli("index", "stats", "--index", built.loc).exit_code == 2
+    assert cli("index", "stats", "--index", schema3).exit_code == 2
     assert not built.canary.exists()
 
 
-def test_schema3_can_be_copied_into_a_new_prefix(built: Built, tmp_path: Path) -> None:
+def test_schema3_can_be_copied_into_a_new_prefix(built: Built, schema3: str, tmp_path: Path) -> None:
     rules = load_rules(built.rules_file)
     before = [(i.path, i.verdict, (i.source or {}).get("id")) for i in scan([built.incoming], built.loc, rules).items]
-    make_schema3(built)
     new = location("redis", tmp_path)
     cli_new = location("redis", tmp_path)
     try:
-        assert copy_index(built.loc, new, rules) == 10
+        assert copy_index(schema3, new, rules) == 10
         assert built.client().hget(f"{_split_url(new)[1]}:meta", "schema") == str(SCHEMA_VERSION).encode()
         after = [(i.path, i.verdict, (i.source or {}).get("id")) for i in scan([built.incoming], new, rules).items]
         assert after == before
-        done = cli("index", "copy", built.loc, cli_new, "--quiet")
+        done = cli("index", "copy", schema3, cli_new, "--quiet")
         assert done.exit_code == 0, done.output
         with open_index(cli_new) as index:
             assert index.count() == 10
@@ -425,6 +507,32 @@ def test_schema3_can_be_copied_into_a_new_prefix(built: Built, tmp_path: Path) -
     finally:
         drop(new)
         drop(cli_new)
+
+
+def test_schema5_is_refused_and_copied(built: Built, tmp_path: Path) -> None:
+    from redis_legacy import write_old_layout
+
+    rules = load_rules(built.rules_file)
+    old, new = location("redis", tmp_path), location("redis", tmp_path)
+    try:
+        write_old_layout(built.loc, old, schema=5)
+        with pytest.raises(IndexError_) as caught:
+            open_index(old)
+        assert "schema-5" in str(caught.value) and "provenance index copy" in str(caught.value)
+        done = cli("index", "copy", old, new, "--quiet")
+        assert done.exit_code == 0, done.output
+        with open_index(built.loc) as a, open_index(new) as b:
+            assert b.count() == a.count() == 10
+            assert [s.name for s in a.sources()] == [s.name for s in b.sources()]
+            for doc in (d for batch in a.iter_docs() for d in batch):
+                copied = b.get_by_id(doc.id)
+                assert copied is not None and (copied.text, copied.title, copied.simhash, copied.claims) == (
+                    doc.text, doc.title, doc.simhash, doc.claims)
+        after = [(i.path, i.verdict) for i in scan([built.incoming], new, rules).items]
+        assert after == [(i.path, i.verdict) for i in scan([built.incoming], built.loc, rules).items]
+    finally:
+        drop(old)
+        drop(new)
 
 
 # -- someone else's keys ------------------------------------------------------------------------
@@ -504,7 +612,7 @@ def test_password_never_shown_on_a_server_without_one(tmp_path: Path) -> None:
 
         client = redis.Redis.from_url(connection)
         for key in client.scan_iter(match=f"{prefix}:p:*"):
-            client.sadd(key, b"bad")
+            client.append(key, b"bad")
         done = cli("scan", incoming, "--index", loc, "--rules", rules_file, "--quiet")
         assert done.exit_code == 2 and "***" in done.output
         _assert_masked(done.output)

@@ -478,17 +478,23 @@ class _Record:
 
 
 def _pack_record(doc: IndexedDoc) -> bytes:
-    frame = pack_texts([doc.text, doc.screen])
-    parts = [bytes([_RECORD_VERSION]), _varint(len(frame)), frame, (doc.simhash & _MAX_U64).to_bytes(8, "little"),
-             _varint(doc.shingle_count), bytes([int(doc.no_edits) | int(doc.aggregator) << 1])]
+    values = {}
     for name in _FIELDS:
         if name == "claims":
-            value = json.dumps(doc.claims, ensure_ascii=False).encode("utf-8") if doc.claims else b""
+            values[name] = json.dumps(doc.claims, ensure_ascii=False).encode("utf-8") if doc.claims else b""
         elif name == "offsets":
-            value = doc.offsets
+            values[name] = doc.offsets
         else:
-            value = (getattr(doc, name) or "").encode("utf-8")
-        parts += [_varint(len(value)), value]
+            values[name] = (getattr(doc, name) or "").encode("utf-8")
+    return _encode_record(_Record(pack_texts([doc.text, doc.screen]), doc.simhash & _MAX_U64, doc.shingle_count,
+                                  doc.no_edits, doc.aggregator, values))
+
+
+def _encode_record(record: _Record) -> bytes:
+    parts = [bytes([_RECORD_VERSION]), _varint(len(record.frame)), record.frame, record.simhash.to_bytes(8, "little"),
+             _varint(record.shingle_count), bytes([int(record.no_edits) | int(record.aggregator) << 1])]
+    for name in _FIELDS:
+        parts += [_varint(len(record.values[name])), record.values[name]]
     return b"".join(parts)
 
 
