@@ -577,16 +577,12 @@ def _line_buckets(client: Any, stem: str) -> list[bytes]:
     return found
 
 
-@pytest.mark.parametrize("value", [b"x" * 5, b"\x00" * 13, None])
+@pytest.mark.parametrize("value", [b"x" * 5, b"\x00" * 13])
 def test_redis_line_counts_are_parsed_strictly(tmp_path: Path, harbor: tuple[Path, Path, Path],
-                                               value: bytes | None) -> None:
+                                               value: bytes) -> None:
     with _harbor_in_redis(tmp_path, harbor) as (client, stem, loc):
         bucket = _line_buckets(client, stem)[0]
-        if value is None:  # a key of another type
-            client.delete(bucket)
-            client.sadd(bucket, b"1 OR 1")
-        else:
-            client.append(bucket, value)
+        client.append(bucket, value)
         with open_index(loc, None, readonly=True) as index, pytest.raises(IndexError_, match=":l:") as caught:
             index.line_counts("Harbor Gazette")
         assert bucket.decode() in str(caught.value) and str(caught.value).endswith("rebuild the index")

@@ -17,7 +17,7 @@ The URL is ``redis://host:port/db?prefix=NAME``; every key lives under ``NAME:``
     s:<i>:<bucket>  SimHash block <i>, by the block value's top 10 bits: 12-byte records (row,
                     the row's whole SimHash), so a query needs no document to measure distances
     l:<tag>:<b>     the lines of the source whose tag is <tag> (16 hex digits of BLAKE2b of its
-                    name), by bits 16-19 of the line key: 12-byte records (line key, row); a line's
+                    name), by bits 16-23 of the line key: 12-byte records (line key, row); a line's
                     records are the source's documents holding it (text.chrome)
 
 A key costs Redis about 70 bytes before its value, so postings live in a fixed number of buckets
@@ -86,7 +86,7 @@ from provenance.text.chrome import SourceLines
 SCHEMA_VERSION = 6
 LEGACY_SCHEMA = 3  # datasketch's pickled LSH buckets: read by ``index copy`` only
 OLD_SCHEMAS = (3, 4, 5)  # documents read by ``index copy`` only
-LAYOUT = "b16 p16 s10 l4"  # bucket bits of each kind of posting: an index of another layout is refused
+LAYOUT = "b16 p16 s10 l8"  # bucket bits of each kind of posting: an index of another layout is refused
 MAX_JSON = 1 << 20  # bytes of a JSON field (claims, the parameters)
 MAX_ROWID = (1 << 32) - 1  # 4 bytes in a record, and an offset of the live bitmap
 _OLD_MAX_ROWID = (1 << 63) - 1
@@ -108,11 +108,18 @@ _SIM = np.dtype([("row", "<u4"), ("simhash", "<u8")])  # s: records
 _LINE = np.dtype([("key", "<u8"), ("row", "<u4")])  # l: records
 _KEY_BITS = 16  # b:/p: buckets: the top 16 of a key's low 32 bits
 _SIM_BITS = 10  # s: buckets per block: the top 10 bits of the block value
-_LINE_BUCKETS = 16  # l: buckets per source
+_LINE_BUCKETS = 256  # l: buckets per source
 _IDS_VALUE = re.compile(rb"([1-9][0-9]{0,9}):([0-9a-f]{16})?:(.*)", re.DOTALL)
 
-# Appends records to buckets: KEYS are buckets, ARGV[i] the records for KEYS[i].
-_APPEND = "for i = 1, #KEYS do redis.call('APPEND', KEYS[i], ARGV[i]) end return #KEYS"
+# Appends records to buckets: KEYS are buckets, ARGV[i] the records for KEYS[i]; a key of another type
+# stops it with its name.
+_APPEND = """
+for i = 1, #KEYS do
+  local reply = redis.pcall('APPEND', KEYS[i], ARGV[i])
+  if type(reply) == 'table' and reply.err then return {err = 'BADLIST ' .. KEYS[i]} end
+end
+return #KEYS
+"""
 
 # Takes records out of buckets. ARGV[1]: record width; then per key: how many records, the
 # records. Returns the number taken out, or the name of a bucket that is not whole records.
@@ -124,9 +131,9 @@ for k = 1, #KEYS do
   local gone = {}
   for i = 1, n do gone[ARGV[at + i]] = true end
   at = at + n + 1
-  local blob = redis.call('GET', KEYS[k])
+  local blob = redis.pcall('GET', KEYS[k])
   if blob then
-    if #blob % width ~= 0 then return {err = 'BADLIST ' .. KEYS[k]} end
+    if type(blob) ~= 'string' or #blob % width ~= 0 then return {err = 'BADLIST ' .. KEYS[k]} end
     local kept, hit = {}, 0
     for i = 1, #blob, width do
       local record = string.sub(blob, i, i + width - 1)
@@ -667,15 +674,34 @@ class RedisIndex(IndexBackend):
                 raise self.check.fail(name, f"cannot be read ({reply})")
         return replies
 
+    def _buckets(self, names: Sequence[str]) -> list[Any]:
+        """The values of many posting buckets in one command (a key of another type reads as
+        empty: it can only hide candidates, never add them)."""
+        out: list[Any] = []
+        for i in range(0, len(names), _PIPELINE):
+            out += self.client.mget(names[i : i + _PIPELINE])
+        return out
+
+    def _live_command(self, pipe: Any, rows: list[int]) -> None:
+        """Queue the read of the live bits of ``rows`` (one command)."""
+        args: list[Any] = []
+        for rowid in rows:
+            args += ["GET", "u1", rowid]
+        pipe.execute_command("BITFIELD_RO", self._k("live"), *args)
+
     def _live_rows(self, rowids: Iterable[int]) -> set[int]:
         """The published rows among ``rowids``."""
         rows = sorted(set(rowids))
         if not rows:
             return set()
         pipe = self.client.pipeline(transaction=False)
-        for rowid in rows:
-            pipe.getbit(self._k("live"), rowid)
-        return {rowid for rowid, bit in zip(rows, pipe.execute(), strict=True) if bit == 1}
+        self._live_command(pipe, rows)
+        return self._live_reply(rows, pipe.execute()[0])
+
+    def _live_reply(self, rows: list[int], bits: Any) -> set[int]:
+        if not isinstance(bits, list) or len(bits) != len(rows):
+            raise self.check.fail(self._k("live"), "is not a bitmap")
+        return {rowid for rowid, bit in zip(rows, bits, strict=True) if bit == 1}
 
     def set_rekey(self, rekey: Any) -> None:
         """Function ``text -> Rekeyed`` used to find the postings of a replaced or removed document."""
@@ -761,7 +787,7 @@ class RedisIndex(IndexBackend):
         append = self._script("append", _APPEND)
         for i in range(0, len(appends), _PIPELINE):
             chunk = appends[i : i + _PIPELINE]
-            append(keys=[name for name, _ in chunk], args=[blob for _, blob in chunk])
+            self._run(append, [name for name, _ in chunk], [blob for _, blob in chunk], None)
         displaced = self._publish(docs, rowids)
         if displaced:
             self._clean(displaced)
@@ -818,6 +844,20 @@ class RedisIndex(IndexBackend):
                                                   args=args)
         return self._rows_reply(reply)
 
+    def _run(self, script: Any, keys: list[str], args: list[Any], width: int | None) -> Any:
+        """Run a bucket script; a bucket it cannot use is named in the error."""
+        import redis
+
+        try:
+            return script(keys=keys, args=args)
+        except redis.exceptions.ResponseError as exc:
+            message = str(exc)
+            if "BADLIST " not in message:
+                raise
+            bad = message.split("BADLIST ", 1)[1].split()[0]
+            what = f"a list of {width}-byte records" if width else "a list of records"
+            raise self.check.fail(bad, f"is not {what}") from None
+
     def _rows_reply(self, reply: Any) -> list[int]:
         if reply and reply[0] == b"bad":
             name = reply[1].decode("utf-8", "replace")
@@ -856,14 +896,7 @@ class RedisIndex(IndexBackend):
                 args: list[Any] = [width]
                 for _, records in chunk:
                     args += [len(records), *records]
-                try:
-                    remove(keys=[name for name, _ in chunk], args=args)
-                except Exception as exc:
-                    message = str(exc)
-                    if "BADLIST " in message:
-                        bad = message.split("BADLIST ", 1)[1].split()[0]
-                        raise self.check.fail(bad, f"is not a list of {width}-byte records") from None
-                    raise
+                self._run(remove, [name for name, _ in chunk], args, width)
         pipe = self.client.pipeline(transaction=False)
         for name in names:
             pipe.delete(name)
@@ -895,26 +928,27 @@ class RedisIndex(IndexBackend):
 
     def _keyed(self, kind: str, keys: np.ndarray, replies: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """The (32-bit key, row) records of ``keys`` (uint32) among the buckets read."""
-        names = sorted({self._k(kind, f"{bucket:04x}") for bucket in (keys >> _KEY_BITS).tolist()})
-        found_keys, found_rows = [], []
-        for name in names:
-            records = self.check.records(replies[name], name, _KEYED)
-            if records.size:
-                bucket = np.uint32(int(name.rsplit(":", 1)[1], 16) << _KEY_BITS)
-                found_keys.append(records["key"].astype(np.uint32) | bucket)
-                found_rows.append(records["row"].astype(np.int64))
-        if not found_keys:
-            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
-        all_keys, all_rows = np.concatenate(found_keys), np.concatenate(found_rows)
-        wanted = np.isin(all_keys, keys)
-        return all_keys[wanted], all_rows[wanted]
+        buckets = np.unique(keys >> _KEY_BITS).tolist()
+        blobs, counts = [], []
+        for bucket in buckets:
+            name = self._k(kind, f"{bucket:04x}")
+            value = replies[name]
+            if value is not None and (not isinstance(value, bytes) or len(value) % _KEYED.itemsize):
+                raise self.check.fail(name, f"is not a list of {_KEYED.itemsize}-byte records")
+            blobs.append(value or b"")
+            counts.append(len(value or b"") // _KEYED.itemsize)
+        records = np.frombuffer(b"".join(blobs), dtype=_KEYED)
+        high = np.repeat(np.array(buckets, dtype=np.uint32) << np.uint32(_KEY_BITS), counts)
+        found = records["key"].astype(np.uint32) | high
+        wanted = np.isin(found, keys)
+        return found[wanted], records["row"][wanted].astype(np.int64)
 
     def _bucket_names(self, kind: str, keys: np.ndarray) -> list[str]:
         return [self._k(kind, f"{bucket:04x}") for bucket in np.unique(keys >> _KEY_BITS).tolist()]
 
     def _lookup(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray, max_distance: int,
                 max_df: int | None) -> tuple[Candidates, dict[int, int]]:
-        """Two round trips: the band, block and passage buckets; then the live bits of the rows found."""
+        """Two round trips: the band, block and passage buckets; then the live bits of the LSH and SimHash rows."""
         self._readable()
         found = Candidates()
         counts: dict[int, int] = {}
@@ -925,7 +959,7 @@ class RedisIndex(IndexBackend):
         sim_names = [self._k("s", block, f"{bucket:x}") for block, bucket, _ in blocks]
         names = [*self._bucket_names("b", bands), *sim_names, *self._bucket_names("p", keys)]
         with self._talking():
-            replies = dict(zip(names, self._values(names), strict=True))
+            replies = dict(zip(names, self._buckets(names), strict=True))
             lsh = set(self._keyed("b", bands, replies)[1].tolist())
             near: dict[int, int] = {}
             width = self.params.simhash_bits // self.params.simhash_blocks
@@ -946,13 +980,14 @@ class RedisIndex(IndexBackend):
                 if max_df is not None:
                     kept = np.isin(pair_keys, listed[sizes <= max_df])
                     pair_keys, pair_rows = pair_keys[kept], pair_rows[kept]
-            live = self._live_rows([*lsh, *near, *pair_rows.tolist()])
+            # Passage pairs are not checked: the screens of unpublished rows are never returned.
+            live = self._live_rows([*lsh, *near])
         found.lsh_hits = lsh & live
         found.simhash_hits = {rowid: d for rowid, d in near.items() if rowid in live}
-        published = np.isin(pair_rows, np.array(sorted(live), dtype=np.int64))
-        found.pair_docs = pair_rows[published]
-        lookup = np.array([full[int(k)] for k in pair_keys[published].tolist()], dtype=np.uint64)
-        found.pair_keys = lookup
+        found.pair_docs = pair_rows
+        if pair_keys.size:
+            stored, where = np.unique(pair_keys, return_inverse=True)
+            found.pair_keys = np.array([full[k] for k in stored.tolist()], dtype=np.uint64)[where]
         return found, counts
 
     def document_frequencies(self, passage_keys: np.ndarray, cap: int | None = None) -> dict[int, int]:
@@ -961,7 +996,7 @@ class RedisIndex(IndexBackend):
         keys = np.array(sorted(full), dtype=np.uint32)
         names = self._bucket_names("p", keys)
         with self._talking():
-            replies = dict(zip(names, self._values(names), strict=True))
+            replies = dict(zip(names, self._buckets(names), strict=True))
         listed, sizes = np.unique(self._keyed("p", keys, replies)[0], return_counts=True)
         return {full[k]: (n if cap is None else min(n, cap))
                 for k, n in zip(listed.tolist(), sizes.tolist(), strict=True) if n >= 2}
@@ -969,7 +1004,7 @@ class RedisIndex(IndexBackend):
     def _lines(self, tag: str, buckets: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The (line key, row) records of one source (of some of its buckets)."""
         names = [self._k("l", tag, f"{b:x}") for b in (range(_LINE_BUCKETS) if buckets is None else buckets)]
-        parts = [self.check.records(value, name, _LINE) for name, value in zip(names, self._values(names), strict=True)]
+        parts = [self.check.records(value, name, _LINE) for name, value in zip(names, self._buckets(names), strict=True)]
         records = np.concatenate(parts) if parts else np.zeros(0, dtype=_LINE)
         return records["key"].astype(np.uint64), records["row"].astype(np.int64)
 
@@ -990,12 +1025,18 @@ class RedisIndex(IndexBackend):
         if not wanted.size:
             return out
         buckets = np.unique((wanted >> np.uint64(16)) % np.uint64(_LINE_BUCKETS)).tolist()
+        sources = sorted(by_source)
+        names = [self._k("l", _source_tag(source), f"{b:x}") for source in sources for b in buckets]
         with self._talking():
-            for source, mine in sorted(by_source.items()):
-                lines, rows = self._lines(_source_tag(source), buckets)
-                held = np.isin(lines, wanted) & np.isin(rows, np.array(sorted(mine), dtype=np.int64))
-                for key, rowid in zip(lines[held].tolist(), rows[held].tolist(), strict=True):
-                    out.setdefault(key, set()).add(rowid)
+            values = self._buckets(names)
+        for k, source in enumerate(sources):
+            part = slice(k * len(buckets), (k + 1) * len(buckets))
+            records = [self.check.records(v, n, _LINE) for n, v in zip(names[part], values[part], strict=True)]
+            joined = np.concatenate(records)
+            lines, rows = joined["key"].astype(np.uint64), joined["row"].astype(np.int64)
+            held = np.isin(lines, wanted) & np.isin(rows, np.array(sorted(by_source[source]), dtype=np.int64))
+            for key, rowid in zip(lines[held].tolist(), rows[held].tolist(), strict=True):
+                out.setdefault(key, set()).add(rowid)
         return out
 
     def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
@@ -1003,31 +1044,41 @@ class RedisIndex(IndexBackend):
         ``sample`` holders as stored."""
         self._readable()
         out = {}
-        names = [summary.name for summary in self.sources()]
+        sources = [summary.name for summary in self.sources()]
+        names = [self._k("l", _source_tag(source), f"{b:x}") for source in sources for b in range(_LINE_BUCKETS)]
         with self._talking():
-            for name in names:
-                lines, rows = self._lines(_source_tag(name))
-                if not lines.size:
-                    continue
-                order = np.argsort(lines, kind="stable")
-                lines, rows = lines[order], rows[order]
-                listed, starts, sizes = np.unique(lines, return_index=True, return_counts=True)
-                chosen = np.flatnonzero(sizes >= min_count)
-                if not chosen.size:
-                    continue
-                holders = [np.sort(rows[starts[i] : starts[i] + min(sizes[i], sample)]) for i in chosen.tolist()]
-                out[name] = SourceLines(listed[chosen], sizes[chosen].astype(np.int64), holders)
+            values = self._buckets(names)
+        for k, source in enumerate(sources):
+            part = slice(k * _LINE_BUCKETS, (k + 1) * _LINE_BUCKETS)
+            joined = np.concatenate([self.check.records(v, n, _LINE)
+                                     for n, v in zip(names[part], values[part], strict=True)])
+            if not joined.size:
+                continue
+            joined = joined[np.argsort(joined["key"], kind="stable")]
+            lines, rows = joined["key"].astype(np.uint64), joined["row"].astype(np.int64)
+            listed, starts, sizes = np.unique(lines, return_index=True, return_counts=True)
+            chosen = np.flatnonzero(sizes >= min_count)
+            if not chosen.size:
+                continue
+            holders = [np.sort(rows[starts[i] : starts[i] + min(sizes[i], sample)]) for i in chosen.tolist()]
+            out[source] = SourceLines(listed[chosen], sizes[chosen].astype(np.int64), holders)
         return out
 
     def _records(self, rowids: list[int]) -> list[tuple[int, str, _Record]]:
-        """The parsed records of the published rows among ``rowids`` (in their order)."""
+        """The parsed records of the published rows among ``rowids`` (in their order): one round
+        trip (a record of another type reads as missing)."""
+        if not rowids:
+            return []
         names = [self._k("d", rowid) for rowid in rowids]
+        rows = sorted(set(rowids))
         with self._talking():
-            values = self._values(names)
-            live = self._live_rows(rowids)
+            pipe = self.client.pipeline(transaction=False)
+            pipe.mget(names)
+            self._live_command(pipe, rows)
+            values, bits = pipe.execute()
+        live = self._live_reply(rows, bits)
         return [(rowid, name, _parse_record(value, name, self.check))
-                for rowid, name, value in zip(rowids, names, values, strict=True)
-                if rowid in live and value is not None]
+                for rowid, name, value in zip(rowids, names, values, strict=True) if rowid in live and value is not None]
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         self._readable()
