@@ -626,6 +626,9 @@ class RedisIndex(IndexBackend):
                     if any(v is not None for v in raw.values()):
                         return raw
                     for _ in client.scan_iter(match=f"{_glob_escape(prefix)}:*", count=10_000):
+                        raw = dict(zip(_META, client.hmget(meta_key, *_META), strict=True))
+                        if any(v is not None for v in raw.values()):
+                            return raw  # another builder started the index meanwhile
                         raise IndexError_(f"{shown}: prefix {prefix!r} holds keys but no provenance index;"
                                           " choose another prefix (nothing was written)")
                     pipe.multi()
