@@ -43,8 +43,9 @@ writer never sees half a document, and several builders may write at once: a doc
 published meanwhile by another builder is displaced by the script (its bit cleared, its source
 counted down) and only the builder that displaced it takes its postings out, so no document is
 lost or doubled and document frequencies stay exact in any order. Removing is the same claim in
-reverse. A row that a killed build left unpublished is ignored by readers (its postings stay: a
-killed build can only add a candidate or a holder, never hide one).
+reverse. A row that a killed build left unpublished is ignored by readers: it may come up as a
+candidate, but its screen and record are never returned (its postings stay: a killed build can
+only add a candidate or a holder, never hide one).
 
 Schemas 3 to 5 (3: datasketch's pickled ``MinHashLSH`` buckets; 4 and 5: one hash per document
 and one set per key) are refused with the way to migrate: ``index copy`` reads their documents
@@ -951,7 +952,7 @@ class RedisIndex(IndexBackend):
 
     def _lookup(self, minhash: np.ndarray, simhash: int, passage_keys: np.ndarray, max_distance: int,
                 max_df: int | None) -> tuple[Candidates, dict[int, int]]:
-        """Two round trips: the band, block and passage buckets; then the live bits of the LSH and SimHash rows."""
+        """One round trip: the band, SimHash block and passage buckets of the article."""
         self._readable()
         found = Candidates()
         counts: dict[int, int] = {}
@@ -983,10 +984,10 @@ class RedisIndex(IndexBackend):
                 if max_df is not None:
                     kept = np.isin(pair_keys, listed[sizes <= max_df])
                     pair_keys, pair_rows = pair_keys[kept], pair_rows[kept]
-            # Passage pairs are not checked: the screens of unpublished rows are never returned.
-            live = self._live_rows([*lsh, *near])
-        found.lsh_hits = lsh & live
-        found.simhash_hits = {rowid: d for rowid, d in near.items() if rowid in live}
+        # No live bits are read here (one round trip fewer): an unpublished row may be a candidate,
+        # but its screen and record are never returned, so it is never verified nor reported.
+        found.lsh_hits = lsh
+        found.simhash_hits = near
         found.pair_docs = pair_rows
         if pair_keys.size:
             stored, where = np.unique(pair_keys, return_inverse=True)
