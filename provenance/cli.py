@@ -75,8 +75,9 @@ def _check_paths(paths: list[Path], origin: str = "command line") -> None:
 
 RulesOpt = Annotated[Path | None, typer.Option("--rules", metavar="FILE", help="Rules file (provenance.toml or "
                                                "pyproject.toml); default: found by walking up from the paths.")]
-IndexOpt = Annotated[str | None, typer.Option("--index", metavar="FILE|URL", help="Index file or "
-                                              "redis://host:port/db?prefix=NAME [default: .provenance/index.sqlite]")]
+IndexOpt = Annotated[str | None, typer.Option("--index", metavar="FILE|URL", help="Index file, "
+                                              "redis://host:port/db?prefix=NAME or postgresql://user@host:port/db?schema=NAME"
+                                              " [default: .provenance/index.sqlite]")]
 CorpusOpt = Annotated[list[Path] | None, typer.Option(
     "--corpus", metavar="FOLDER", help="Corpus folder (repeatable): keep the index (--index, default "
     ".provenance/index.sqlite) in step with it, then use it.")]
@@ -260,12 +261,12 @@ def index_stats(
 
 @index_app.command("copy")
 def index_copy(
-    source: Annotated[str, typer.Argument(hidden=True, metavar="SOURCE", help="Index to copy from (file or redis:// URL).")],
+    source: Annotated[str, typer.Argument(hidden=True, metavar="SOURCE", help="Index to copy from (file, redis:// or postgresql:// URL).")],
     destination: Annotated[str, typer.Argument(hidden=True, metavar="DESTINATION", help="Index to copy into (created if missing).")],
     quiet: QuietOpt = False,
 ) -> None:
-    """Copy the index SOURCE (a file or redis:// URL) into DESTINATION (created if missing), e.g.
-    the embedded file into a shared Redis."""
+    """Copy the index SOURCE (a file, redis:// or postgresql:// URL) into DESTINATION (created if
+    missing), e.g. the embedded file into a shared Redis or PostgreSQL."""
     from provenance.engine import copy_index
 
     try:

@@ -486,6 +486,15 @@ def test_counts_follow_added_replaced_and_removed_documents(backend: str, tmp_pa
                 assert conn.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == 0
             finally:
                 conn.close()
+        elif backend == "postgres":
+            import psycopg
+
+            from provenance.index.postgres_backend import split_url
+
+            url, schema = split_url(loc)
+            with psycopg.connect(url) as conn:
+                for table in ("lines", "postings", "bands", "simblocks", "docs"):
+                    assert conn.execute(f'SELECT count(*) FROM "{schema}".{table}').fetchone()[0] == 0, table
         else:
             import redis
 

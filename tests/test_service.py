@@ -74,7 +74,7 @@ NEW_ORIGINAL = (
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith("PROVENANCE_") and name != "PROVENANCE_TEST_REDIS":
+        if name.startswith("PROVENANCE_") and not name.startswith("PROVENANCE_TEST_"):
             monkeypatch.delenv(name)
 
 

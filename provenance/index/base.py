@@ -192,7 +192,7 @@ def merge_source(old: dict[str, Any] | None, doc: IndexedDoc) -> dict[str, Any]:
 
 
 class IndexBackend(abc.ABC):
-    """One interface for the embedded and the Redis index."""
+    """One interface for the embedded, the Redis and the PostgreSQL index."""
 
     location: str
     backend_name: str
@@ -297,21 +297,26 @@ class IndexBackend(abc.ABC):
 
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def open_index(location: str, params: FingerprintParams | None = None, *, create: bool = False,
                readonly: bool = False, legacy: bool = False) -> IndexBackend:
-    """Open an index by path or ``redis://`` URL. ``params`` is checked against the stored ones;
-    ``legacy`` also opens an older Redis layout whose documents can still be read safely (to copy
+    """Open an index by path, ``redis://`` or ``postgresql://`` URL. ``params`` is checked against
+    the stored ones; ``legacy`` also opens an older Redis layout whose documents can still be read safely (to copy
     them: see :meth:`RedisIndex.open`)."""
     if location.startswith(REDIS_SCHEMES):
         from provenance.index.redis_backend import RedisIndex
 
         return RedisIndex.open(location, params, create=create, legacy=legacy)
+    if location.startswith(POSTGRES_SCHEMES):
+        from provenance.index.postgres_backend import PostgresIndex
+
+        return PostgresIndex.open(location, params, create=create, readonly=readonly)
     if "://" in location:  # "postgresql://…" is no file name: never create ./postgresql:/…
         scheme = location.split("://", 1)[0]
         raise IndexError_(f"{mask_url(location)}: unsupported index URL scheme {scheme!r}; an index is a file path "
-                          f"or a {', '.join(REDIS_SCHEMES)} URL")
+                          f"or a {', '.join(REDIS_SCHEMES + POSTGRES_SCHEMES)} URL")
     from provenance.index.sqlite_backend import SqliteIndex
 
     return SqliteIndex.open(location, params, create=create, readonly=readonly)

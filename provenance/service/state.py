@@ -105,7 +105,11 @@ def consistent(index: IndexBackend) -> Iterator[Any]:
 
 
 def _redis_marker(index: IndexBackend) -> Any:
-    """Documents and the row counter of a Redis index: a write by anyone changes one of them."""
+    """Documents and the row counter of a Redis index: a write by anyone changes one of them (a
+    backend with its own ``change_marker``, PostgreSQL, says so itself)."""
+    marker = getattr(index, "change_marker", None)
+    if marker is not None:
+        return marker()
     client, key = getattr(index, "client", None), getattr(index, "_k", None)
     counter = client.get(key("next")) if client is not None and key is not None else None
     return index.count(), counter
