@@ -28,7 +28,8 @@ Phases (``--phases``, default ``fingerprint,lsh,build,scan,check``):
                normalised into the registry); fastest of ``--repeat`` rounds
 
     python benchmarks/bench.py [--n 10000] [--scan 1000] [--jobs 2] [--workdir DIR]
-                               [--backend sqlite|redis --redis-url URL] [--phases ...] [--json]
+                               [--backend sqlite|redis|postgres --redis-url URL --postgres-url URL]
+                               [--phases ...] [--json]
 """
 
 from __future__ import annotations
@@ -312,13 +313,17 @@ def phase_lsh(minhashes: list[Any]) -> dict[str, Any]:
 
 
 class Target:
-    """Where the benchmark index lives: a SQLite file in the workdir, or a prefix in Redis."""
+    """Where the benchmark index lives: a SQLite file in the workdir, a prefix in Redis, or a
+    schema in PostgreSQL."""
 
-    def __init__(self, backend: str, workdir: Path, redis_url: str) -> None:
+    def __init__(self, backend: str, workdir: Path, redis_url: str, postgres_url: str = "") -> None:
         self.backend = backend
         if backend == "sqlite":
             self.path = workdir / "bench.sqlite"
             self.location = str(self.path)
+        elif backend == "postgres":
+            sep = "&" if "?" in postgres_url else "?"
+            self.location = postgres_url if "schema=" in postgres_url else f"{postgres_url}{sep}schema=provenance_bench"
         else:
             sep = "&" if "?" in redis_url else "?"
             self.location = redis_url if "prefix=" in redis_url else f"{redis_url}{sep}prefix=provenance-bench"
@@ -333,11 +338,24 @@ class Target:
         client = redis.Redis.from_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
         return client, prefix
 
+    def _postgres(self, query: str) -> Any:
+        import psycopg
+
+        from provenance.index.postgres_backend import split_url
+
+        url, schema = split_url(self.location)
+        with psycopg.connect(url, autocommit=True) as conn:
+            return conn.execute(query.replace("{schema}", f'"{schema}"').replace("{name}", schema)).fetchone()
+
     def clear(self) -> None:
-        """Remove the benchmark's own index (the SQLite file, or the keys under the bench prefix)."""
+        """Remove the benchmark's own index (the SQLite file, the keys under the bench prefix, or
+        the bench schema)."""
         if self.backend == "sqlite":
             for path in self.path.parent.glob(self.path.name + "*"):
                 path.unlink()
+            return
+        if self.backend == "postgres":
+            self._postgres("DROP SCHEMA IF EXISTS {schema} CASCADE; SELECT 1")
             return
         client, prefix = self._redis()
         batch = []
@@ -364,6 +382,10 @@ class Target:
         """Bytes on disk (SQLite: the file with its WAL) or Redis ``used_memory`` (the whole server)."""
         if self.backend == "sqlite":
             return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
+        if self.backend == "postgres":  # tables with their TOAST and indexes
+            return int(self._postgres("SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                                      " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{name}'"
+                                      " AND c.relkind IN ('r', 'S')")[0])
         client, _ = self._redis()
         return int(client.info("memory")["used_memory"])
 
@@ -374,6 +396,8 @@ class Target:
         if self.backend == "sqlite":
             with sqlite3.connect(self.path) as conn:
                 return int(conn.execute(f"SELECT COALESCE(SUM(LENGTH({column})), 0) FROM docs").fetchone()[0])
+        if self.backend == "postgres":
+            return int(self._postgres(f"SELECT COALESCE(sum(octet_length({column})), 0) FROM {{schema}}.docs")[0])
         if column != "text_z":
             return 0  # Redis keeps one frame of both texts (counted as text_z)
         from provenance.index import open_index
@@ -611,10 +635,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scan", type=int, default=1000, help="articles to scan against the index (default 1000)")
     parser.add_argument("--jobs", type=int, default=2, help="processes for build and scan (default 2)")
     parser.add_argument("--workdir", type=Path, default=None, help="where corpus, index and scan files go (default: a new temp dir)")
-    parser.add_argument("--backend", choices=("sqlite", "redis"), default="sqlite")
+    parser.add_argument("--backend", choices=("sqlite", "redis", "postgres"), default="sqlite")
     parser.add_argument("--redis-url", default="redis://localhost:6379/0",
                         help="Redis server for --backend redis; keys go under prefix 'provenance-bench' unless "
                              "the URL sets ?prefix=")
+    parser.add_argument("--postgres-url", default="postgresql://localhost:5432/postgres",
+                        help="PostgreSQL database for --backend postgres; tables go in schema 'provenance_bench' "
+                             "unless the URL sets ?schema=")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, of {','.join(PHASES)}")
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds of the fingerprint phase; the fastest of each side counts (default 3)")
@@ -631,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = Corpus.load()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="provenance-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    target = Target(args.backend, work, args.redis_url)
+    target = Target(args.backend, work, args.redis_url, args.postgres_url)
     results: dict[str, Any] = {
         "note": "derived articles (real news text tiled with variations), for throughput only",
         "chinese_from": corpus.chinese_from, "n": args.n, "tiles_per_base": corpus.tiles(args.n),
