@@ -345,7 +345,8 @@ class Target:
 
         url, schema = split_url(self.location)
         with psycopg.connect(url, autocommit=True) as conn:
-            return conn.execute(query.replace("{schema}", f'"{schema}"').replace("{name}", schema)).fetchone()
+            cursor = conn.execute(query.replace("{schema}", f'"{schema}"').replace("{name}", schema))
+            return cursor.fetchone() if cursor.description else None
 
     def clear(self) -> None:
         """Remove the benchmark's own index (the SQLite file, the keys under the bench prefix, or
@@ -355,7 +356,7 @@ class Target:
                 path.unlink()
             return
         if self.backend == "postgres":
-            self._postgres("DROP SCHEMA IF EXISTS {schema} CASCADE; SELECT 1")
+            self._postgres("DROP SCHEMA IF EXISTS {schema} CASCADE")
             return
         client, prefix = self._redis()
         batch = []
