@@ -81,7 +81,7 @@ def location(backend: str, tmp_path) -> str:
 
 def drop(loc: str) -> None:
     """Delete a Redis test prefix or a PostgreSQL test schema (SQLite files go with tmp_path)."""
-    if loc.startswith("postgresql://"):
+    if loc.startswith(("postgresql://", "postgres://")):
         import psycopg
         from psycopg import sql
 
