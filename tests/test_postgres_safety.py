@@ -99,3 +99,18 @@ def test_passwords_are_masked() -> None:
         open_index(f"{with_password}{'&' if '?' in with_password else '?'}schema=nothing_here&password=s3cret-pass",
                    None)
     assert "s3cret-pass" not in str(caught.value)
+
+
+def test_a_deadlock_victim_writes_its_batch_again(pg: str) -> None:
+    with open_index(pg, None, create=True) as index:
+        attempts = []
+
+        def write() -> int:
+            attempts.append(1)
+            if len(attempts) == 1:  # as PostgreSQL ends the transaction it picks to break a deadlock
+                index.conn.execute("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01'; END $$")
+            return index.conn.execute("SELECT 1").fetchone()[0]
+
+        assert index._retrying(write) == 1 and len(attempts) == 2
+        with pytest.raises(IndexError_, match="cannot write to the index"):
+            index._retrying(lambda: index.conn.execute("SELECT 1/0"))

@@ -432,14 +432,15 @@ class PostgresIndex(IndexBackend):
             self._stage()
         for attempt in range(_RETRIES):
             try:
-                with self._talking(writing=True), self.conn.transaction():
+                with self.conn.transaction():
                     return write()
-            except IndexError_:
-                raise
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == _RETRIES - 1:
                     raise IndexError_(f"{self.location}: cannot write to the index: it kept deadlocking with "
                                       "other writers") from None
+            except psycopg.Error as exc:
+                raise IndexError_(f"{self.location}: cannot write to the index: "
+                                  f"{mask_in(str(exc).strip(), self._url)}") from None
         raise AssertionError("unreachable")
 
     def _lock_ids(self, ids: Sequence[str], exclusive: bool | None) -> None:
