@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from provenance.errors import ConfigError
 
-_FORM = re.compile(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*")
+_FORM = re.compile(r"(\d{1,9})\s*+/\s*+(\d{1,9})")  # on the stripped text: no backtracking
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def shard_of(rel: str, count: int) -> int:
 
 def parse_shard(text: str) -> Shard:
     """``"K/N"`` → :class:`Shard`; anything else raises :class:`ConfigError` saying what is expected."""
-    found = _FORM.fullmatch(text)
+    found = _FORM.fullmatch(text.strip())
     if found is None:
         raise ConfigError(f"--shard {text!r}: expected K/N with whole numbers, 1 <= K <= N (e.g. 2/3: the second "
                           "of three builders)")

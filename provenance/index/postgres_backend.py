@@ -557,6 +557,10 @@ class PostgresIndex(IndexBackend):
         conn.execute(f"UPDATE {self._t('meta')} SET value = %s WHERE key = 'created_by' AND value <> %s",
                      (f"provenance {__version__}",) * 2)
 
+    _NEW_POLICY_WINS = ("(excluded.policy_rank > s.policy_rank OR (excluded.policy_rank = s.policy_rank"
+                        " AND excluded.policy_rank > 0 AND COALESCE(excluded.policy_from, '') COLLATE \"C\""
+                        " < COALESCE(s.policy_from, '') COLLATE \"C\"))")
+
     def _merge_sources(self, docs: list[IndexedDoc], removed: dict[str, int]) -> dict[str, int]:
         """Merge a batch's added documents (and the removed ones' counts) into the source summaries
         in one statement whose SQL does the merging, so concurrent writers add up; returns the
@@ -583,10 +587,12 @@ class PostgresIndex(IndexBackend):
             " %s::boolean[], %s::boolean[]) AS v (name, domain, documents, policy, rank, policy_from, no_edits,"
             " aggregator) ORDER BY name ON CONFLICT (name) DO UPDATE SET"
             " documents = GREATEST(0, s.documents + excluded.documents),"
-            " domain = COALESCE(s.domain, excluded.domain),"
-            " policy = CASE WHEN excluded.policy_rank > s.policy_rank THEN excluded.policy ELSE s.policy END,"
-            " policy_from = CASE WHEN excluded.policy_rank > s.policy_rank THEN excluded.policy_from"
-            " ELSE s.policy_from END,"
+            # as base.merge_source merges (code point order: "C" collation), whatever order writers come in
+            " domain = CASE WHEN s.domain IS NULL OR (excluded.domain IS NOT NULL AND (length(excluded.domain)"
+            " < length(s.domain) OR (length(excluded.domain) = length(s.domain) AND excluded.domain COLLATE \"C\""
+            " < s.domain COLLATE \"C\"))) THEN excluded.domain ELSE s.domain END,"
+            " policy = CASE WHEN " + self._NEW_POLICY_WINS + " THEN excluded.policy ELSE s.policy END,"
+            " policy_from = CASE WHEN " + self._NEW_POLICY_WINS + " THEN excluded.policy_from ELSE s.policy_from END,"
             " policy_rank = GREATEST(s.policy_rank, excluded.policy_rank),"
             " no_edits = s.no_edits OR excluded.no_edits, aggregator = s.aggregator OR excluded.aggregator"
             " RETURNING name, number", columns).fetchall()

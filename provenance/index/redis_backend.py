@@ -78,6 +78,8 @@ from provenance.index.base import (
     Screen,
     SourceSummary,
     StoredDoc,
+    summary_domain,
+    summary_policy,
 )
 from provenance.index.codec import pack_texts, unpack_text, unpack_texts
 from provenance.index.location import mask_in, mask_url
@@ -158,6 +160,14 @@ local function parse(value)
   if not row or #row > 10 or tonumber(row) > {MAX_ROWID} or (#tag ~= 0 and #tag ~= 16) then return nil end
   return row, tag
 end
+-- a < b in code point order (UTF-8 bytes compare so), as Python orders str; Lua's own < collates
+local function before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 local function count_down(prefix, tag)
   if tag == '' then return end
   local key = prefix .. ':src:' .. tag
@@ -194,10 +204,15 @@ for j = 0, m - 1 do
   redis.call('SADD', KEYS[3], ARGV[base])
   redis.call('HSETNX', key, 'name', ARGV[base + 1])
   redis.call('HINCRBY', key, 'documents', ARGV[base + 2])
-  if ARGV[base + 3] ~= '' and not redis.call('HGET', key, 'domain') then
-    redis.call('HSET', key, 'domain', ARGV[base + 3])
+  local domain = ARGV[base + 3]
+  local kept = redis.call('HGET', key, 'domain')
+  if domain ~= '' and (not kept or #domain < #kept or (#domain == #kept and before(domain, kept))) then
+    redis.call('HSET', key, 'domain', domain)
   end
-  if tonumber(ARGV[base + 4]) > (RANK[redis.call('HGET', key, 'policy') or ''] or 0) then
+  local rank = tonumber(ARGV[base + 4])
+  local kept_rank = RANK[redis.call('HGET', key, 'policy') or ''] or 0
+  if rank > kept_rank or (rank == kept_rank and rank > 0
+                          and before(ARGV[base + 6], redis.call('HGET', key, 'policy_from') or '')) then
     redis.call('HSET', key, 'policy', ARGV[base + 5], 'policy_from', ARGV[base + 6])
   end
   if ARGV[base + 7] == '1' then redis.call('HSET', key, 'no_edits', '1') end
@@ -835,9 +850,12 @@ class RedisIndex(IndexBackend):
                                                         "policy": "", "policy_from": "", "no_edits": 0,
                                                         "aggregator": 0})
             summary["documents"] += 1
-            summary["domain"] = summary["domain"] or (doc.url and domain_of(doc.url)) or ""
-            if POLICY_RANK.get(doc.policy, 0) > summary["rank"]:
-                summary.update(rank=POLICY_RANK[doc.policy], policy=doc.policy, policy_from=f"{doc.id}: {doc.policy_from}")
+            # merged as base.merge_source merges, so that no order of writers changes the summary
+            summary["domain"] = summary_domain(summary["domain"] or None, domain_of(doc.url) if doc.url else None) or ""
+            if doc.policy:
+                policy, policy_from = summary_policy((summary["policy"] or None, summary["policy_from"] or None),
+                                                     (doc.policy, f"{doc.id}: {doc.policy_from}"))
+                summary.update(rank=POLICY_RANK.get(policy, 0), policy=policy or "", policy_from=policy_from or "")
             summary["no_edits"] |= int(doc.no_edits)
             summary["aggregator"] |= int(doc.aggregator)
         args.append(len(summaries))
