@@ -90,7 +90,7 @@ class Matcher:
     """Finds and verifies the corpus documents an article reuses."""
 
     def __init__(self, index: IndexBackend, params: FingerprintParams, registry: NameRegistry | None,
-                 min_passage_for: Callable[[str | None], int], cache_size: int = 512,
+                 min_passage_for: Callable[[str | None], int], cache_size: int = 128,
                  df_threshold: int | None = None) -> None:
         self.index = index
         self.df_threshold = df_threshold

@@ -480,7 +480,7 @@ def _claim_text(text: str, claim: dict[str, Any]) -> str:
     return ""
 
 
-@lru_cache(maxsize=4096)  # the titles of matched documents recur across a scan
+@lru_cache(maxsize=1024)  # the titles of matched documents recur across a scan
 def _title_keys(title: str) -> np.ndarray:
     return text_line_keys(title)
 

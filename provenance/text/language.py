@@ -132,8 +132,7 @@ class _Profiles(Mapping[str, list[float]]):
             self._profiles.append((len(self.langlist), profile["freq"], profile["n_words"]))
             self.langlist.append(profile["name"])
         self._known: set[str] = set().union(*(freq for _, freq, _ in self._profiles))
-        self._rows: dict[str, list[float]] = {}
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors: dict[str, np.ndarray] = {}  # the rows drawn so far (a list of floats is thrice the size)
 
     @property
     def word_lang_prob_map(self) -> _Profiles:
@@ -155,18 +154,15 @@ class _Profiles(Mapping[str, list[float]]):
         return word in self._known
 
     def __getitem__(self, word: str) -> list[float]:
-        row = self._rows.get(word)
-        if row is None:
-            if word not in self._known:
-                raise KeyError(word)
-            row = [0.0] * self._width
-            length = len(word)
-            if 1 <= length <= 3:
-                for index, freq, n_words in self._profiles:
-                    count = freq.get(word)
-                    if count is not None:
-                        row[index] = 1.0 * count / n_words[length - 1]
-            self._rows[word] = row
+        if word not in self._known:
+            raise KeyError(word)
+        row = [0.0] * self._width
+        length = len(word)
+        if 1 <= length <= 3:
+            for index, freq, n_words in self._profiles:
+                count = freq.get(word)
+                if count is not None:
+                    row[index] = 1.0 * count / n_words[length - 1]
         return row
 
     def __iter__(self) -> Iterator[str]:
