@@ -79,6 +79,17 @@ def pack_texts(texts: list[str]) -> bytes:
 def unpack_texts(data: bytes, count: int, index: str = "", cap: int = 2 * STORED_TEXT_BYTES) -> list[str]:
     """The ``count`` texts of :func:`pack_texts`'s frame, with :func:`unpack_text`'s checks (the
     frame is never inflated beyond ``cap`` bytes; lengths that do not fit are damage)."""
+    return [_decoded(part, index) for part in _parts(data, count, index, cap)]
+
+
+def unpack_nth(data: bytes, count: int, nth: int, index: str = "", cap: int = 2 * STORED_TEXT_BYTES) -> str:
+    """Text ``nth`` of :func:`pack_texts`'s frame of ``count`` texts (checked as
+    :func:`unpack_texts` checks the frame; only that text is decoded)."""
+    return _decoded(_parts(data, count, index, cap)[nth], index)
+
+
+def _parts(data: bytes, count: int, index: str, cap: int) -> list[bytes]:
+    """The UTF-8 bytes of each text of a frame (not yet decoded)."""
     where = f"{index}: " if index else ""
     try:
         if data[:4] != _ZSTD_MAGIC:
@@ -101,15 +112,23 @@ def unpack_texts(data: bytes, count: int, index: str = "", cap: int = 2 * STORED
             raise ValueError("the texts are shorter than their lengths")
         out = []
         for size in sizes:
-            out.append(raw[at : at + size].decode("utf-8"))
+            out.append(raw[at : at + size])
             at += size
-        out.append(raw[at:].decode("utf-8"))
+        out.append(raw[at:])
         return out
-    except (zstandard.ZstdError, UnicodeDecodeError, ValueError) as exc:
+    except (zstandard.ZstdError, ValueError) as exc:
         raise IndexError_(f"{where}a stored text is damaged ({exc}); rebuild the index") from None
     except TooLarge:
         raise IndexError_(f"{where}a stored text is larger than {describe(cap)} once decompressed; the index is "
                           "damaged or was tampered with; rebuild the index") from None
+
+
+def _decoded(part: bytes, index: str) -> str:
+    try:
+        return part.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"{index}: " if index else ""
+        raise IndexError_(f"{where}a stored text is damaged ({exc}); rebuild the index") from None
 
 
 def _unzstd(data: bytes, cap: int) -> bytes:

@@ -58,6 +58,8 @@ import contextlib
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -81,7 +83,7 @@ from provenance.index.base import (
     summary_domain,
     summary_policy,
 )
-from provenance.index.codec import pack_texts, unpack_text, unpack_texts
+from provenance.index.codec import pack_texts, unpack_nth, unpack_text, unpack_texts
 from provenance.index.location import mask_in, mask_url
 from provenance.params import FingerprintParams
 from provenance.text.chrome import SourceLines
@@ -95,6 +97,7 @@ MAX_ROWID = (1 << 32) - 1  # 4 bytes in a record, and an offset of the live bitm
 _OLD_MAX_ROWID = (1 << 63) - 1
 _MAX_U64 = (1 << 64) - 1
 _PIPELINE = 10_000  # commands (or a script's keys) sent in one round trip when writing
+_RECENT = 256  # records kept between a lookup and the next, for ``get`` of the rows just screened
 _RECORD_VERSION = 6
 _META = ("schema", "params", "created", "created_by", "layout")
 _FIELDS = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
@@ -571,6 +574,8 @@ class RedisIndex(IndexBackend):
         self.check = _Check(self.location)
         self._rekey: Any = None
         self._scripts: dict[str, Any] = {}
+        self._recent: OrderedDict[int, tuple[str, _Record]] = OrderedDict()  # row -> (key, record)
+        self._recent_lock = threading.Lock()  # the HTTP service reads one index from several threads
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -751,6 +756,7 @@ class RedisIndex(IndexBackend):
 
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
         self._writable()
+        self._forget()
         docs = list(docs)
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         with self._talking(writing=True):
@@ -926,6 +932,7 @@ class RedisIndex(IndexBackend):
 
     def remove(self, ids: Iterable[str]) -> int:
         self._writable()
+        self._forget()
         with self._talking(writing=True):
             rows = self._published(list(dict.fromkeys(ids)))
             if not rows:
@@ -972,6 +979,7 @@ class RedisIndex(IndexBackend):
                 max_df: int | None) -> tuple[Candidates, dict[int, int]]:
         """One round trip: the band, SimHash block and passage buckets of the article."""
         self._readable()
+        self._forget()  # records read for the previous article are not reused for this one
         found = Candidates()
         counts: dict[int, int] = {}
         full = {int(k): int(f) for k, f in zip(_key32(passage_keys).tolist(), passage_keys.tolist(), strict=True)}
@@ -1070,43 +1078,73 @@ class RedisIndex(IndexBackend):
         names = [self._k("l", _source_tag(source), f"{b:x}") for source in sources for b in range(_LINE_BUCKETS)]
         with self._talking():
             values = self._buckets(names)
-        for k, source in enumerate(sources):
-            part = slice(k * _LINE_BUCKETS, (k + 1) * _LINE_BUCKETS)
-            joined = np.concatenate([self.check.records(v, n, _LINE)
-                                     for n, v in zip(names[part], values[part], strict=True)])
-            if not joined.size:
+        # every bucket checked, then parsed at once: a Python step per bucket costs more than reading it
+        sizes = np.zeros(len(names), dtype=np.int64)
+        for k, (name, value) in enumerate(zip(names, values, strict=True)):
+            if value is not None:
+                if not isinstance(value, bytes) or len(value) % _LINE.itemsize:
+                    raise self.check.fail(name, f"is not a list of {_LINE.itemsize}-byte records")
+                sizes[k] = len(value) // _LINE.itemsize
+        records = np.frombuffer(b"".join(value for value in values if value), dtype=_LINE)
+        ends = np.cumsum(sizes.reshape(len(sources), _LINE_BUCKETS).sum(axis=1)) if sources else sizes
+        start = 0
+        for source, end in zip(sources, ends.tolist(), strict=True):
+            part, start = records[start:end], end
+            if part.size < min_count:
                 continue
-            joined = joined[np.argsort(joined["key"], kind="stable")]
-            lines, rows = joined["key"].astype(np.uint64), joined["row"].astype(np.int64)
-            listed, starts, sizes = np.unique(lines, return_index=True, return_counts=True)
-            chosen = np.flatnonzero(sizes >= min_count)
+            lines = part["key"]
+            order = np.argsort(lines, kind="stable")  # holders stay in stored order
+            lines = lines[order]
+            listed, starts, counts = np.unique(lines, return_index=True, return_counts=True)
+            chosen = np.flatnonzero(counts >= min_count)
             if not chosen.size:
                 continue
-            holders = [np.sort(rows[starts[i] : starts[i] + min(sizes[i], sample)]) for i in chosen.tolist()]
-            out[source] = SourceLines(listed[chosen], sizes[chosen].astype(np.int64), holders)
+            rows = part["row"][order].astype(np.int64)
+            holders = [np.sort(rows[starts[i] : starts[i] + min(counts[i], sample)]) for i in chosen.tolist()]
+            out[source] = SourceLines(listed[chosen].astype(np.uint64), counts[chosen].astype(np.int64), holders)
         return out
 
-    def _records(self, rowids: list[int]) -> list[tuple[int, str, _Record]]:
+    def _forget(self) -> None:
+        with self._recent_lock:
+            self._recent.clear()
+
+    def _records(self, rowids: list[int], reuse: bool = False) -> list[tuple[int, str, _Record]]:
         """The parsed records of the published rows among ``rowids`` (in their order): one round
-        trip (a record of another type reads as missing)."""
+        trip (a record of another type reads as missing), none with ``reuse`` when all of them
+        were read since the last lookup (a row's record never changes: rows are not reused)."""
         if not rowids:
             return []
-        names = [self._k("d", rowid) for rowid in rowids]
-        rows = sorted(set(rowids))
-        with self._talking():
-            pipe = self.client.pipeline(transaction=False)
-            pipe.mget(names)
-            self._live_command(pipe, rows)
-            values, bits = pipe.execute()
-        live = self._live_reply(rows, bits)
-        return [(rowid, name, _parse_record(value, name, self.check))
-                for rowid, name, value in zip(rowids, names, values, strict=True) if rowid in live and value is not None]
+        kept: dict[int, tuple[str, _Record]] = {}
+        if reuse:
+            with self._recent_lock:
+                for rowid in rowids:
+                    found = self._recent.get(rowid)
+                    if found is not None:
+                        kept[rowid] = found
+        wanted = [rowid for rowid in dict.fromkeys(rowids) if rowid not in kept]
+        if wanted:
+            names = [self._k("d", rowid) for rowid in wanted]
+            with self._talking():
+                pipe = self.client.pipeline(transaction=False)
+                pipe.mget(names)
+                self._live_command(pipe, sorted(wanted))
+                values, bits = pipe.execute()
+            live = self._live_reply(sorted(wanted), bits)
+            read = {rowid: (name, _parse_record(value, name, self.check))
+                    for rowid, name, value in zip(wanted, names, values, strict=True)
+                    if rowid in live and value is not None}
+            with self._recent_lock:
+                self._recent.update(read)
+                while len(self._recent) > _RECENT:
+                    self._recent.popitem(last=False)
+            kept.update(read)
+        return [(rowid, *kept[rowid]) for rowid in rowids if rowid in kept]
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
         self._readable()
         out = {}
         for rowid, name, record in self._records(list(rowids)):
-            screen = unpack_texts(record.frame, 2, f"{self.location}: {name}")[1]
+            screen = unpack_nth(record.frame, 2, 1, f"{self.location}: {name}")
             out[rowid] = Screen(self.check.text(record.values["source"], name, "source"), screen,
                                 self.check.offsets(record.values["offsets"], name, len(screen)), record.simhash)
         return out
@@ -1116,12 +1154,12 @@ class RedisIndex(IndexBackend):
         if self.schema != SCHEMA_VERSION:
             return self._old_get(rowids)
         out = []
-        for rowid, name, record in self._records(rowids):
+        for rowid, name, record in self._records(rowids, reuse=True):
             check, values = self.check, record.values
             text = {field: check.text(values[field], name, field) for field in _FIELDS[:12]}
             out.append(StoredDoc(
                 rowid=rowid, id=check.text(values["id"], name, "id", required=True) or "", path=text["path"] or "",
-                text=unpack_texts(record.frame, 2, f"{self.location}: {name}")[0], title=text["title"],
+                text=unpack_nth(record.frame, 2, 0, f"{self.location}: {name}"), title=text["title"],
                 source=text["source"], url=text["url"], published=text["published"], publisher=text["publisher"],
                 license=text["license"], language=text["language"], simhash=record.simhash,
                 shingle_count=record.shingle_count, policy=check.policy(text["policy"], name, "policy"),
