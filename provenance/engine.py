@@ -560,11 +560,13 @@ def scan(
         try:
             if jobs > 1 and len(files) >= 2 * jobs:
                 chunks = [files[i : i + _SCAN_CHUNK] for i in range(0, len(files), _SCAN_CHUNK)]
-                # Rules and policy book go to each worker once, made here: forked workers share them
-                # (a rules file may list 100,000 sources; tasks carry only their files).
+                # Rules, policy book and chrome go to each worker once, made here: forked workers
+                # share them (a rules file may list 100,000 sources, and finding the chrome reads
+                # every source's lines; tasks carry only their files).
                 book = PolicyBook(rules, index.sources())
+                shared = (book, Chrome.load(index), index.count())
                 with _frozen_for_fork(), ProcessPoolExecutor(jobs, initializer=_init_scan_worker,
-                                                             initargs=(location, rules, book)) as executor:
+                                                             initargs=(location, rules, shared)) as executor:
                     for chunk_items in executor.map(_scan_chunk, chunks):
                         items.extend(chunk_items)
                         for item in chunk_items:
@@ -618,16 +620,16 @@ def _scan_pending(scanner: Scanner, pending: list[list[Article]]) -> Iterator[li
         done += len(articles)
 
 
-def _init_scan_worker(location: str, rules: Rules, book: PolicyBook) -> None:
-    _WORKER["scan"] = (location, rules, book)
+def _init_scan_worker(location: str, rules: Rules, shared: tuple[PolicyBook, Chrome, int]) -> None:
+    _WORKER["scan"] = (location, rules, shared)
 
 
 def _scan_chunk(files: list[FoundFile]) -> list[Item]:
     """Worker: scan a run of files with this process's own index connection and cache."""
-    location, rules, book = _WORKER["scan"]
+    location, rules, (book, chrome, documents) = _WORKER["scan"]
     scanner = _WORKER.get(("scanner", location))
     if scanner is None:
-        scanner = Scanner(open_index(location, rules.fingerprint, readonly=True), rules, book)
+        scanner = Scanner(open_index(location, rules.fingerprint, readonly=True), rules, book, chrome, documents)
         _WORKER[("scanner", location)] = scanner
     return [item for file_items in _scan_files(scanner, files) for item in file_items]
 

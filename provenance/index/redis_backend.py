@@ -328,6 +328,22 @@ def _keyed_records(keys: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, by
         yield bucket, records[bounds[i] : bounds[i + 1]].tobytes()
 
 
+_BITS = np.array([bin(b).count("1") for b in range(256)], dtype=np.int64)
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64 (``np.bitwise_count`` needs numpy 2)."""
+    return _BITS[np.ascontiguousarray(values, dtype="<u8").view(np.uint8).reshape(-1, 8)].sum(axis=1)
+
+
+def _member(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``wanted`` (sorted, same dtype): one binary search each."""
+    if not wanted.size:
+        return np.zeros(values.size, dtype=bool)
+    at = np.minimum(np.searchsorted(wanted, values), wanted.size - 1)
+    return wanted[at] == values
+
+
 def _sim_buckets(simhash: int, params: FingerprintParams) -> list[tuple[int, int, int]]:
     """``(block, bucket, block value)`` of each SimHash block (``fingerprint.simhash_keys``)."""
     width = params.simhash_bits // params.simhash_blocks
@@ -969,7 +985,7 @@ class RedisIndex(IndexBackend):
         records = np.frombuffer(b"".join(blobs), dtype=_KEYED)
         high = np.repeat(np.array(buckets, dtype=np.uint32) << np.uint32(_KEY_BITS), counts)
         found = records["key"].astype(np.uint32) | high
-        wanted = np.isin(found, keys)
+        wanted = _member(found, np.unique(keys))
         return found[wanted], records["row"][wanted].astype(np.int64)
 
     def _bucket_names(self, kind: str, keys: np.ndarray) -> list[str]:
@@ -993,14 +1009,14 @@ class RedisIndex(IndexBackend):
             lsh = set(self._keyed("b", bands, replies)[1].tolist())
             near: dict[int, int] = {}
             width = self.params.simhash_bits // self.params.simhash_blocks
-            mask = (1 << width) - 1
+            mask = np.uint64((1 << width) - 1)
             for (block, _, value), name in zip(blocks, sim_names, strict=True):
                 records = self.check.records(replies[name], name, _SIM)
-                for rowid, other in zip(records["row"].tolist(), records["simhash"].tolist(), strict=True):
-                    if (other >> (block * width)) & mask == value:
-                        distance = (other ^ simhash).bit_count()
-                        if distance <= max_distance:
-                            near[rowid] = distance
+                others = records["simhash"]
+                same = ((others >> np.uint64(block * width)) & mask) == np.uint64(value)
+                distances = _popcount(others[same] ^ np.uint64(simhash & _MAX_U64))
+                close = distances <= max_distance
+                near.update(zip(records["row"][same][close].tolist(), distances[close].tolist(), strict=True))
             pair_keys, pair_rows = self._keyed("p", keys, replies)
             if pair_keys.size:
                 listed, sizes = np.unique(pair_keys, return_counts=True)
