@@ -47,6 +47,11 @@ reverse. A row that a killed build left unpublished is ignored by readers: it ma
 candidate, but its screen and record are never returned (its postings stay: a killed build can
 only add a candidate or a holder, never hide one).
 
+A scan reads an article's candidates in one round trip and their records (screens and texts) in
+another; ``get`` then reuses the records read since the article's lookup (a row's record never
+changes, rows are not reused), so a document removed meanwhile may be reported as a read a
+moment earlier would report it.
+
 Schemas 3 to 5 (3: datasketch's pickled ``MinHashLSH`` buckets; 4 and 5: one hash per document
 and one set per key) are refused with the way to migrate: ``index copy`` reads their documents
 (never their ``lsh`` keys) into a schema-6 prefix.
