@@ -46,9 +46,7 @@ from provenance.text.blocks import (
     NOTICE,
     Block,
     Line,
-    is_editor_line,
-    is_notice,
-    may_hold_notice,
+    line_kinds,
     split_lines,
 )
 from provenance.text.normalize import Normalized
@@ -236,7 +234,9 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
     skipped = sorted((b.start, b.end) for b in blocks if b.kind in skip_kinds)
     skip_starts = [start for start, _ in skipped]
     skip_reach = list(accumulate((end for _, end in skipped), max))
-    lines = split_lines(normalized)
+    # the lines' own kinds as classify_lines found them (editor lines, notices)
+    own = line_kinds(normalized.mid)
+    lines = own.lines
     seen: set[tuple[int, int]] = set()
     muted: list[tuple[int, int]] = []  # photo credits inside the line being read (line offsets)
     unread: list[str] = []  # that line, until its photo credits are looked for (at its first claim)
@@ -260,7 +260,6 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
                                    kind=kind, span=span, url=url, line=line_no, origin=origin))
 
     present = _Present(normalized.mid)
-    notices = may_hold_notice(normalized.mid)
     titled = present.han and "原标题" in normalized.mid
     filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
     first_body_line = filled[0] if filled else 0
@@ -291,8 +290,8 @@ def extract(normalized: Normalized, blocks: list[Block], article: Article | None
             lstart, _ = normalized.mid_span(line.start, line.end)
             k = bisect_right(skip_starts, lstart)
             inside = k > 0 and skip_reach[k - 1] > lstart
-        editor = is_editor_line(text)
-        boilerplate = inside or (notices and is_notice(text))
+        editor = own.kinds[line_no] == EDITOR
+        boilerplate = inside or own.kinds[line_no] == NOTICE
         if boilerplate or editor:
             # Notice and editor lines credit nothing but a wire: its notice, its byline ("By The
             # Associated Press" is an editor line) or its house trailer ("(Reporting by …)").

@@ -63,6 +63,7 @@ _DATE = re.compile(
     r"|\d{1,2}:\d{2}",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 _SEPARATORS = re.compile(r"\s[>|›»/]\s|[>›»]")
 # The look-behind refuses starts inside a run of address characters, each of which would scan
 # the rest of the run (it changes nothing for fullmatch).
@@ -88,7 +89,10 @@ class Line:
 
 
 def split_lines(normalized: Normalized) -> list[Line]:
-    mid = normalized.mid
+    return split_lines_of(normalized.mid)
+
+
+def split_lines_of(mid: str) -> list[Line]:
     lines: list[Line] = []
     pos = 0
     for piece in mid.split("\n"):
@@ -164,7 +168,8 @@ def is_meta_line(text: str) -> bool:
         return False
     if _EMAIL.fullmatch(stripped):
         return True
-    has_date = bool(_DATE.search(stripped))
+    # every form of _DATE holds a digit: a search for one alone is ~20x cheaper than the date search
+    has_date = _DIGIT.search(stripped) is not None and _DATE.search(stripped) is not None
     if has_date and _SEPARATORS.search(stripped):
         return True
     return bool(has_date and len(_DATE.sub("", stripped).strip(" -:/|")) <= 3)
@@ -202,6 +207,45 @@ def _notice_sentences(line: Line) -> list[tuple[int, int, str]]:
     return found
 
 
+class LineKinds:
+    """The lines of a ``mid`` text and what each is by its own wording (editor, notice, meta or
+    None), as :func:`classify_lines` reads them before credits, chrome and captions are known."""
+
+    def __init__(self, mid: str) -> None:
+        self.lines = split_lines_of(mid)
+        self.notices = may_hold_notice(mid)
+        kinds: list[str | None] = []
+        for line in self.lines:
+            text = line.text
+            if not text.strip():
+                kinds.append(None)
+            elif is_editor_line(text):
+                kinds.append(EDITOR)
+            elif self.notices and is_notice(text):
+                kinds.append(NOTICE)
+            elif is_meta_line(text):
+                kinds.append(META)
+            else:
+                kinds.append(None)
+        self.kinds: tuple[str | None, ...] = tuple(kinds)
+        self._sentences: dict[int, list[tuple[int, int, str]]] = {}
+
+    def sentences(self, number: int) -> list[tuple[int, int, str]]:
+        """The notice sentences inside line ``number`` (see :func:`_notice_sentences`)."""
+        found = self._sentences.get(number)
+        if found is None:
+            found = self._sentences[number] = _notice_sentences(self.lines[number])
+        return found
+
+
+# A text is classified once before its credits are read and again, with them, in most documents
+# (photo captions are common); the credit reader asks the same of each line in between.
+@lru_cache(maxsize=4)
+def line_kinds(mid: str) -> LineKinds:
+    """The :class:`LineKinds` of ``mid`` (shared: read it, never change it)."""
+    return LineKinds(mid)
+
+
 def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
                    credit_spans: list[tuple[int, int]] | None = None,
                    chrome_lines: set[int] | None = None, caption_lines: set[int] | None = None) -> list[Block]:
@@ -214,27 +258,23 @@ def classify_lines(normalized: Normalized, credit_lines: set[int] | None = None,
     chrome lines make one block. ``caption_lines`` (photo captions and their credits, as
     :func:`provenance.credits.claims.caption_lines` finds them) become ``caption`` blocks the same way.
     """
-    lines = split_lines(normalized)
-    kinds: list[str | None] = [None] * len(lines)
+    own = line_kinds(normalized.mid)
+    lines = own.lines
+    kinds: list[str | None] = list(own.kinds)
     sentence_notices: list[tuple[int, int, str]] = []  # notices inside paragraphs (mid offsets)
-    notices = may_hold_notice(normalized.mid)
     for i, line in enumerate(lines):
         if not line.text.strip():
             continue
         if credit_lines and i in credit_lines and not (chrome_lines and i in chrome_lines):
             kinds[i] = CREDIT
-        elif is_editor_line(line.text):
-            kinds[i] = EDITOR
-        elif notices and is_notice(line.text):
-            kinds[i] = NOTICE
-        elif is_meta_line(line.text):
-            kinds[i] = META
+        elif kinds[i] is not None:
+            pass
         elif chrome_lines and i in chrome_lines:
             kinds[i] = CHROME
         elif caption_lines and i in caption_lines:
             kinds[i] = CAPTION
-        elif notices and len(line.text) > 80:
-            sentence_notices.extend(_notice_sentences(line))
+        elif own.notices and len(line.text) > 80:
+            sentence_notices.extend(own.sentences(i))
     # Ticker runs: consecutive short or numeric lines with at least two numeric ones.
     i = 0
     while i < len(lines):
