@@ -22,6 +22,9 @@ _EN_PREFIXES = ("the",)
 _EN_SUFFIXES = ("newsservice", "service", "news", "online", "website", "com", "inc", "ltd", "co")
 _MAX_HOST = 253  # the longest host name DNS allows: longer "domains" are not looked up label by label
 _MIN_LABEL = 5  # shorter site labels ("ap", "abc", "cnn") name too many things to match a credit
+# Answers kept per registry (credits repeat: "Reuters" in every Reuters story); forgotten all at
+# once when full, so a long-running service reading many distinct names stays bounded.
+_MEMO_SIZE = 65_536
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:/.*)?$", re.I)
 
 
@@ -85,6 +88,8 @@ class NameRegistry:
         self._labels: dict[str, str] = {}  # a domain's name label ("foxnews" of foxnews.com) → outlet
         self._keys: dict[str, str] = {}  # name or alias as written → its normalised key
         self._hosts: dict[str, list[str]] | None = None  # outlet → its domains (made when first asked)
+        self._resolved: dict[str, str | None] = {}  # resolve's answers (cleared when outlets are added)
+        self._computed: dict[str, str] = {}  # keys of names not added
 
     def add(self, name: str, aliases: Sequence[str] = (), url: str | None = None) -> None:
         self.add_many([(name, aliases, url)])
@@ -125,6 +130,7 @@ class NameRegistry:
         self._loose = {**dict(reversed(loose)), **self._loose}
         self._domains = {**dict(reversed(hosts)), **self._domains}
         self._hosts = None
+        self._resolved = {}
         labels = [(label, name) for domain, name in hosts if len(label := domain.split(".", 1)[0]) >= _MIN_LABEL]
         self._labels = {**dict(reversed(labels)), **self._labels}
 
@@ -145,6 +151,15 @@ class NameRegistry:
 
     def resolve(self, value: str) -> str | None:
         """Canonical outlet for a credited name, alias, URL or domain; None if unknown."""
+        try:
+            return self._resolved[value]
+        except KeyError:
+            if len(self._resolved) >= _MEMO_SIZE:
+                self._resolved = {}
+            found = self._resolved[value] = self._resolve(value)
+            return found
+
+    def _resolve(self, value: str) -> str | None:
         if not value or not value.strip():
             return None
         found = self._by_site(value)
@@ -202,4 +217,10 @@ class NameRegistry:
     def key(self, name: str) -> str:
         """:func:`normalise_name` of ``name``, looked up for the names and aliases added."""
         found = self._keys.get(name)
-        return found if found is not None else normalise_name(name)
+        if found is None:
+            found = self._computed.get(name)
+            if found is None:
+                if len(self._computed) >= _MEMO_SIZE:
+                    self._computed = {}
+                found = self._computed[name] = normalise_name(name)
+        return found
