@@ -897,6 +897,12 @@ _RELATED = re.compile(
     r"热门推荐|精彩推荐|猜你喜欢|往期回顾|往期推荐|点击阅读|阅读更多|更多精彩)[^\S\n]*+(?P<rest>.*)$",
     re.I,
 )
+# One match per line for the three: a line the first matches is not tried with the others (a
+# gallery's button is read as chrome whatever else it is; a widget before a related-articles header).
+_GALLERY_WIDGET_RELATED = re.compile(
+    "(?P<gallery>" + _GALLERY.pattern + ")|(?P<widget>" + _WIDGET.pattern + ")|(?P<related>" + _RELATED.pattern + ")",
+    re.I,
+)
 _LIST_STOP = re.compile(r"来源|稿源|source|原文|编辑|editor|记者|reporting|©|copyright|版权", re.I)
 # Social-media embeds: a tweet's signature line, its picture link, an Instagram or Facebook frame.
 _EMBED = re.compile(
@@ -1000,7 +1006,8 @@ def _credit_like(text: str, credits: bool = True) -> bool:
         return False
     if credits and _CREDIT_AFTER_CAPTION.match(text):
         return True
-    if _BY.match(text) or not _BYLINE_TAIL.search(stripped):
+    # a comma or bar first (the search for _BYLINE_TAIL tries every character)
+    if not ("," in stripped or "|" in stripped or _BYLINE_TAIL.search(stripped)) or _BY.match(text):
         return False
     # Taking the separators out drops no word but dashes standing alone, which are connectors: a
     # word that is no name word stays, and fails the names (most lines end here, at no cost).
@@ -1052,17 +1059,18 @@ def _not_credit_lines(lines: list[Line], present: _Present, captioned: set[int] 
     words = _CaptionWords.of(present)
     credits = present.mentions("credit")
     captions = [k > 0 and _is_caption(lines[number].text, words) for k, number in enumerate(filled)]
-    chrome = [bool(_GALLERY.match(lines[number].text)) for number in filled]
+    opening = [_GALLERY_WIDGET_RELATED.match(lines[number].text) for number in filled]
+    chrome = [bool(m and m.group("gallery") is not None) for m in opening]
     listing = 0  # titles still to be read after a related-articles header
     if captioned is not None:
         captioned.update(number for k, number in enumerate(filled) if captions[k])
     for k, number in enumerate(filled):
         text = lines[number].text
-        if captions[k] or chrome[k] or _WIDGET.match(text) or (widgets and _WIDGET_ANYWHERE.search(text)) or (
-                embeds and _EMBED.search(text)):
-            quiet.add(number)
+        related = opening[k]
+        if captions[k] or (related and related.group("related") is None) or (
+                widgets and _WIDGET_ANYWHERE.search(text)) or (embeds and _EMBED.search(text)):
+            quiet.add(number)  # a caption, a gallery's button or a widget
             continue
-        related = _RELATED.match(text)
         if related:
             quiet.add(number)
             listing = 12 if not related.group("rest").strip(" :：-–—|….") else 0
