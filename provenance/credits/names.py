@@ -24,7 +24,7 @@ _MAX_HOST = 253  # the longest host name DNS allows: longer "domains" are not lo
 _MIN_LABEL = 5  # shorter site labels ("ap", "abc", "cnn") name too many things to match a credit
 # Answers kept per registry (credits repeat: "Reuters" in every Reuters story); forgotten all at
 # once when full, so a long-running service reading many distinct names stays bounded.
-_MEMO_SIZE = 65_536
+_MEMO_SIZE = 4_096
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?:/.*)?$", re.I)
 
 

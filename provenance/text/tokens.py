@@ -23,7 +23,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 LOW_BITS = np.uint64(0xFFFF)  # mask of the bits in Shingles.low_bits
 _P_INVERSE = np.uint64(pow(int(_P), -1, 1 << 64))
 _power_tables: tuple[np.ndarray, np.ndarray] = (np.ones(0, np.uint64), np.ones(0, np.uint64))
-_KEPT_POWERS = 1 << 20
+_KEPT_POWERS = 1 << 18  # 4 MB for both tables: a scan's batches fit, an index build's are made per call
 
 
 def splitmix64(values: np.ndarray) -> np.ndarray:
@@ -39,7 +39,9 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     global _power_tables
     if _power_tables[0].size >= size:
         return _power_tables
-    length = max(size, min(2 * _power_tables[0].size, _KEPT_POWERS), 1 << 16)
+    # Straight to the kept size (not doubling): a long-running service's memory would otherwise
+    # step up each time a longer batch arrives.
+    length = max(size, _KEPT_POWERS)
     with np.errstate(over="ignore"):
         tables = (np.cumprod(np.full(length, _P, dtype=np.uint64)) * _P_INVERSE,
                   np.cumprod(np.full(length, _P_INVERSE, dtype=np.uint64)) * _P)
