@@ -367,23 +367,31 @@ def test_chrome_follows_the_corpus(tmp_path: Path) -> None:
         assert set(Chrome.load(index).of("Harbor Gazette").tolist()) == {_key(line) for line in CHROME_LINES}
 
 
-def test_a_credit_form_repeated_across_stories_stays_a_claim(tmp_path: Path) -> None:
-    """A portal carrying many stories of one wire repeats its credit line: the credit stands."""
-    rules = rules_at(tmp_path)
-    credit = "Source: Coastal Wire"
+CREDIT = "Source: Coastal Wire"
+
+
+def _bay_portal(tmp_path: Path) -> str:
+    """The index of a portal's three stories of one wire, each with the wire's credit line
+    (``CREDIT``) and a sponsor's line."""
     records = [{"id": f"bp-{name}", "source": "Bay Portal", "published": f"2024-06-0{k + 1}",
-                "text": "\n".join([STORIES[name][0], credit, *STORIES[name][1], SPONSOR])}
+                "text": "\n".join([STORIES[name][0], CREDIT, *STORIES[name][1], SPONSOR])}
                for k, name in enumerate(["school", "quota", "library"])]
     write_jsonl(tmp_path / "corpus" / "bay.jsonl", records)
     loc = str(tmp_path / "index.sqlite")
-    build_index([tmp_path / "corpus"], loc, rules)
+    build_index([tmp_path / "corpus"], loc, rules_at(tmp_path))
+    return loc
+
+
+def test_a_credit_form_repeated_across_stories_stays_a_claim(tmp_path: Path) -> None:
+    """A portal carrying many stories of one wire repeats its credit line: the credit stands."""
+    loc = _bay_portal(tmp_path)
     with open_index(loc, None, readonly=True) as index:
         chrome = Chrome.load(index)
         doc = index.get_by_id("bp-school")
-    assert {_key(credit), _key(SPONSOR)} <= set(chrome.of("Bay Portal").tolist())
+    assert {_key(CREDIT), _key(SPONSOR)} <= set(chrome.of("Bay Portal").tolist())
     assert doc is not None
     assert {c["name"] for c in chrome.claims_of(doc)} == {"Coastal Wire"}  # the bare domain goes
-    article = Article(id="x", path="x.txt", text="\n".join([STORIES["bridge"][0], credit, *STORIES["bridge"][1],
+    article = Article(id="x", path="x.txt", text="\n".join([STORIES["bridge"][0], CREDIT, *STORIES["bridge"][1],
                                                              SPONSOR]))
     analysis = analyse(article, FingerprintParams(), chrome=chrome)
     assert [c.name for c in analysis.attribution.claims] == ["Coastal Wire"]
@@ -619,14 +627,7 @@ def test_claims_keep_their_line_keys_and_old_claims_read_the_text(tmp_path: Path
     """The index keeps each claim's line key (the key of its line in the text), so a scan tells
     chrome claims without reading the matched text's lines; claims stored without keys (an index
     built before) are judged from the text, with the same answer."""
-    rules = rules_at(tmp_path)
-    credit = "Source: Coastal Wire"
-    records = [{"id": f"bp-{name}", "source": "Bay Portal", "published": f"2024-06-0{k + 1}",
-                "text": "\n".join([STORIES[name][0], credit, *STORIES[name][1], SPONSOR])}
-               for k, name in enumerate(["school", "quota", "library"])]
-    write_jsonl(tmp_path / "corpus" / "bay.jsonl", records)
-    loc = str(tmp_path / "index.sqlite")
-    build_index([tmp_path / "corpus"], loc, rules)
+    loc = _bay_portal(tmp_path)
     with open_index(loc, None, readonly=True) as index:
         chrome = Chrome.load(index)
         doc = index.get_by_id("bp-school")

@@ -197,6 +197,22 @@ class IndexBackend(abc.ABC):
     location: str
     backend_name: str
     params: FingerprintParams
+    _rekey: Any = None
+
+    def set_rekey(self, rekey: Any) -> None:
+        """Function ``text -> Rekeyed`` used to take a replaced or removed document out of its
+        lists (the build's own analysis; by default the document is analysed again here)."""
+        self._rekey = rekey
+
+    def _rekeyed(self, text: str) -> Rekeyed:
+        if self._rekey is not None:
+            return self._rekey(text)
+        from provenance.analysis import analyse
+        from provenance.documents.model import Article
+        from provenance.text.chrome import distinct_keys
+
+        analysis = analyse(Article(id="", path="", text=text), self.params, detect=False)
+        return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
     @abc.abstractmethod
     def add(self, docs: Iterable[IndexedDoc]) -> dict[str, int]:
@@ -294,6 +310,15 @@ class IndexBackend(abc.ABC):
                 f"{self.location}: index was built with other fingerprint parameters; rebuild it or use the"
                 " same settings:\n  " + "\n  ".join(differences)
             )
+
+
+def grouped_lines(keys: list[int], counts: list[int], docs: np.ndarray, owner: np.ndarray,
+                  sample: int) -> SourceLines:
+    """A source's counted lines as :meth:`IndexBackend.frequent_lines` returns them, from its line
+    keys, their counts and the unpacked holder lists (``owner``: the key index of each holder)."""
+    split = np.searchsorted(owner, np.arange(1, len(keys)))
+    return SourceLines(np.array(keys, dtype=np.uint64), np.array(counts, dtype=np.int64),
+                       [part[:sample] for part in np.split(docs, split)])
 
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")

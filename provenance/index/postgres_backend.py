@@ -58,10 +58,10 @@ from provenance.index.base import (
     Candidates,
     IndexBackend,
     IndexedDoc,
-    Rekeyed,
     Screen,
     SourceSummary,
     StoredDoc,
+    grouped_lines,
     merge_source,
 )
 from provenance.index.codec import unpack_text
@@ -263,7 +263,6 @@ class PostgresIndex(IndexBackend):
         self.meta = meta
         self.readonly = readonly
         self.check = _Check(self.location)
-        self._rekey: Any = None
         self._staged = False
         self._s = sql.Identifier(schema).as_string(conn)  # the quoted schema name, for statements
 
@@ -385,20 +384,6 @@ class PostgresIndex(IndexBackend):
             doing = "write to" if writing else "read"
             raise IndexError_(f"{self.location}: cannot {doing} the index: "
                               f"{mask_in(str(exc).strip(), self._url)}") from None
-
-    def set_rekey(self, rekey: Any) -> None:
-        """Function ``text -> Rekeyed`` used to take a replaced or removed document out of its lists."""
-        self._rekey = rekey
-
-    def _rekeyed(self, text: str) -> Rekeyed:
-        if self._rekey is not None:
-            return self._rekey(text)
-        from provenance.analysis import analyse
-        from provenance.documents.model import Article
-        from provenance.text.chrome import distinct_keys
-
-        analysis = analyse(Article(id="", path="", text=text), self.params, detect=False)
-        return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
     def change_marker(self) -> tuple[int, int]:
         """Documents and the last row id handed out: any committed write changes one of them."""
@@ -795,10 +780,7 @@ class PostgresIndex(IndexBackend):
             blobs.append(postings.whole(self.check.blob(head, "lines", "docs")))
         out = {}
         for name, (keys, counts, blobs) in found.items():
-            docs, owner = self._unpack("lines", blobs)
-            split = np.searchsorted(owner, np.arange(1, len(keys)))
-            out[name] = SourceLines(np.array(keys, dtype=np.uint64), np.array(counts, dtype=np.int64),
-                                    [part[:sample] for part in np.split(docs, split)])
+            out[name] = grouped_lines(keys, counts, *self._unpack("lines", blobs), sample)
         return out
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:

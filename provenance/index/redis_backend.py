@@ -81,7 +81,6 @@ from provenance.index.base import (
     Candidates,
     IndexBackend,
     IndexedDoc,
-    Rekeyed,
     Screen,
     SourceSummary,
     StoredDoc,
@@ -593,7 +592,6 @@ class RedisIndex(IndexBackend):
         self.meta = meta
         self.schema = schema
         self.check = _Check(self.location)
-        self._rekey: Any = None
         self._scripts: dict[str, Any] = {}
         self._recent: OrderedDict[int, tuple[str, _Record]] = OrderedDict()  # row -> (key, record)
         self._recent_lock = threading.Lock()  # the HTTP service reads one index from several threads
@@ -747,20 +745,6 @@ class RedisIndex(IndexBackend):
         if not isinstance(bits, list) or len(bits) != len(rows):
             raise self.check.fail(self._k("live"), "is not a bitmap")
         return {rowid for rowid, bit in zip(rows, bits, strict=True) if bit == 1}
-
-    def set_rekey(self, rekey: Any) -> None:
-        """Function ``text -> Rekeyed`` used to find the postings of a replaced or removed document."""
-        self._rekey = rekey
-
-    def _rekeyed(self, text: str) -> Rekeyed:
-        if self._rekey is not None:
-            return self._rekey(text)
-        from provenance.analysis import analyse
-        from provenance.documents.model import Article
-        from provenance.text.chrome import distinct_keys
-
-        analysis = analyse(Article(id="", path="", text=text), self.params, detect=False)
-        return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
     # -- writing ----------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:

@@ -41,10 +41,10 @@ from provenance.index.base import (
     Candidates,
     IndexBackend,
     IndexedDoc,
-    Rekeyed,
     Screen,
     SourceSummary,
     StoredDoc,
+    grouped_lines,
     summary_domain,
     summary_policy,
 )
@@ -274,7 +274,6 @@ class SqliteIndex(IndexBackend):
         self.conn = conn
         self.params = params
         self.meta = meta
-        self._rekey: Any = None
         self.readonly = False
 
     # -- opening -----------------------------------------------------------------------------
@@ -343,10 +342,6 @@ class SqliteIndex(IndexBackend):
         if params is not None:
             index.check_params(params)
         return index
-
-    def set_rekey(self, rekey: Any) -> None:
-        """Function ``text -> Fingerprint`` used to delete the keys of a replaced document."""
-        self._rekey = rekey
 
     # -- writing ----------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:
@@ -508,17 +503,6 @@ class SqliteIndex(IndexBackend):
             return postings.unpack(blobs)
         except ValueError as exc:
             raise IndexError_(f"{self.location}: a posting list in {table} is damaged ({exc}); rebuild the index") from None
-
-    def _rekeyed(self, text: str) -> Rekeyed:
-        """The keys a stored text was indexed under (they are not stored per document)."""
-        if self._rekey is not None:
-            return self._rekey(text)
-        from provenance.analysis import analyse
-        from provenance.documents.model import Article
-        from provenance.text.chrome import distinct_keys
-
-        analysis = analyse(Article(id="", path="", text=text), self.params, detect=False)
-        return Rekeyed(analysis.fingerprint, distinct_keys(analysis.line_keys))
 
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(ids)
@@ -686,10 +670,7 @@ class SqliteIndex(IndexBackend):
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
         out = {}
         for name, (keys, counts, blobs) in found.items():
-            docs, owner = self._unpack("lines", blobs)
-            split = np.searchsorted(owner, np.arange(1, len(keys)))
-            out[name] = SourceLines(np.array(keys, dtype=np.uint64), np.array(counts, dtype=np.int64),
-                                    [part[:sample] for part in np.split(docs, split)])
+            out[name] = grouped_lines(keys, counts, *self._unpack("lines", blobs), sample)
         return out
 
     def screens(self, rowids: Iterable[int]) -> dict[int, Screen]:
