@@ -12,7 +12,7 @@ fingerprint was made with.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -310,6 +310,29 @@ class IndexBackend(abc.ABC):
                 f"{self.location}: index was built with other fingerprint parameters; rebuild it or use the"
                 " same settings:\n  " + "\n  ".join(differences)
             )
+
+
+def holders_asked(keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> tuple[list[int], dict[str, set[int]]]:
+    """The question of :meth:`IndexBackend.line_holders` as the backends ask it: the distinct line
+    keys (sorted) and the row ids of the documents of each source."""
+    by_source: dict[str, set[int]] = {}
+    for rowid, source in docs:
+        by_source.setdefault(source, set()).add(int(rowid))
+    return sorted({int(key) for key in keys}), by_source
+
+
+def held_lines(found: Sequence[tuple[int, set[int] | None]], holders: np.ndarray,
+               owner: np.ndarray) -> dict[int, set[int]]:
+    """:meth:`IndexBackend.line_holders`' answer from the line lists read: ``found[i]`` is the key
+    of list ``i`` and the documents asked about in its source; ``holders``/``owner`` the lists
+    unpacked (``owner``: the list index of each holder)."""
+    out: dict[int, set[int]] = {}
+    for (key, mine), held in zip(found, np.split(holders, np.searchsorted(owner, np.arange(1, len(found)))),
+                                 strict=True):
+        kept = mine.intersection(held.tolist()) if mine else set()
+        if kept:
+            out.setdefault(key, set()).update(kept)
+    return out
 
 
 def grouped_lines(keys: list[int], counts: list[int], docs: np.ndarray, owner: np.ndarray,

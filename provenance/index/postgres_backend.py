@@ -42,7 +42,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -52,7 +51,7 @@ import numpy as np
 from provenance import __version__
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys, simhash_keys
-from provenance.index import postings
+from provenance.index import postings, readback
 from provenance.index.base import (
     POLICY_RANK,
     Candidates,
@@ -62,10 +61,12 @@ from provenance.index.base import (
     SourceSummary,
     StoredDoc,
     grouped_lines,
+    held_lines,
+    holders_asked,
     merge_source,
 )
-from provenance.index.codec import unpack_text
 from provenance.index.location import mask_in, mask_url
+from provenance.index.readback import MAX_JSON
 from provenance.params import FingerprintParams
 from provenance.text.chrome import SourceLines
 
@@ -73,7 +74,6 @@ SCHEMA_VERSION = 1
 KIND = "provenance index"
 SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_SCHEMA = "provenance"
-MAX_JSON = 1 << 20  # bytes of a JSON value read back (claims, parameters)
 _MAX_U64 = (1 << 64) - 1
 _MAX_INT4 = (1 << 31) - 1
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
@@ -87,7 +87,6 @@ _DOC_TYPES = ("int8", "text", "text", "text", "text", "text", "text", "text", "t
               "bytea", "bytea", "bytea", "int8", "int4", "text", "text", "bool", "bool", "text")
 _STORED = ("rowid, id, path, text_z, title, source, url, published, publisher, license, language, simhash,"
            " shingle_count, policy, policy_from, no_edits, aggregator, claims, content_hash, minhash")
-_CLAIM_TEXT = ("text", "name", "kind", "url", "resolved")
 
 _DDL = """
 CREATE TABLE {s}.meta (key text PRIMARY KEY, value text NOT NULL);
@@ -152,19 +151,11 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= (1 << 63) else value
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-class _Check:
+class _Check(readback.Check):
     """Values read back, checked: a violation raises ``IndexError_`` naming the index and table."""
 
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def fail(self, table: str, problem: str) -> IndexError_:
-        return IndexError_(f"{self.where}: {table} {problem}; the index is damaged or was tampered with; "
-                           "rebuild it")
+    noun = "column"
+    advice = "the index is damaged or was tampered with; rebuild it"
 
     def text(self, value: object, table: str, name: str, required: bool = False) -> str | None:
         if value is None and not required:
@@ -178,11 +169,6 @@ class _Check:
             raise self.fail(table, f"column {name!r} is not a whole number from {low} to {high}")
         return value
 
-    def blob(self, value: object, table: str, name: str) -> bytes:
-        if not isinstance(value, bytes):
-            raise self.fail(table, f"column {name!r} is not bytes")
-        return value
-
     def flag(self, value: object, table: str, name: str) -> bool:
         if type(value) is not bool:
             raise self.fail(table, f"column {name!r} is not a boolean")
@@ -190,62 +176,6 @@ class _Check:
 
     def simhash(self, value: object, table: str) -> int:
         return self.integer(value, table, "simhash", -(1 << 63), (1 << 63) - 1) & _MAX_U64
-
-    def policy(self, value: object, table: str, name: str) -> str | None:
-        if value is not None and (not isinstance(value, str) or value not in POLICY_RANK):
-            raise self.fail(table, f"column {name!r} is not a policy")
-        return value
-
-    def packed(self, value: object, table: str, name: str) -> str:
-        return unpack_text(self.blob(value, table, name), f"{self.where}: {table} column {name!r}")
-
-    def minhash(self, value: object, table: str, num_perm: int) -> np.ndarray:
-        if not isinstance(value, bytes) or len(value) != num_perm * 4:
-            raise self.fail(table, f"column 'minhash' is not {num_perm * 4} bytes")
-        return np.frombuffer(value, dtype="<u4").astype(np.uint32)
-
-    def json(self, value: object, table: str, name: str) -> Any:
-        if not isinstance(value, str) or len(value) > MAX_JSON:
-            raise self.fail(table, f"column {name!r} is not JSON of at most {MAX_JSON} bytes")
-        try:
-            return json.loads(value, parse_constant=_no_constant)
-        except (ValueError, RecursionError):
-            raise self.fail(table, f"column {name!r} is not valid JSON") from None
-
-    def claims(self, value: object, table: str) -> list[dict[str, Any]]:
-        if value is None or value == "":
-            return []
-        data = self.json(value, table, "claims")
-        if not isinstance(data, list) or not all(isinstance(c, dict) and _claim_ok(c) for c in data):
-            raise self.fail(table, "column 'claims' is not a list of claims")
-        return data
-
-    def params(self, value: object) -> FingerprintParams:
-        data = self.json(value, "meta", "params")
-        defaults = FingerprintParams()
-        if not isinstance(data, dict):
-            raise self.fail("meta", "'params' is not fingerprint parameters")
-        for spec in fields(FingerprintParams):
-            if spec.name in data:
-                wanted, got = type(getattr(defaults, spec.name)), data[spec.name]
-                if not (type(got) is wanted or (wanted is float and type(got) is int)):
-                    raise self.fail("meta", f"'params' has a bad {spec.name!r}")
-        try:
-            params = FingerprintParams.from_dict(data)
-            problems = params.problems()
-        except (ValueError, TypeError) as exc:
-            problems = [str(exc)]
-        if problems:
-            raise self.fail("meta", f"'params' is out of range ({problems[0]})")
-        return params
-
-
-def _claim_ok(claim: dict[str, Any]) -> bool:
-    span, line = claim.get("span"), claim.get("line")
-    return (all(claim.get(k) is None or isinstance(claim[k], str) for k in _CLAIM_TEXT)
-            and (span is None or (isinstance(span, list) and len(span) == 2
-                                  and all(type(v) is int and v >= 0 for v in span)))
-            and (line is None or type(line) is int))
 
 
 class PostgresIndex(IndexBackend):
@@ -317,7 +247,7 @@ class PostgresIndex(IndexBackend):
                               f"provenance reads schema {SCHEMA_VERSION}); rebuild the index into a new schema, or "
                               "copy it with 'provenance index copy'")
         try:
-            stored = check.params(raw.get("params"))
+            stored = check.params(raw.get("params"), "meta")
         except IndexError_:
             conn.close()
             raise
@@ -738,13 +668,9 @@ class PostgresIndex(IndexBackend):
                 self.check.integer(n, "lines", "n", 0, _MAX_INT4) for key, n in rows}
 
     def line_holders(self, keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> dict[int, set[int]] | None:
-        wanted = sorted({int(key) for key in keys})
-        by_source: dict[str, set[int]] = {}
-        for rowid, source in docs:
-            by_source.setdefault(source, set()).add(int(rowid))
-        out: dict[int, set[int]] = {}
+        wanted, by_source = holders_asked(keys, docs)
         if not wanted or not by_source:
-            return out
+            return {}
         signed = np.array(wanted, dtype=np.uint64).view(np.int64).tolist()
         with self._talking():
             rows = self.conn.execute(
@@ -752,16 +678,10 @@ class PostgresIndex(IndexBackend):
                 " ON s.number = l.source WHERE s.name = ANY(%s::text[]) AND l.key = ANY(%s::bigint[])",
                 (sorted(by_source), signed)).fetchall()
         if not rows:
-            return out
+            return {}
         blobs = [self.check.blob(blob, "lines", "docs") for _, _, blob in rows]
-        rowids, owner = self._unpack("lines", blobs)
-        parts = np.split(rowids, np.searchsorted(owner, np.arange(1, len(rows))))
-        for (name, key, _), held in zip(rows, parts, strict=True):
-            mine = by_source.get(name)
-            holders = mine.intersection(held.tolist()) if mine else set()
-            if holders:
-                out.setdefault(int(key) & _MAX_U64, set()).update(holders)
-        return out
+        found = [(int(key) & _MAX_U64, by_source.get(name)) for name, key, _ in rows]
+        return held_lines(found, *self._unpack("lines", blobs))
 
     def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
         if min_count < 3:

@@ -66,7 +66,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -76,6 +76,7 @@ import numpy as np
 from provenance import __version__
 from provenance.errors import IndexError_
 from provenance.fingerprint import band_keys
+from provenance.index import readback
 from provenance.index.base import (
     POLICY_RANK,
     Candidates,
@@ -84,10 +85,11 @@ from provenance.index.base import (
     Screen,
     SourceSummary,
     StoredDoc,
+    holders_asked,
     summary_domain,
     summary_policy,
 )
-from provenance.index.codec import pack_texts, unpack_nth, unpack_text, unpack_texts
+from provenance.index.codec import pack_texts, unpack_nth, unpack_texts
 from provenance.index.location import mask_in, mask_url
 from provenance.params import FingerprintParams
 from provenance.text.chrome import SourceLines
@@ -96,7 +98,6 @@ SCHEMA_VERSION = 6
 LEGACY_SCHEMA = 3  # datasketch's pickled LSH buckets: read by ``index copy`` only
 OLD_SCHEMAS = (3, 4, 5)  # documents read by ``index copy`` only
 LAYOUT = "b16 p16 s10 l8"  # bucket bits of each kind of posting: an index of another layout is refused
-MAX_JSON = 1 << 20  # bytes of a JSON field (claims, the parameters)
 MAX_ROWID = (1 << 32) - 1  # 4 bytes in a record, and an offset of the live bitmap
 _OLD_MAX_ROWID = (1 << 63) - 1
 _MAX_U64 = (1 << 64) - 1
@@ -107,7 +108,6 @@ _META = ("schema", "params", "created", "created_by", "layout")
 _FIELDS = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
            "content_hash", "policy", "policy_from", "claims", "offsets")
 _SOURCE_FIELDS = ("name", "documents", "domain", "policy", "policy_from", "no_edits", "aggregator")
-_CLAIM_TEXT = ("text", "name", "kind", "url", "resolved")
 # Schemas 4 and 5: one hash per document (read by ``index copy`` only).
 _OLD_TEXT = ("id", "path", "title", "source", "url", "published", "publisher", "license", "language",
              "content_hash", "policy", "policy_from")
@@ -360,14 +360,13 @@ def _sim_buckets(simhash: int, params: FingerprintParams) -> list[tuple[int, int
     return out
 
 
-class _Check:
+class _Check(readback.Check):
     """Validation of bytes read back: a violation raises ``IndexError_`` naming the index and key."""
 
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def fail(self, key: str, problem: str) -> IndexError_:
-        return IndexError_(f"{self.where}: {key} {problem}; rebuild the index")
+    def _json_text(self, value: object) -> str | None:
+        if not isinstance(value, bytes) or len(value) > readback.MAX_JSON:  # measured before decoding
+            return None
+        return value.decode("utf-8")
 
     def rowids(self, members: Iterable[object], key: str) -> list[int]:
         out = []
@@ -396,45 +395,10 @@ class _Check:
         except UnicodeDecodeError:
             raise self.fail(key, f"field {name!r} is not UTF-8 text") from None
 
-    def blob(self, value: object, key: str, name: str) -> bytes:
-        if not isinstance(value, bytes):
-            raise self.fail(key, f"field {name!r} is missing")
-        return value
-
-    def packed(self, value: object, key: str, name: str) -> str:
-        """A compressed text (the codec checks the bytes and names the index in its own error)."""
-        return unpack_text(self.blob(value, key, name), f"{self.where}: {key} field {name!r}")
-
     def flag(self, value: object, key: str, name: str) -> bool:
         if value not in (b"0", b"1"):
             raise self.fail(key, f"field {name!r} is not 0 or 1")
         return value == b"1"
-
-    def json(self, value: object, key: str, name: str) -> Any:
-        if not isinstance(value, bytes) or len(value) > MAX_JSON:
-            raise self.fail(key, f"field {name!r} is not JSON of at most {MAX_JSON} bytes")
-        try:
-            return json.loads(value.decode("utf-8"), parse_constant=_no_constant)
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise self.fail(key, f"field {name!r} is not valid JSON") from None
-
-    def policy(self, value: object, key: str, name: str) -> str | None:
-        if value is not None and (not isinstance(value, str) or value not in POLICY_RANK):
-            raise self.fail(key, f"field {name!r} is not a policy")
-        return value
-
-    def claims(self, value: object, key: str) -> list[dict[str, Any]]:
-        if value is None or value == b"":
-            return []
-        data = self.json(value, key, "claims")
-        if not isinstance(data, list) or not all(isinstance(c, dict) and _claim_ok(c) for c in data):
-            raise self.fail(key, "field 'claims' is not a list of claims")
-        return data
-
-    def minhash(self, value: object, key: str, num_perm: int) -> np.ndarray:
-        if not isinstance(value, bytes) or len(value) != num_perm * 4:
-            raise self.fail(key, f"field 'minhash' is not {num_perm * 4} bytes")
-        return np.frombuffer(value, dtype="<u4").astype(np.uint32)
 
     def offsets(self, value: bytes, key: str, length: int) -> bytes:
         """An offset map whose inflated size fits a text of ``length`` characters (a varint count
@@ -481,34 +445,6 @@ class _Check:
         policy = self.policy(self.text(raw["policy"], key, "policy"), key, "policy")
         return SourceSummary(name, self.text(raw["domain"], key, "domain"), documents, policy,
                              self.text(raw["policy_from"], key, "policy_from"), flags[0], flags[1])
-
-    def params(self, value: object, key: str) -> FingerprintParams:
-        data = self.json(value, key, "params")
-        defaults = FingerprintParams()
-        if not isinstance(data, dict):
-            raise self.fail(key, "field 'params' is not fingerprint parameters")
-        for spec in fields(FingerprintParams):
-            if spec.name not in data:
-                continue
-            wanted, got = type(getattr(defaults, spec.name)), data[spec.name]
-            if not (type(got) is wanted or (wanted is float and type(got) is int)):
-                raise self.fail(key, f"field 'params' has a bad {spec.name!r}")
-        params = FingerprintParams.from_dict(data)
-        if params.problems():
-            raise self.fail(key, f"field 'params' is out of range ({params.problems()[0]})")
-        return params
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-def _claim_ok(claim: dict[str, Any]) -> bool:
-    span, line = claim.get("span"), claim.get("line")
-    return (all(claim.get(k) is None or isinstance(claim[k], str) for k in _CLAIM_TEXT)
-            and (span is None or (isinstance(span, list) and len(span) == 2
-                                  and all(type(v) is int and v >= 0 for v in span)))
-            and (line is None or type(line) is int))
 
 
 @dataclass
@@ -1052,13 +988,11 @@ class RedisIndex(IndexBackend):
 
     def line_holders(self, keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> dict[int, set[int]] | None:
         self._readable()
-        wanted = np.array(sorted({int(key) for key in keys}), dtype=np.uint64)
-        by_source: dict[str, set[int]] = {}
-        for rowid, source in docs:
-            by_source.setdefault(source, set()).add(int(rowid))
+        asked, by_source = holders_asked(keys, docs)
         out: dict[int, set[int]] = {}
-        if not wanted.size:
+        if not asked:
             return out
+        wanted = np.array(asked, dtype=np.uint64)
         buckets = np.unique((wanted >> np.uint64(16)) % np.uint64(_LINE_BUCKETS)).tolist()
         sources = sorted(by_source)
         names = [self._k("l", _source_tag(source), f"{b:x}") for source in sources for b in buckets]

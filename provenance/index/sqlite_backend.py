@@ -45,6 +45,8 @@ from provenance.index.base import (
     SourceSummary,
     StoredDoc,
     grouped_lines,
+    held_lines,
+    holders_asked,
     summary_domain,
     summary_policy,
 )
@@ -620,13 +622,9 @@ class SqliteIndex(IndexBackend):
         return {key & ((1 << 64) - 1): n for key, n in rows}
 
     def line_holders(self, keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> dict[int, set[int]] | None:
-        wanted = sorted({int(key) for key in keys})
-        by_source: dict[str, set[int]] = {}
-        for rowid, source in docs:
-            by_source.setdefault(source, set()).add(int(rowid))
-        out: dict[int, set[int]] = {}
+        wanted, by_source = holders_asked(keys, docs)
         if not wanted or not by_source:
-            return out
+            return {}
         names = sorted(by_source)
         signed = _keys64(np.array(wanted, dtype=np.uint64)).tolist()
         found: list[tuple[int, set[int]]] = []  # (key, the docs of its source)
@@ -643,15 +641,7 @@ class SqliteIndex(IndexBackend):
                         blobs.append(blob)
         except sqlite3.Error as exc:
             raise IndexError_(f"{self.location}: cannot read the index: {exc}") from None
-        if not found:
-            return out
-        rowids, owner = self._unpack("lines", blobs)
-        for (key, mine), held in zip(found, np.split(rowids, np.searchsorted(owner, np.arange(1, len(found)))),
-                                     strict=True):
-            holders = mine.intersection(held.tolist())
-            if holders:
-                out.setdefault(key, set()).update(holders)
-        return out
+        return held_lines(found, *self._unpack("lines", blobs)) if found else {}
 
     def frequent_lines(self, min_count: int, sample: int) -> dict[str, SourceLines]:
         if min_count < _LINES_INDEXED:
