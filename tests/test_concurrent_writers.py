@@ -3,12 +3,12 @@ no lost or doubled documents, exact per-source counts, and the same lists as one
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 
 import numpy as np
 import pytest
 from backends import BACKENDS, drop, location
+from together import run_together
 
 from provenance.analysis import analyse
 from provenance.documents.model import Article
@@ -82,16 +82,8 @@ def test_two_builders_at_once(backend: str, tmp_path: Path) -> None:
     loc = location(backend, tmp_path)
     reference = str(tmp_path / "reference.sqlite")
     try:
-        context = multiprocessing.get_context("spawn")
-        queue = context.Queue()
-        start = context.Barrier(2)
-        writers = [context.Process(target=_writer, args=(loc, str(rules_file), str(shard), start, queue))
-                   for shard in (shard_a, shard_b)]
-        for process in writers:
-            process.start()
-        results = [queue.get(timeout=300) for _ in writers]
-        for process in writers:
-            process.join(timeout=60)
+        results = run_together([(_writer, (loc, str(rules_file), str(shard))) for shard in (shard_a, shard_b)],
+                               barrier=True)
         assert all(status == "ok" for status, _ in results), results
         added = sum(counts[0] for _, counts in results)
         updated = sum(counts[1] for _, counts in results)

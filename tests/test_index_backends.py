@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from backends import BACKENDS, drop, location
+from together import run_together
 
 from provenance.engine import Scanner, build_index, copy_index, scan
 from provenance.errors import IndexError_
@@ -172,16 +173,8 @@ def test_scans_beside_a_writer(index_location: str, corpus: tuple[Path, Path], t
     for k in range(40):
         rng.shuffle(words)
         write(extra / f"doc{k:02d}.md", f"---\nid: extra-{k}\nsource: Riverside Post\n---\n{' '.join(words)}\n")
-    context = multiprocessing.get_context("spawn")
-    queue: multiprocessing.Queue = context.Queue()
-    scanners = [context.Process(target=_scan_worker, args=(index_location, str(rules_file), str(incoming), 3, queue))
-                for _ in range(2)]
-    writer = context.Process(target=_add_worker, args=(index_location, str(rules_file), str(extra), queue))
-    for process in [*scanners, writer]:
-        process.start()
-    results = [queue.get(timeout=240) for _ in range(3)]
-    for process in [*scanners, writer]:
-        process.join(timeout=60)
+    results = run_together([(_scan_worker, (index_location, str(rules_file), str(incoming), 3))] * 2
+                           + [(_add_worker, (index_location, str(rules_file), str(extra)))], timeout=240)
     errors = [r for r in results if r[0] == "error"]
     assert not errors, errors
     for _status, value in results:

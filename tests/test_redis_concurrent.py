@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from backends import drop, location, require_redis
+from together import run_together
 
 from provenance.analysis import analyse
 from provenance.documents.model import Article
@@ -89,15 +90,8 @@ def test_three_builders_at_once(tmp_path: Path) -> None:
     rules = load_rules(rules_file)
     loc = location("redis", tmp_path)
     try:
-        context = multiprocessing.get_context("spawn")
-        queue: multiprocessing.Queue = context.Queue()
-        builders = [context.Process(target=_builder, args=(loc, str(rules_file), str(tmp_path / "corpus" / f"shard{n}"),
-                                                             queue)) for n in range(SHARDS)]
-        for process in builders:
-            process.start()
-        results = [queue.get(timeout=300) for _ in builders]
-        for process in builders:
-            process.join(timeout=60)
+        results = run_together([(_builder, (loc, str(rules_file), str(tmp_path / "corpus" / f"shard{n}")))
+                                for n in range(SHARDS)])
         assert all(status == "ok" for status, _ in results), results
 
         url, prefix = _split_url(loc)
@@ -162,15 +156,7 @@ def test_same_document_from_two_builders_is_stored_once(tmp_path: Path, n: int) 
     rules_file.write_text("", encoding="utf-8")
     loc = location("redis", tmp_path)
     try:
-        context = multiprocessing.get_context("spawn")
-        queue: multiprocessing.Queue = context.Queue()
-        builders = [context.Process(target=_builder, args=(loc, str(rules_file), str(tmp_path / "corpus" / "shard0"),
-                                                             queue)) for _ in range(n)]
-        for process in builders:
-            process.start()
-        results = [queue.get(timeout=300) for _ in builders]
-        for process in builders:
-            process.join(timeout=60)
+        results = run_together([(_builder, (loc, str(rules_file), str(tmp_path / "corpus" / "shard0")))] * n)
         assert all(status == "ok" for status, _ in results), results
         shard = (tmp_path / "corpus" / "shard0" / "docs.jsonl").read_text(encoding="utf-8")
         with open_index(loc, None) as index:
