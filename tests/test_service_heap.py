@@ -9,11 +9,11 @@ import textwrap
 
 import pytest
 
-from provenance.service.heap import release_free, steady_heap
+from provenance.service.heap import steady_heap
 
 _PROBE = textwrap.dedent("""
     import sys
-    from provenance.service.heap import release_free, steady_heap
+    from provenance.service.heap import steady_heap
 
     def anon_kb():
         for line in open("/proc/self/status"):
@@ -47,6 +47,3 @@ def test_large_blocks_go_back_after_use() -> None:
 def test_steady_heap_applies_on_glibc_only() -> None:
     assert steady_heap() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")
 
-
-def test_free_pages_go_back_on_glibc() -> None:
-    assert release_free() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")

@@ -40,7 +40,7 @@ from provenance.service import articles as payloads
 from provenance.service import errors
 from provenance.service.auth import can_read, can_write
 from provenance.service.errors import ApiError
-from provenance.service.heap import keep_releasing, steady_heap
+from provenance.service.heap import steady_heap
 from provenance.service.limits import SPREAD, ServiceMiddleware
 from provenance.service.models import (
     ArticleIn,
@@ -77,14 +77,13 @@ def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: I
         steady_heap()  # in every worker process: its memory must not creep up with the texts it checks
         index: IndexState = app.state.index
         await anyio.to_thread.run_sync(index.start)
-        tasks = [asyncio.create_task(index.watch()), asyncio.create_task(keep_releasing())]
+        watcher = asyncio.create_task(index.watch())
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
             await anyio.to_thread.run_sync(index.close)
 
     app = FastAPI(title="provenance", version=__version__, lifespan=lifespan, description=(
