@@ -433,7 +433,7 @@ class Scanner:
     """Scans articles against an open index with one set of rules."""
 
     def __init__(self, index: IndexBackend, rules: Rules, book: PolicyBook | None = None,
-                 chrome: Chrome | None = None, documents: int | None = None) -> None:
+                 chrome: Chrome | None = None, documents: int | None = None, view_chars: int | None = None) -> None:
         self.index = index
         self.rules = rules
         self.params = index.params
@@ -443,7 +443,7 @@ class Scanner:
         self.chrome = chrome if chrome is not None else Chrome.load(index)
         self.documents = index.count() if documents is None else documents  # given: counted with book and chrome
         self.matcher = Matcher(index, self.params, self.book.registry, self.book.min_passage,
-                               df_threshold=rules.defaults.df_threshold(self.documents))
+                               df_threshold=rules.defaults.df_threshold(self.documents), cache_chars=view_chars)
 
     def analyse(self, articles: list[Article]) -> list[Analysis | None]:
         """Analyses of the readable articles among ``articles`` (None for the others), made in one

@@ -91,7 +91,7 @@ class Matcher:
 
     def __init__(self, index: IndexBackend, params: FingerprintParams, registry: NameRegistry | None,
                  min_passage_for: Callable[[str | None], int], cache_size: int = 128,
-                 df_threshold: int | None = None) -> None:
+                 df_threshold: int | None = None, cache_chars: int | None = None) -> None:
         self.index = index
         self.df_threshold = df_threshold
         self.params = params
@@ -99,6 +99,8 @@ class Matcher:
         self.min_passage_for = cache(min_passage_for)
         self._views: OrderedDict[int, SourceView] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_chars = cache_chars  # the views' screen characters kept at most (None: any)
+        self._cached_chars = 0
 
     def min_passage(self, analysis: Analysis, source: str | None) -> int:
         """The shortest passage (body characters without spaces) that counts as reuse of
@@ -111,7 +113,9 @@ class Matcher:
         return minimum if analysis.tokens.cjk_share >= 0.5 else round(minimum * WORD_TEXT_FACTOR)
 
     def views(self, rowids: list[int]) -> dict[int, SourceView]:
-        """Source views of the given documents (recently used ones kept in memory)."""
+        """Source views of the given documents (recently used ones kept in memory: at most
+        ``cache_size`` of them and ``cache_chars`` characters of their texts, beyond those asked
+        for now)."""
         found = {r: self._views[r] for r in rowids if r in self._views}
         for rowid in found:
             self._views.move_to_end(rowid)
@@ -119,8 +123,11 @@ class Matcher:
         if missing:
             for rowid, view in source_views(self.index.screens(missing), self.params).items():
                 found[rowid] = self._views[rowid] = view
-            while len(self._views) > self._cache_size:
-                self._views.popitem(last=False)
+                self._cached_chars += len(view.screen)
+            while len(self._views) > max(self._cache_size, len(found)) or (
+                    self._cache_chars is not None and self._cached_chars > self._cache_chars
+                    and len(self._views) > len(found)):
+                self._cached_chars -= len(self._views.popitem(last=False)[1].screen)
         return found
 
     def sources(self, rowids: list[int]) -> list[tuple[StoredDoc, SourceView]]:

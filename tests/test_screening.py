@@ -333,3 +333,31 @@ def test_candidate_ranking_is_its_definition(rng: random.Random, documents: int,
     counts = {k: rng.randint(2, 30) for k in rng.sample(keys, min(len(keys), rng.randint(0, 40)))}
     matcher = Matcher(_KeysOnlyIndex([], {}), PARAMS, None, lambda _: 50, df_threshold=16)  # type: ignore[arg-type]
     assert matcher.candidate_kinds(analysis, found, counts) == _reference_kinds(analysis, found, counts)
+
+
+class _Screens:
+    """An index that only serves screens (rowid k: a text of k × 100 characters), counting reads."""
+
+    def __init__(self) -> None:
+        self.read: list[int] = []
+
+    def screens(self, rowids: list[int]) -> dict[int, Screen]:
+        self.read += rowids
+        return {r: Screen("src", ("港口 " * 50 * r)[: 100 * r], b"", 0) for r in rowids}
+
+
+def test_the_view_cache_keeps_a_character_budget_beyond_the_views_asked_for() -> None:
+    index = _Screens()
+    matcher = Matcher(index, PARAMS, None, lambda source: 50, cache_chars=1000)  # type: ignore[arg-type]
+    asked = matcher.views([4, 5, 6])  # 1,500 characters: over the budget, all kept while asked for
+    assert sorted(asked) == [4, 5, 6] and sorted(matcher.views([4, 5, 6])) == [4, 5, 6]
+    assert index.read == [4, 5, 6]  # the second ask read nothing
+    matcher.views([1])  # the oldest go until the budget holds
+    assert list(matcher._views) == [6, 1]
+    assert matcher._cached_chars == 700
+    matcher.views([6, 2])
+    assert index.read == [4, 5, 6, 1, 2] and list(matcher._views) == [1, 6, 2]
+    unbounded = Matcher(_Screens(), PARAMS, None, lambda source: 50)  # type: ignore[arg-type]
+    unbounded.views([4, 5, 6])
+    unbounded.views([1])
+    assert list(unbounded._views) == [4, 5, 6, 1]  # a scan keeps its 128 views whatever their length
