@@ -16,8 +16,8 @@ Phases, in order:
   in-process      the baseline measured in the same run: the same requests checked in this process by
                   one :class:`~provenance.engine.Scanner` (payload → article as the service reads it,
                   analysis, matching, judging), per article
-  start           the service with ``--workers`` and ``--threads``; ready when ``/healthz`` answers
-                  and every worker has said it started
+  start           the service with ``--workers`` (check processes) and ``--threads``; ready when
+                  ``/healthz`` answers (the service answers once every check process has the index open)
   warm-up         ``--warmup`` requests at the full concurrency, not counted
   serial          ``--serial`` requests from one client: the service's own cost per request against
                   the in-process baseline
@@ -215,17 +215,14 @@ class Service:
                                         stdin=subprocess.DEVNULL)
 
     def wait_ready(self, deadline: float) -> str | None:
-        """None once ``/healthz`` answers and every worker has started, else why not."""
+        """None once ``/healthz`` answers, else why not."""
         import httpx
 
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return f"the service exited with {self.process.returncode}: {self.log_tail()}"
             try:
-                answer = httpx.get(self.url + "/healthz", timeout=2)
-                started = self.log_path.read_text(encoding="utf-8", errors="replace").count(
-                    "Application startup complete")
-                if answer.status_code == 200 and started >= self.workers:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return None
             except httpx.HTTPError:
                 pass
@@ -239,7 +236,7 @@ class Service:
         return "(no log)"
 
     def pids(self) -> list[int]:
-        """The service's process tree: the serve command and its workers."""
+        """The service's process tree: the serve command and its check processes."""
         return [self.process.pid, *children(self.process.pid)]
 
     def stop(self) -> int | None:
@@ -297,6 +294,17 @@ def memory(pids: list[int]) -> dict[str, float]:
             total["rss_mb"] += info.rss / (1 << 20)
             total["anon_mb"] += (info.rss - getattr(info, "shared", 0)) / (1 << 20)
     return {k: round(v, 1) for k, v in total.items()}
+
+
+def anon_by_process(pids: list[int]) -> dict[int, float]:
+    """Each process's anonymous memory in MB (Linux; empty elsewhere)."""
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("RssAnon:"):
+                    found[pid] = round(int(line.split()[1]) / 1024, 1)
+    return found
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -456,7 +464,7 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     say(f"in-process baseline on {min(args.baseline, len(load))} of the requests")
     results["in_process"] = in_process(location, load[: args.baseline], warm[:20])
 
-    say(f"starting provenance serve with {args.workers} worker(s)")
+    say(f"starting provenance serve with {args.workers} check process(es)")
     service = Service(location, work, args.workers, args.threads, args.timeout, args.serve_args)
     results["service"] = {"command": " ".join(service.command[1:]), "log": str(service.log_path)}
     try:
@@ -474,6 +482,7 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
             results["serial"] = asyncio.run(drive(service.url, serial, 1, args.timeout + 30, args.max_seconds))
         pids = service.pids()
         memory_start = memory(pids)
+        anon_start = anon_by_process(pids)
         cpu_start = cpu_seconds(pids)
         busy_start, own_start = machine_busy_seconds(), time.process_time()
         sampler = Sampler(service)
@@ -485,6 +494,7 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
             sampler.stop()
         pids = service.pids()
         memory_end = memory(pids)
+        anon_end = anon_by_process(pids)
         service_cpu = cpu_seconds(pids) - cpu_start
         others = machine_busy_seconds() - busy_start - service_cpu - (time.process_time() - own_start)
         peak = max([memory_start, *sampler.samples, memory_end], key=lambda m: m["rss_mb"])
@@ -499,6 +509,8 @@ def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
             "middle": middle,
             "second_half_growth": round(memory_end["rss_mb"] / middle["rss_mb"] - 1, 4) if middle["rss_mb"] else None,
             "processes": len(pids),
+            # the serving process first, then its children (check processes, multiprocessing's tracker)
+            "anon_by_process": [[anon_start.get(pid), anon_end.get(pid)] for pid in pids],
         }
         load_result = results["load"]
         results["load"]["service_cpu_ms_per_request"] = round(1000 * service_cpu / max(1, load_result["requests"]), 2)
@@ -565,7 +577,7 @@ def print_table(results: dict[str, Any]) -> None:
                  ("", "ratio p50 to in-process p50 (HTTP, JSON, threads)",
                   f"{ratios['serial_p50_over_in_process_p50']}× (+{ratios['serial_overhead_ms']} ms)")]
     rows += [
-        ("load", f"{load['requests']} requests, {load['clients']} clients, {config['workers']} worker(s), "
+        ("load", f"{load['requests']} requests, {load['clients']} clients, {config['workers']} check process(es), "
                  f"threads {config['threads']}", f"{load['seconds']} s"),
         ("", "latency p50 / p95 / p99   [target p95 ≤ 150 ms]",
          f"{load['p50_ms']:.1f} / {load['p95_ms']:.1f} / {load['p99_ms']:.1f} ms"),
@@ -583,6 +595,8 @@ def print_table(results: dict[str, Any]) -> None:
          f"{mem['start']['rss_mb']:.0f} / {mem['end']['rss_mb']:.0f} / {mem['peak']['rss_mb']:.0f} MB"),
         ("", "growth over the run (RSS)", f"{100 * (mem['growth'] or 0):+.1f} %"),
         ("", "its own memory (anonymous): start / end", f"{mem['start']['anon_mb']:.0f} / {mem['end']['anon_mb']:.0f} MB"),
+        ("", "  by process, start → end", ", ".join(f"{a:.0f} → {b:.0f}" for a, b in mem.get("anon_by_process", [])
+                                                    if a is not None and b is not None) + " MB"),
         ("", "growth over the run   [target ≤ 10 %]", f"{100 * (mem['anon_growth'] or 0):+.1f} %"),
         ("", "the rest: mapped files (index pages read through mmap): start / end",
          f"{mem['start']['rss_mb'] - mem['start']['anon_mb']:.0f} / {mem['end']['rss_mb'] - mem['end']['anon_mb']:.0f} MB"),
@@ -608,8 +622,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10_000, help="measured requests (default 10000)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent closed-loop clients (default 20)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
-                        help="service worker processes (default: one per core)")
-    parser.add_argument("--threads", type=int, default=None, help="scan threads per worker (default: the service's)")
+                        help="the service's check processes (default: one per core)")
+    parser.add_argument("--threads", type=int, default=None, help="scan threads of the serving process (default: the service's)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where corpus, index and the service log go; reused between runs (default: a new temp dir)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")

@@ -613,11 +613,13 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", metavar="ADDRESS",
                                       help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option("--workers", min=1, metavar="N",
-                                         help="Processes serving requests, each with its own scan threads.")] = 1,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, metavar="N", help="Scan threads per process "
-                                                "[default: one per core, at least 2; with --workers, the cores "
-                                                "shared among the workers; PROVENANCE_API_THREADS].")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, metavar="N", help="Check processes: with N > 1, "
+                                         "checks run in N processes that take them from one queue (use one per "
+                                         "core); with 1, on the serving process's threads.")] = 1,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, metavar="N", help="Scan threads of the "
+                                                "serving process [default: one per core, at least 2; with "
+                                                "--workers N, 1: they only read index statistics and documents to "
+                                                "add; PROVENANCE_API_THREADS].")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="Answer 408 when a "
                                                   "request takes longer [default: 30; 0: never; "
                                                   "PROVENANCE_API_TIMEOUT].")] = None,
@@ -657,19 +659,16 @@ def serve_command(
         raise _fail(str(exc)) from None
     if not quiet:
         writes = "on" if service.token else "off (no PROVENANCE_API_TOKEN)"
+        checking = f"{workers} check processes" if workers > 1 else f"{service.threads} scan threads"
         _err.print(f"provenance: serving {mask_url(location)} ({documents} documents) at http://{host}:{port}/ "
-                   f"with {workers} worker{'s' if workers > 1 else ''}; writes {writes}", markup=False)
+                   f"with {checking}; writes {writes}", markup=False)
     options: dict[str, Any] = {"host": host, "port": port, "access_log": False,  # the service logs each request
                                "log_level": "warning" if quiet else "info"}
     # uvicorn stops gracefully on SIGTERM, then raises the signal again with the handler it found:
     # this one makes that (or a SIGTERM before uvicorn listens) a clean exit 0.
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        if workers > 1:  # each worker process imports the app and reads these settings back
-            os.environ.update(service.to_environ())
-            uvicorn.run("provenance.service.app:factory", factory=True, workers=workers, **options)
-        else:
-            uvicorn.run(create_app(service), **options)
+        uvicorn.run(create_app(service), **options)
     finally:
         signal.signal(signal.SIGTERM, previous)
 

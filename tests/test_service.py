@@ -9,7 +9,6 @@ The corpus is the shipped sample (corpora/sample, written for the project); the 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -46,10 +45,9 @@ from provenance.report import html_format
 from provenance.report.formatters import formatter
 from provenance.rules import load_rules
 from provenance.schema import report_schema, validate_report
-from provenance.service.app import create_app, factory
-from provenance.service.limits import SPREAD, ServiceMiddleware
+from provenance.service import answers
+from provenance.service.app import create_app
 from provenance.service.settings import ServiceSettings
-from provenance.service.state import IndexState
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "sample"
@@ -374,7 +372,7 @@ def test_a_body_over_the_limit_is_413(sample_index: str) -> None:
 
 
 def test_a_slow_check_is_408_and_the_service_goes_on(sample_index: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    scan_items = IndexState.scan_items
+    scan_items = answers.scan_items
     slow = {"on": True}
 
     def slowly(scanner: Any, articles: Any) -> Any:
@@ -382,7 +380,7 @@ def test_a_slow_check_is_408_and_the_service_goes_on(sample_index: str, monkeypa
             time.sleep(1.0)
         return scan_items(scanner, articles)
 
-    monkeypatch.setattr(IndexState, "scan_items", staticmethod(slowly))
+    monkeypatch.setattr(answers, "scan_items", slowly)
     log = io.StringIO()
     with serving(sample_index, timeout=0.2, log=log) as timed:
         started = time.perf_counter()
@@ -398,7 +396,7 @@ def test_an_unexpected_failure_is_a_json_500(sample_index: str, monkeypatch: pyt
     def broken(scanner: Any, articles: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(IndexState, "scan_items", staticmethod(broken))
+    monkeypatch.setattr(answers, "scan_items", broken)
     log = io.StringIO()
     with serving(sample_index, log=log) as failing:
         body = assert_error(failing.post("/v1/check", json={"text": SEED}), 500, "internal server error")
@@ -509,72 +507,13 @@ def test_a_write_by_another_process_is_picked_up(any_backend: str, tmp_path: Pat
         assert service.post("/v1/check", json={"text": NEW_ORIGINAL}).json()["verdict"] == "unattributed"
 
 
-def test_worker_processes_read_the_settings_back(sample_index: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = settings_for(sample_index, {"PROVENANCE_API_TOKEN": TOKEN}, timeout=5.0, max_articles=7)
-    for name, value in settings.to_environ().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("PROVENANCE_API_TOKEN", TOKEN)
-    app = factory()
-    again: ServiceSettings = app.state.settings
-    assert (again.index, again.rules_path, again.timeout, again.max_articles) == (
-        sample_index, str(RULES.resolve()), 5.0, 7)
-    assert again.token == TOKEN and again.rules.publisher == "本地日报"
-    assert TOKEN not in json.dumps(settings.to_environ())
-
-
-def test_workers_share_the_cores_and_travel_to_the_workers(sample_index: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_threads_default_to_the_cores_in_one_process_and_one_beside_check_processes(
+        sample_index: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     resolved = resolve(RULES, [], {"index": sample_index}, environ={})
     assert ServiceSettings.build(resolved, sample_index, {}, {}).threads == 4  # one process: a thread per core
-    assert ServiceSettings.build(resolved, sample_index, {}, {}, workers=2).threads == 2  # the cores shared out
-    assert ServiceSettings.build(resolved, sample_index, {}, {}, workers=8).threads == 1
+    assert ServiceSettings.build(resolved, sample_index, {}, {}, workers=2).threads == 1  # checks run elsewhere
     assert ServiceSettings.build(resolved, sample_index, {"threads": 3}, {}, workers=2).threads == 3
-    settings = ServiceSettings.build(resolved, sample_index, {}, {}, workers=2)
-    for name, value in settings.to_environ().items():
-        monkeypatch.setenv(name, value)
-    again: ServiceSettings = factory().state.settings
-    assert (again.workers, again.threads) == (2, 2)
-
-
-def _answers(middleware: ServiceMiddleware, others: int, count: int) -> list[bool]:
-    """Whether each of ``count`` answers closed its connection, with ``others`` requests under way beside it."""
-    closed = []
-
-    async def one() -> None:
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        middleware.under_way = others
-        await middleware({"type": "http", "method": "GET", "path": "/healthz", "headers": []}, receive, send)
-        closed.append((b"connection", b"close") in sent[0]["headers"])
-
-    for _ in range(count):
-        asyncio.run(one())
-    return closed
-
-
-def test_busy_workers_pass_connections_on() -> None:
-    """With --workers N, a worker closes a keep-alive connection now and then, the more often the more
-    requests it has under way, so that connections a client opened all at once spread over the workers."""
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": b"{}"})
-
-    def middleware(spread: float) -> ServiceMiddleware:
-        return ServiceMiddleware(app, max_body=1024, timeout=0, log=io.StringIO(), spread=spread)  # type: ignore[arg-type]
-
-    assert _answers(middleware(0.25), others=4, count=4) == [True] * 4
-    assert _answers(middleware(0.25), others=2, count=4) == [False, True, False, True]
-    assert not any(_answers(middleware(0.25), others=0, count=20))  # alone: never
-    assert not any(_answers(middleware(0.0), others=19, count=20))  # one worker: never
-    assert not any(_answers(middleware(SPREAD), others=0, count=400))
-    assert sum(_answers(middleware(SPREAD), others=9, count=400)) == 18
 
 
 # -- the devset: the service's verdicts are the command line's ---------------------------------------------------

@@ -2,13 +2,14 @@
 
 One module per job:
 
-- :mod:`.settings` — the service's settings (index, rules, limits, token) and how they travel to
-  worker processes;
+- :mod:`.settings` — the service's settings (index, rules, limits, token, check processes);
 - :mod:`.articles` — request payloads (JSON articles, uploaded files) into :class:`Article` objects,
   through the same loaders as the command line;
 - :mod:`.state` — the open index: one reader and :class:`~provenance.engine.Scanner` per scan
   thread, the shared snapshot (policies, chrome, counts) replaced whole after every change, and
   the single writer;
+- :mod:`.answers` — what ``/v1/check`` and ``/v1/scan`` answer, worked out where the index is read;
+- :mod:`.checkers` — ``--workers N``: N check processes taking checks from one queue;
 - :mod:`.limits` — the ASGI middleware: body size limit, per-request timeout, JSON errors for
   whatever escapes, the JSON access log;
 - :mod:`.errors` — the ``{"error": …, "detail": …}`` bodies and exception handlers;

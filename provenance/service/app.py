@@ -11,8 +11,10 @@ Routes (docs/service.md has the shapes and curl examples):
   ``/static/report.js`` (from :mod:`provenance.report.html_format`, so the page's side-by-side view
   is the report's: ``POST /v1/check?view=true`` answers the report's section for the article).
 
-Route functions only read the request and shape the answer: loading and scanning run on the
-scan threads of :class:`~provenance.service.state.IndexState`.
+Route functions only read the request and shape the answer: loading and checking run on the
+scan threads of :class:`~provenance.service.state.IndexState` (one process) or in the check
+processes of :mod:`provenance.service.checkers` (``--workers N``), the answers worked out by
+:mod:`provenance.service.answers` in both.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -35,13 +37,14 @@ from starlette.datastructures import UploadFile
 from provenance import __version__
 from provenance.documents.model import Article
 from provenance.report import html_format
-from provenance.report.model import Report
+from provenance.service import answers, errors
 from provenance.service import articles as payloads
-from provenance.service import errors
+from provenance.service.articles import Upload
 from provenance.service.auth import can_read, can_write
+from provenance.service.checkers import CheckProcesses
 from provenance.service.errors import ApiError
 from provenance.service.heap import steady_heap
-from provenance.service.limits import SPREAD, ServiceMiddleware
+from provenance.service.limits import ServiceMiddleware
 from provenance.service.models import (
     ArticleIn,
     CheckResponse,
@@ -74,9 +77,16 @@ def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: I
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        steady_heap()  # in every worker process: its memory must not creep up with the texts it checks
+        steady_heap()  # its memory must not creep up with the texts it checks
         index: IndexState = app.state.index
         await anyio.to_thread.run_sync(index.start)
+        checkers: CheckProcesses | None = app.state.checkers
+        if checkers is not None:
+            try:
+                await checkers.start()
+            except BaseException:
+                await anyio.to_thread.run_sync(index.close)
+                raise
         watcher = asyncio.create_task(index.watch())
         try:
             yield
@@ -84,6 +94,8 @@ def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: I
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            if checkers is not None:
+                await checkers.close()
             await anyio.to_thread.run_sync(index.close)
 
     app = FastAPI(title="provenance", version=__version__, lifespan=lifespan, description=(
@@ -92,25 +104,21 @@ def create_app(settings: ServiceSettings, *, log: TextIO | None = None, state: I
     app.state.settings = settings
     app.state.index = state or IndexState(settings.index, settings.rules, threads=settings.threads,
                                           writable=settings.writes_enabled, refresh=settings.refresh)
+    app.state.checkers = CheckProcesses(app.state.index, settings.workers) if settings.workers > 1 else None
     errors.install(app)
-    app.add_middleware(ServiceMiddleware, max_body=settings.max_body, timeout=settings.timeout, log=log,
-                       spread=SPREAD if settings.workers > 1 else 0.0)
+    app.add_middleware(ServiceMiddleware, max_body=settings.max_body, timeout=settings.timeout, log=log)
     _routes(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
-def factory() -> FastAPI:
-    """The app of a worker process (``uvicorn provenance.service.app:factory --factory``): its
-    settings come from the environment ``provenance serve`` prepared."""
-    return create_app(ServiceSettings.from_environ())
-
-
 # -- routes --------------------------------------------------------------------------------------
 def _routes(app: FastAPI, settings: ServiceSettings) -> None:
     index: IndexState = app.state.index
+    checkers: CheckProcesses | None = app.state.checkers
     limits = settings.rules.limits
+    check_on = checkers.check if checkers is not None else index.read  # where a check runs
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
@@ -144,25 +152,9 @@ def _routes(app: FastAPI, settings: ServiceSettings) -> None:
                     ) -> JSONResponse:
         """The article's item as in the JSON report, HTTP 200 whatever the verdict; ``exit_code``
         is what ``provenance check`` would exit with at ``fail_on`` (default: the configuration's)."""
-        loaders = await _read_articles(request, settings, many=False)
-        threshold = fail_on or settings.fail_on
-
-        def work(scanner: Any, snapshot: Any) -> tuple[Any, str | None, Any]:
-            loaded = _load(loaders, 1)
-            if len(loaded[0]) != 1:
-                raise ApiError(422, f"the file holds {len(loaded[0])} articles; /v1/check takes one (/v1/scan takes "
-                                    "several)")
-            item = index.scan_items(scanner, loaded)[0][0]
-            return item, html_format.item_section(1, item) if view else None, snapshot
-
-        item, section, snapshot = await index.read(work)
-        report = Report(items=[item], index=snapshot.info, fail_on=threshold)
-        return JSONResponse({
-            "item": item.to_dict(), "verdict": item.verdict, "severity": item.severity,
-            "exit_code": report.exit_code, "fail_on": threshold, "text": item.text or "",
-            "source_texts": item.source_texts if sources else None, "view": section,
-            "index": {"documents": snapshot.documents, "generation": snapshot.generation},
-        })
+        uploads = await _read_articles(request, settings, many=False)
+        body = await check_on(answers.check, uploads[0], limits, fail_on or settings.fail_on, view, sources)
+        return Response(body, media_type="application/json")
 
     @app.post("/v1/scan", tags=["check"], summary="Check several articles", dependencies=[Depends(can_read)],
               responses={200: {"description": "A provenance-report/1 report, as 'provenance scan --format json' "
@@ -171,16 +163,9 @@ def _routes(app: FastAPI, settings: ServiceSettings) -> None:
                                   "format provenance reads) as parts of multipart/form-data."))
     async def scan(request: Request, fail_on: FailOn | None = None) -> JSONResponse:
         """A whole report; HTTP 200 whatever the verdicts, the run's exit code in ``summary``."""
-        loaders = await _read_articles(request, settings, many=True)
-
-        def work(scanner: Any, snapshot: Any) -> tuple[Any, Any]:
-            loaded = _load(loaders, settings.max_articles)
-            return index.scan_items(scanner, loaded), snapshot
-
-        items, snapshot = await index.read(work)
-        report = Report(items=[item for group in items for item in group], index=snapshot.info,
-                        fail_on=fail_on or settings.fail_on)
-        return JSONResponse(report.to_dict())
+        uploads = await _read_articles(request, settings, many=True)
+        body = await check_on(answers.scan, uploads, limits, settings.max_articles, fail_on or settings.fail_on)
+        return Response(body, media_type="application/json")
 
     @app.post("/v1/documents", tags=["corpus"], summary="Add or update corpus originals",
               response_model=DocumentsResponse, dependencies=[Depends(can_write)],
@@ -236,9 +221,6 @@ def _routes(app: FastAPI, settings: ServiceSettings) -> None:
 
 
 # -- reading requests ------------------------------------------------------------------------------
-Loader = Callable[[], list[Article]]
-
-
 def _fields(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(exclude_none=True)
 
@@ -265,47 +247,36 @@ def _content_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-async def _read_articles(request: Request, settings: ServiceSettings, *, many: bool) -> list[Loader]:
-    """One loader per article (JSON) or uploaded file: loading runs on a scan thread."""
-    limits = settings.rules.limits
+async def _read_articles(request: Request, settings: ServiceSettings, *, many: bool) -> list[Upload]:
+    """The request's articles (JSON) or files, checked for shape and count, not read yet: reading
+    runs where the check does."""
     cap = settings.max_articles if many else 1
     if _content_type(request) == "multipart/form-data":
         async with request.form() as form:  # its spooled files are closed on the way out
-            uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-            if not uploads:
+            files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+            if not files:
                 raise ApiError(415, "no file in the form: send the article as a file part (e.g. curl -F file=@a.docx)")
-            if len(uploads) > cap:
-                raise ApiError(413 if many else 422, f"{len(uploads)} files; {'at most ' + str(cap) if many else 'one'}"
+            if len(files) > cap:
+                raise ApiError(413 if many else 422, f"{len(files)} files; {'at most ' + str(cap) if many else 'one'}"
                                                      f" per request{' (--max-articles)' if many else ' (/v1/scan takes several)'}")
-            loaders = []
-            for upload in uploads:
+            uploads = []
+            for file in files:
                 try:
-                    payloads.upload_name(upload.filename)
+                    name = payloads.upload_name(file.filename)
                 except payloads.UnsupportedUpload as exc:
                     raise ApiError(415, str(exc)) from None
-                data = await upload.read()
-                loaders.append(lambda data=data, name=upload.filename: payloads.from_upload(data, name, limits))
-        return loaders
+                uploads.append(Upload(name, data=await file.read()))
+        return uploads
     payload = await _json_body(request)
     if not many:
-        article = _validated(ArticleIn, payload)
-        return [lambda: [payloads.from_json(_fields(article), "article", limits)]]
+        return [Upload("article", fields=_fields(_validated(ArticleIn, payload)))]
     if isinstance(payload, list):
         payload = {"articles": payload}
     listed = payload.get("articles") if isinstance(payload, dict) else None
     if isinstance(listed, list) and len(listed) > cap:
         raise ApiError(413, f"{len(listed)} articles; at most {cap} per request (--max-articles)")
     request_model = _validated(ScanRequest, payload)
-    return [lambda article=article, k=k: [payloads.from_json(_fields(article), f"article-{k}", limits)]
-            for k, article in enumerate(request_model.articles, 1)]
-
-
-def _load(loaders: list[Loader], cap: int) -> list[list[Article]]:
-    loaded = [loader() for loader in loaders]
-    total = sum(len(group) for group in loaded)
-    if total > cap > 1:
-        raise ApiError(413, f"the files hold {total} articles; at most {cap} per request (--max-articles)")
-    return loaded
+    return [Upload(f"article-{k}", fields=_fields(article)) for k, article in enumerate(request_model.articles, 1)]
 
 
 # -- the API description -----------------------------------------------------------------------------

@@ -8,11 +8,16 @@
 
 So the same article gives the same item here as in ``provenance scan``. A payload that cannot be
 read (no text, a bad date, a Word file without text) is an ``unreadable`` article, as a file is.
+
+A request's articles travel as :class:`Upload` values (plain data: the JSON fields, or a file's
+bytes and name) to wherever they are read and checked: a scan thread, or a check process of
+``--workers N``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,6 +31,35 @@ FIELDS = ("title", "source", "url", "published", "publisher", "license")
 
 class UnsupportedUpload(ValueError):
     """An uploaded file whose name says no format the loaders read (HTTP 415)."""
+
+
+class TooManyArticles(ValueError):
+    """The uploaded files hold more articles than a request may carry (HTTP 413)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One article of a request as sent: its JSON fields (``fields``, read with ``name`` as the
+    default id) or a file (``data``, read as a file called ``name``)."""
+
+    name: str
+    fields: dict[str, Any] | None = None
+    data: bytes | None = None
+
+    def read(self, limits: Limits) -> list[Article]:
+        if self.fields is not None:
+            return [from_json(self.fields, self.name, limits)]
+        return from_upload(self.data or b"", self.name, limits)
+
+
+def read_uploads(uploads: list[Upload], cap: int, limits: Limits) -> list[list[Article]]:
+    """The articles of each upload; raises :class:`TooManyArticles` when files hold more than
+    ``cap`` articles in all (a JSON Lines file may hold many)."""
+    loaded = [upload.read(limits) for upload in uploads]
+    total = sum(len(group) for group in loaded)
+    if total > cap > 1:
+        raise TooManyArticles(f"the files hold {total} articles; at most {cap} per request (--max-articles)")
+    return loaded
 
 
 def from_json(payload: dict[str, Any], default_id: str, limits: Limits) -> Article:

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
 from provenance.errors import IndexError_
+from provenance.service.answers import Refused
+from provenance.service.checkers import ChecksLost
 from provenance.service.state import WritesUnavailable
 
 _PHRASES = {413: "payload too large", 408: "request timeout", 422: "invalid request"}
@@ -71,12 +73,19 @@ async def _index_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(503, str(exc))
 
 
+async def _refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refused)
+    return error_response(exc.status, exc.detail)
+
+
 def install(app: FastAPI) -> None:
     """Make every error the app raises a JSON body."""
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IndexError_, _index_error)
     app.add_exception_handler(WritesUnavailable, _index_error)
+    app.add_exception_handler(ChecksLost, _index_error)
+    app.add_exception_handler(Refused, _refused)
 
 
 def validation_problems(errors: Any) -> list[dict[str, Any]]:

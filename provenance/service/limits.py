@@ -2,21 +2,13 @@
 
 - **Size**: a body larger than ``max_body`` bytes is refused with 413 — at once when its
   ``Content-Length`` says so, else as soon as the bytes read pass the limit.
-- **Timeout**: a request not answered within ``timeout`` seconds gets 408; the scan it waited for
-  is dropped if it has not started, or finishes on its thread unused. Writes (``POST
+- **Timeout**: a request not answered within ``timeout`` seconds gets 408; the check it waited for
+  is dropped if it has not started, or finishes on its thread or check process, unused. Writes (``POST
   /v1/documents``) have no timeout: a write is whole or not at all, so it is never cut off.
 - **Errors**: anything that escapes the app becomes a 500 JSON body naming the exception's type.
 - **Access log**: one JSON line per request on stderr: ``time``, ``method``, ``path``,
   ``status``, ``ms``, ``bytes`` (of the response body), ``client``; a 500 adds the ``error`` and
   its ``traceback`` (for the operator, never the client).
-- **Spreading connections** (``spread``, on with ``--workers N``): the worker processes share one
-  listening socket, and a client that opens its keep-alive connections all at once (a pool of 20)
-  finds them all taken by whichever worker woke first, for good: one process checks everything
-  while the others idle. So a worker answers ``Connection: close`` now and then, the more often
-  the more requests it has under way (``spread`` × the others under way, per answer): the client
-  opens a new connection, which any worker may take; connections drift away from busy workers
-  until each holds its share. At two requests under way a worker closes one connection in 200
-  answers; with none beside the one answered, never.
 """
 
 from __future__ import annotations
@@ -34,9 +26,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from provenance.service.errors import ApiError, error_body
 
-SPREAD = 1 / 200  # answers closing their connection, per other request under way (with --workers N)
-_CLOSE = (b"connection", b"close")
-
 
 class BodyTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
@@ -47,17 +36,13 @@ class ServiceMiddleware:
     """See the module docstring."""
 
     def __init__(self, app: ASGIApp, *, max_body: int, timeout: float, log: TextIO | None = None,
-                 untimed: Collection[str] = ("/v1/documents",), clock: Callable[[], float] = time.perf_counter,
-                 spread: float = 0.0) -> None:
+                 untimed: Collection[str] = ("/v1/documents",), clock: Callable[[], float] = time.perf_counter) -> None:
         self.app = app
         self.max_body = max_body
         self.timeout = timeout
         self.log = log
         self.untimed = set(untimed)
         self.clock = clock
-        self.spread = spread
-        self.under_way = 0  # requests of this process between their start and their last byte
-        self._owed = 0.0  # connection closes owed (spread × others under way, summed over answers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,8 +55,6 @@ class ServiceMiddleware:
         async def send_counted(message: Message) -> None:
             if message["type"] == "http.response.start":
                 sent["status"] = message["status"]
-                if _CLOSE not in message.get("headers", ()) and self._closing():
-                    message = {**message, "headers": [*message.get("headers", []), _CLOSE]}
             elif message["type"] == "http.response.body":
                 sent["bytes"] += len(message.get("body", b""))
             await send(message)
@@ -87,7 +70,6 @@ class ServiceMiddleware:
                     raise BodyTooLarge(self.max_body)
             return message
 
-        self.under_way += 1
         try:
             declared = _content_length(scope)
             if declared is not None and declared > self.max_body:
@@ -109,18 +91,7 @@ class ServiceMiddleware:
             if sent["status"] is None:
                 await _answer(send_counted, 500, f"{type(exc).__name__}; the service log has the details")
         finally:
-            self.under_way -= 1
             self._write(scope, sent, started, failure)
-
-    def _closing(self) -> bool:
-        """Whether this answer closes its connection (see "Spreading connections" above)."""
-        if self.spread <= 0:
-            return False
-        self._owed += self.spread * (self.under_way - 1)
-        if self._owed < 1:
-            return False
-        self._owed -= 1
-        return True
 
     def _write(self, scope: Scope, sent: dict[str, Any], started: float, failure: dict[str, str]) -> None:
         client = scope.get("client")

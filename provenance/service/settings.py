@@ -1,32 +1,23 @@
 """The service's settings: what the command line resolved (index, rules, fail_on) plus the
-service's own knobs (limits, threads, token), and their trip to worker processes.
+service's own knobs (limits, threads, token, check processes).
 
 Precedence, as everywhere in provenance: built-in default < ``PROVENANCE_API_*`` variable <
 command-line flag. The token is read from the environment only (a flag would show it in ``ps``).
-
-With ``--workers N`` uvicorn starts N processes that import the app by name
-(:func:`provenance.service.app.factory`): the parent writes the resolved settings to
-``PROVENANCE_SERVE_SETTINGS`` (JSON, without the token) before it starts them, and each worker
-reads them back with :meth:`ServiceSettings.from_environ`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.config import Settings, resolve
+from provenance.config import Settings
 from provenance.errors import ConfigError, did_you_mean
-from provenance.index.location import is_url
 from provenance.rules import Rules
 
 TOKEN_ENV = "PROVENANCE_API_TOKEN"
 SCOPE_ENV = "PROVENANCE_API_TOKEN_SCOPE"
-SETTINGS_ENV = "PROVENANCE_SERVE_SETTINGS"
 SCOPES = ("writes", "all")
 MIB = 1 << 20
 
@@ -42,12 +33,10 @@ KNOBS: dict[str, tuple[str, type, float | int, float | int]] = {
 
 
 def default_threads(workers: int = 1) -> int:
-    """Scan threads per process when none are asked for: one per core, at least 2, for a single
-    process; with several worker processes the cores are shared out among them (at least one
-    thread each): checking holds the GIL, so a second thread in a process that already has a
-    core to itself adds no throughput, only a second index connection, mapping and cache."""
-    cores = os.cpu_count() or 2
-    return max(2, cores) if workers <= 1 else max(1, cores // workers)
+    """Scan threads of the serving process when none are asked for. One process checks on them:
+    one per core, at least 2. With ``--workers N`` the N check processes check and the threads
+    only read index statistics and documents to add: one."""
+    return max(2, os.cpu_count() or 2) if workers <= 1 else 1
 
 
 @dataclass
@@ -67,7 +56,7 @@ class ServiceSettings:
     threads: int = field(default_factory=default_threads)
     refresh: float = 2.0
     origins: dict[str, str] = field(default_factory=dict)  # where index and rules came from (GET /v1/index)
-    workers: int = 1  # processes serving (--workers): with several, busy ones pass connections on (limits)
+    workers: int = 1  # check processes (--workers): with several, checks run in them (checkers), not on threads
 
     @property
     def writes_enabled(self) -> bool:
@@ -109,33 +98,3 @@ class ServiceSettings:
                    token=token, token_scope=scope, origins={"index": settings.origins.get("index", "default"),
                                                             "rules": settings.origins.get("rules", "none found")},
                    workers=max(1, workers), **values)
-
-    # -- to worker processes and back -----------------------------------------------------------
-    def to_environ(self) -> dict[str, str]:
-        """The variables a worker process reads its settings from (paths made absolute: uvicorn's
-        workers start in the same folder, but nothing should depend on it)."""
-        index = self.index if is_url(self.index) else os.path.abspath(self.index)
-        payload = {
-            "index": index, "rules": os.path.abspath(self.rules_path) if self.rules_path else None,
-            "fail_on": self.fail_on, "origins": self.origins, "workers": self.workers,
-            **{knob: getattr(self, knob) for knob in KNOBS},
-        }
-        return {SETTINGS_ENV: json.dumps(payload)}
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
-        """The settings :meth:`to_environ` wrote, the rules file read again with the same
-        configuration code as the command line; the token from ``PROVENANCE_API_TOKEN``."""
-        environ = os.environ if environ is None else environ
-        raw = environ.get(SETTINGS_ENV)
-        if not raw:
-            raise ConfigError(f"{SETTINGS_ENV} is not set: start the service with 'provenance serve'")
-        payload = json.loads(raw)
-        rules_file = Path(payload["rules"]) if payload.get("rules") else None
-        resolved = resolve(rules_file, [], {"index": payload["index"], "fail_on": payload["fail_on"]}, environ)
-        if rules_file is None:  # the parent found none: the worker uses the built-in rules too
-            resolved.rules = Rules()
-            resolved.set("rules", None, "none found")
-        made = cls.build(resolved, payload["index"], {knob: payload.get(knob) for knob in KNOBS}, environ,
-                         workers=int(payload.get("workers") or 1))
-        return replace(made, origins=payload.get("origins") or made.origins)

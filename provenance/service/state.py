@@ -2,9 +2,11 @@
 
 Threads
 -------
-Scanning is CPU-bound, so it runs on a pool of scan threads, never on the event loop. Each scan
-thread opens its own read-only connection to the index once (SQLite connections belong to one
-thread) and keeps one :class:`~provenance.engine.Scanner` on it, so a request opens nothing.
+Scanning is CPU-bound, so it runs on a pool of scan threads, never on the event loop (or, with
+``--workers N``, in check processes that each keep an IndexState of their own:
+:mod:`provenance.service.checkers`). Each scan thread opens its own read-only connection to the
+index once (SQLite connections belong to one thread) and keeps one
+:class:`~provenance.engine.Scanner` on it, so a request opens nothing.
 One more thread, the *index thread*, does everything that writes or rebuilds: adding documents
 (``POST /v1/documents``), rebuilding the snapshot, looking for other writers' changes.
 
@@ -29,8 +31,8 @@ Consistency
   since the thread's Scanner was made, and the Scanner (whose cache is keyed by row ids, which
   SQLite may reuse) is then made again. A writer keeps the file in WAL mode while the service runs,
   so reads and the write go on side by side.
-- Other writers (another worker process of ``--workers N``, a ``provenance index build`` on the
-  same file or Redis prefix) are noticed by the index thread every ``refresh`` seconds, which then
+- Other writers (another service, a ``provenance index build`` on the same file, Redis prefix
+  or PostgreSQL schema) are noticed by the index thread every ``refresh`` seconds, which then
   rebuilds the snapshot. A check running in the instant between another writer's commit and that
   rebuild reads the new documents with the previous policies and chrome.
 """
@@ -51,17 +53,21 @@ from provenance.credits.claims import resolve_claims
 from provenance.credits.names import NameRegistry
 from provenance.credits.policy import PolicyBook
 from provenance.documents.model import Article
-from provenance.engine import Scanner, _scan_pending, _set_rekey, indexed_doc, registry_from_rules
+from provenance.engine import Scanner, _set_rekey, indexed_doc, registry_from_rules
 from provenance.errors import IndexError_
 from provenance.index.base import IndexBackend, IndexedDoc, SourceSummary, open_index
 from provenance.index.sqlite_backend import SqliteIndex
 from provenance.params import FingerprintParams
-from provenance.report.model import Item
 from provenance.rules import Rules
 from provenance.rules_report import effective_policies
 from provenance.text.chrome import Chrome
 
 T = TypeVar("T")
+# A service checks unrelated articles one after another: a candidate's view is seldom of use to the
+# next request (7 % of views on the load benchmark), while 128 views of long documents kept across
+# requests made a check process's memory wander by 15 MB. Views are kept up to this many
+# characters of their texts (some 4 MB), beyond those of the request under way.
+VIEW_CHARS = 100_000
 
 
 class WritesUnavailable(Exception):
@@ -188,8 +194,15 @@ class IndexState:
         return self._snapshot
 
     # -- the snapshot ----------------------------------------------------------------------------
-    def _rebuild(self) -> Snapshot:
-        """Read a new snapshot on the index thread and swap it in."""
+    def catch_up(self, generation: int) -> None:
+        """Read the snapshot again unless it is of ``generation`` already, and number it so: a
+        check process follows the generations of the process that serves (:mod:`.checkers`)."""
+        if self.snapshot.generation != generation:
+            self._index_thread.submit(self._rebuild, generation).result()
+
+    def _rebuild(self, generation: int | None = None) -> Snapshot:
+        """Read a new snapshot on the index thread and swap it in (numbered ``generation``, else
+        one more than the last)."""
         reader = self._reader
         assert reader is not None
         redis_marker = None if isinstance(reader, SqliteIndex) else _redis_marker(reader)
@@ -200,7 +213,7 @@ class IndexState:
             chrome = Chrome.load(reader)
         previous = self._snapshot
         snapshot = Snapshot(
-            generation=previous.generation + 1 if previous else 1, book=book, chrome=chrome, documents=documents,
+            generation=generation or (previous.generation + 1 if previous else 1), book=book, chrome=chrome, documents=documents,
             sources=sources, updated=now(), marker=version if redis_marker is None else redis_marker,
             info={"backend": reader.backend_name, "location": reader.location, "documents": documents,
                   "params": reader.params.to_dict()},
@@ -251,7 +264,7 @@ class IndexState:
             scanner = getattr(local, "scanner", None)
             if scanner is None or local.generation != snapshot.generation or local.version != version:
                 scanner = local.scanner = Scanner(reader, self.rules, book=snapshot.book, chrome=snapshot.chrome,
-                                                  documents=snapshot.documents)
+                                                  documents=snapshot.documents, view_chars=VIEW_CHARS)
                 local.generation, local.version = snapshot.generation, version
             yield scanner, snapshot
 
@@ -259,22 +272,14 @@ class IndexState:
         """``fn(*args)`` on a scan thread (CPU work that needs no index, e.g. loading)."""
         return await self._on(self._scans, fn, *args)
 
-    async def read(self, work: Callable[[Scanner, Snapshot], T]) -> T:
-        """``work(scanner, snapshot)`` on a scan thread."""
-        return await self._on(self._scans, self._reading, work)
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(scanner, snapshot, *args)`` on a scan thread."""
+        return await self._on(self._scans, self.reading_with, work, *args)
 
-    def _reading(self, work: Callable[[Scanner, Snapshot], T]) -> T:
+    def reading_with(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(scanner, snapshot, *args)`` on this thread, inside :meth:`reading`."""
         with self.reading() as (scanner, snapshot):
-            return work(scanner, snapshot)
-
-    @staticmethod
-    def scan_items(scanner: Scanner, articles: list[list[Article]]) -> list[list[Item]]:
-        """The items of each upload's articles, analysed in batches as ``provenance scan`` does."""
-        return list(_scan_pending(scanner, articles))
-
-    async def scan(self, articles: list[list[Article]]) -> tuple[list[list[Item]], Snapshot]:
-        """Scan the articles (grouped as uploaded) on a scan thread."""
-        return await self.read(lambda scanner, snapshot: (self.scan_items(scanner, articles), snapshot))
+            return work(scanner, snapshot, *args)
 
     async def stats(self) -> dict[str, Any]:
         return await self.read(lambda scanner, _: scanner.index.stats())
