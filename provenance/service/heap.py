@@ -8,9 +8,7 @@ has seen (measured in one process: +54 MB from the 200th to the 700th check, wit
 Python objects flat; +8 MB with the threshold fixed). Fixing the threshold at 1 MB keeps large blocks mapped and returned. It costs CPU (a block
 mapped anew is zeroed by the kernel each time): about 4 % per check in one process (7.8 -> 8.15 ms,
 alternated), 9.4 against 8.9 ms per request in the load benchmark, whose memory target it meets
-(+9.5 % against +13 % without it; 4 MB: +20 %). Elsewhere (musl, macOS) nothing is changed. The
-serving process sets it; the check processes of ``--workers N`` need not
-(:mod:`provenance.service.checkers`).
+(+9.5 % against +13 % without it; 4 MB: +20 %). Elsewhere (musl, macOS) nothing is changed.
 """
 
 from __future__ import annotations
