@@ -28,7 +28,7 @@ from provenance.text.codepoints import to_codepoints, to_text
 from provenance.text.language import detect_language
 from provenance.text.normalize import Normalized, normalise
 from provenance.text.offsets import encode_offsets
-from provenance.text.tokens import Shingles, Tokens, shingle_many, tokenize_many
+from provenance.text.tokens import Shingles, Tokens, groups, shingle_many, tokenize_many
 
 
 @dataclass
@@ -86,9 +86,25 @@ def window_size(tokens: Tokens, params: FingerprintParams) -> int:
     return params.winnow_cjk if tokens.cjk_share >= params.cjk_share else params.winnow_words
 
 
+# Texts tokenised and shingled together, at most: a batch's arrays stay under 1 MB (8 bytes a
+# character), so they come from the heap and are used again, instead of being mapped, zeroed and
+# given back for every batch (a service fixes glibc's mmap threshold at 1 MB: service.heap).
+GROUP_CHARS = 1 << 16
+
+
 def tokens_and_shingles(norms: Sequence[str], masks: Sequence[np.ndarray | None] | None,
                         params: FingerprintParams) -> tuple[list[Tokens], list[Shingles]]:
-    """Tokens (CJK characters only in CJK text) and shingles of many folded texts, in one pass."""
+    """Tokens (CJK characters only in CJK text) and shingles of many folded texts, in one pass
+    over each group of texts of up to ``GROUP_CHARS`` characters."""
+    lengths = [len(norm) + 1 for norm in norms]
+    if len(norms) > 1 and sum(lengths) > GROUP_CHARS:
+        tokens: list[Tokens] = []
+        shingles: list[Shingles] = []
+        for lo, hi in groups(np.array(lengths, dtype=np.int64), GROUP_CHARS):
+            more_tokens, more_shingles = tokens_and_shingles(norms[lo:hi], masks[lo:hi] if masks is not None else None, params)
+            tokens += more_tokens
+            shingles += more_shingles
+        return tokens, shingles
     token_lists = tokenize_many(norms, masks)
     token_lists = [t.only_cjk() if t.cjk_share >= params.cjk_share else t for t in token_lists]
     return token_lists, shingle_many(token_lists, [shingle_size(t, params) for t in token_lists])

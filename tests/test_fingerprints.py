@@ -189,3 +189,29 @@ def test_a_batch_past_the_kept_power_tables_is_tokenised_in_groups(monkeypatch) 
     for one, other in zip(alone, together, strict=True):
         assert one.hashes.tolist() == other.hashes.tolist() and one.starts.tolist() == other.starts.tolist()
         assert one.ends.tolist() == other.ends.tolist() and one.cjk_share == other.cjk_share
+
+
+def test_texts_are_tokenised_and_shingled_in_groups_as_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Texts longer together than GROUP_CHARS are tokenised and shingled group by group, each text
+    exactly as alone (CJK text keeps its characters only, word text its words)."""
+    import random
+
+    from provenance import analysis
+
+    rng = random.Random(11)
+    words = ["港口", "码头", "council", "budget", "清河", "river", "1200", "é"]
+    batch = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 300))) for _ in range(40)]
+    masks = [np.array([rng.random() < 0.9 for _ in text], dtype=bool) if rng.random() < 0.3 else None
+             for text in batch]
+    params = FingerprintParams()
+    alone = [analysis.tokens_and_shingles([text], [mask], params) for text, mask in zip(batch, masks, strict=True)]
+    monkeypatch.setattr(analysis, "GROUP_CHARS", 2000)
+    calls: list[int] = []
+    many = analysis.tokenize_many
+    monkeypatch.setattr(analysis, "tokenize_many", lambda norms, masks: calls.append(len(norms)) or many(norms, masks))
+    tokens, shingles = analysis.tokens_and_shingles(batch, masks, params)
+    assert len(calls) > 3 and sum(calls) == len(batch)
+    for (one_tokens, one_shingles), token, shingle in zip(alone, tokens, shingles, strict=True):
+        assert one_tokens[0].hashes.tolist() == token.hashes.tolist()
+        assert one_shingles[0].hashes.tolist() == shingle.hashes.tolist()
+        assert one_shingles[0].starts.tolist() == shingle.starts.tolist()

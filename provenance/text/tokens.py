@@ -50,7 +50,7 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return tables
 
 
-def _groups(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
+def groups(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
     """Consecutive index ranges whose sizes add up to at most ``limit`` (one item larger than the
     limit makes a range of its own)."""
     groups, lo, total = [], 0, 0
@@ -161,7 +161,7 @@ def tokenize_many(norms: Sequence[str], masks: Sequence[np.ndarray | None] | Non
         # In groups within the kept power tables: a longer batch would make tables for itself
         # (milliseconds per call); a token's hash does not depend on the batch it is in.
         out_all: list[Tokens] = []
-        for lo, hi in _groups(lengths + 1, _KEPT_POWERS):
+        for lo, hi in groups(lengths + 1, _KEPT_POWERS):
             out_all += tokenize_many(norms[lo:hi], masks[lo:hi] if masks is not None else None)
         return out_all
     bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
