@@ -47,3 +47,33 @@ def test_large_blocks_go_back_after_use() -> None:
 def test_steady_heap_applies_on_glibc_only() -> None:
     assert steady_heap() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")
 
+
+
+_HEAVY = textwrap.dedent("""
+    import sys
+    from provenance.service.heap import HEAVY_SECONDS, release_after, steady_heap
+
+    def anon_kb():
+        for line in open("/proc/self/status"):
+            if line.startswith("RssAnon"):
+                return int(line.split()[1])
+        return 0
+
+    steady_heap()
+    blocks = [bytearray(64 << 10) for _ in range(400)]  # 25 MB under the threshold: from the heap
+    pin = bytearray(70 << 10)  # from the heap after them (not Python's small-object arenas): the top stays
+    del blocks
+    before = anon_kb()
+    assert not release_after(HEAVY_SECONDS / 2)  # light work: nothing given back
+    assert anon_kb() > before - 1024
+    assert release_after(HEAVY_SECONDS)
+    print(before - anon_kb())
+""")
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"),
+                    reason="glibc's malloc_trim")
+def test_free_pages_go_back_after_heavy_work() -> None:
+    returned = int(subprocess.run([sys.executable, "-c", _HEAVY], capture_output=True, text=True,
+                                  check=True).stdout)
+    assert returned > 16 << 10, f"only {returned} KB given back"

@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ from provenance.index.sqlite_backend import SqliteIndex
 from provenance.params import FingerprintParams
 from provenance.rules import Rules
 from provenance.rules_report import effective_policies
+from provenance.service.heap import release_after
 from provenance.text.chrome import Chrome
 
 T = TypeVar("T")
@@ -277,9 +279,13 @@ class IndexState:
         return await self._on(self._scans, self.reading_with, work, *args)
 
     def reading_with(self, work: Callable[..., T], *args: Any) -> T:
-        """``work(scanner, snapshot, *args)`` on this thread, inside :meth:`reading`."""
+        """``work(scanner, snapshot, *args)`` on this thread, inside :meth:`reading`; after heavy
+        work the heap's free pages go back to the system (:func:`~provenance.service.heap.release_after`)."""
+        started = time.thread_time()
         with self.reading() as (scanner, snapshot):
-            return work(scanner, snapshot, *args)
+            result = work(scanner, snapshot, *args)
+        release_after(time.thread_time() - started)
+        return result
 
     async def stats(self) -> dict[str, Any]:
         return await self.read(lambda scanner, _: scanner.index.stats())
