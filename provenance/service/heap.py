@@ -5,10 +5,18 @@ own ``mmap`` and gives it back when freed, but it raises that threshold to the s
 such block freed, up to 32 MB, so that later blocks of that size come from the heap instead; the
 heap keeps its high-water mark and fragments, and a service's memory creeps up with the texts it
 has seen (measured in one process: +54 MB from the 200th to the 700th check, with the live
-Python objects flat; +8 MB with the threshold fixed). Fixing the threshold at 1 MB keeps large blocks mapped and returned. It costs CPU (a block
-mapped anew is zeroed by the kernel each time): about 4 % per check in one process (7.8 -> 8.15 ms,
-alternated), 9.4 against 8.9 ms per request in the load benchmark, whose memory target it meets
-(+9.5 % against +13 % without it; 4 MB: +20 %). Elsewhere (musl, macOS) nothing is changed.
+Python objects flat; +8 MB with the threshold fixed). :func:`steady_heap` fixes the threshold at
+1 MB, in the serving process and in each check process of ``--workers N``: large blocks stay
+mapped and are given back. It costs CPU (a block mapped anew is zeroed by the kernel each time),
+less since texts are tokenised in groups whose arrays stay under 1 MB (``analysis.GROUP_CHARS``).
+Measured on the load benchmark's check processes: without it their anonymous memory grew +8.6 and
++12.1 % over two runs, with a 4 MB threshold +13.5 %, with 1 MB +8.7 %.
+
+A heavy check (many long candidates) still raises the heap with blocks under the threshold, and
+what it frees stays with the process: a check process ended a load run 10 to 20 MB above its
+start. After work that took more than ``HEAVY_SECONDS`` of CPU (about the slowest 7 % of checks),
+:func:`release_after` gives the heap's free pages back (``malloc_trim``: about 0.5 ms, 0.4 % of all
+checking): +4.3 and +5.2 % over two runs. Elsewhere (musl, macOS) nothing is changed.
 """
 
 from __future__ import annotations
