@@ -10,7 +10,28 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "corpora" / "sample"
+RULES = SAMPLE / "provenance.toml"
+
+
+def without_provenance_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``PROVENANCE_*`` variable of the caller's reaches the service (the tests' own stay)."""
+    for name in list(os.environ):
+        if name.startswith("PROVENANCE_") and not name.startswith("PROVENANCE_TEST_"):
+            monkeypatch.delenv(name)
+
+
+def sample_index_in(folder: Path) -> str:
+    """The shipped sample corpus indexed with its rules into ``folder``."""
+    from provenance.engine import build_index
+    from provenance.rules import load_rules
+
+    location = str(folder / "sample.sqlite")
+    build_index([SAMPLE / "sources"], location, load_rules(RULES))
+    return location
 
 
 def free_port() -> int:

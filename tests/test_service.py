@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from backends import BACKENDS, drop, location
-from serve_kit import start_server
+from serve_kit import sample_index_in, start_server, without_provenance_variables
 from shared_data import DEVSET, require_devset
 
 pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install '.[serve]'")
@@ -71,16 +71,12 @@ NEW_ORIGINAL = (
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("PROVENANCE_") and not name.startswith("PROVENANCE_TEST_"):
-            monkeypatch.delenv(name)
+    without_provenance_variables(monkeypatch)
 
 
 @pytest.fixture(scope="module")
 def sample_index(tmp_path_factory: pytest.TempPathFactory) -> str:
-    location = str(tmp_path_factory.mktemp("service") / "sample.sqlite")
-    build_index([SAMPLE / "sources"], location, load_rules(RULES))
-    return location
+    return sample_index_in(tmp_path_factory.mktemp("service"))
 
 
 @pytest.fixture(scope="module")

@@ -23,12 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve_kit import start_server
+from serve_kit import sample_index_in, start_server
 
 pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install '.[serve]'")
 
-from provenance.engine import build_index
-from provenance.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "sample"
@@ -60,9 +58,7 @@ def _require_browser() -> None:
 @pytest.fixture(scope="module")
 def sample_index(tmp_path_factory: pytest.TempPathFactory) -> str:
     _require_browser()  # before building anything
-    location = str(tmp_path_factory.mktemp("page") / "sample.sqlite")
-    build_index([SAMPLE / "sources"], location, load_rules(RULES))
-    return location
+    return sample_index_in(tmp_path_factory.mktemp("page"))
 
 
 @contextmanager

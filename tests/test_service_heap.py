@@ -11,15 +11,17 @@ import pytest
 
 from provenance.service.heap import steady_heap
 
-_PROBE = textwrap.dedent("""
-    import sys
-    from provenance.service.heap import steady_heap
-
+_ANON_KB = textwrap.dedent("""
     def anon_kb():
         for line in open("/proc/self/status"):
             if line.startswith("RssAnon"):
                 return int(line.split()[1])
         return 0
+""")
+_PROBE = _ANON_KB + textwrap.dedent("""
+    import sys
+    from provenance.service.heap import steady_heap
+
 
     if sys.argv[1] == "steady":
         assert steady_heap()
@@ -49,15 +51,10 @@ def test_steady_heap_applies_on_glibc_only() -> None:
 
 
 
-_HEAVY = textwrap.dedent("""
+_HEAVY = _ANON_KB + textwrap.dedent("""
     import sys
     from provenance.service.heap import HEAVY_SECONDS, release_after, steady_heap
 
-    def anon_kb():
-        for line in open("/proc/self/status"):
-            if line.startswith("RssAnon"):
-                return int(line.split()[1])
-        return 0
 
     steady_heap()
     blocks = [bytearray(64 << 10) for _ in range(400)]  # 25 MB under the threshold: from the heap
