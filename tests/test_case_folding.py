@@ -18,7 +18,11 @@ WORDS = ["source", "SOURCE", "Source", "ſource", "credit", "Reprinted From", "c
          "E-MAIL", "转载", "来源", "：", ":", " ", "\n", "Reuters", "and", "AND", "ıs", "K", "x",
          "转", "自", "据", "新华社", "报道", "消息", "原载", "首发", "本文", "来", "源", "First Appeared On ", "news.", "CN",
          "Adapted from", "ORIGINALLY", "(", ")", "|", " - ", "—", "By ", "BY", "1月", "2日", "电", "讯", "北京",
-         "原文链接", "LINK", "Original Story", "Reuters)"]
+         "原文链接", "LINK", "Original Story", "Reuters)",
+         # one of each notice wording (an ASCII text is searched only when it holds one of their words)
+         "Reproduced", "REPUBLISH", "reprint", "takedown", "Disclaimer", "does not ", "Do Not ", "necessarily ",
+         "endorse", "represent", "reflect", "vouch", "views expressed", "Terms of Use", "may not be ", "published",
+         "Creative Commons", "CC BY", "Notice", "not investment advice", "contact us", "e-mail", "mail"]
 
 
 @given(st.lists(st.sampled_from(WORDS), max_size=12))
@@ -39,3 +43,22 @@ def test_notice_wording_in_any_case(text: str) -> None:
 @pytest.mark.parametrize("text", ["SOURCE: Reuters", "ſource: Reuters", "Originally Published By Example News"])
 def test_credit_markers_in_any_case(text: str) -> None:
     assert _Present(text)("en_explicit")
+
+
+@pytest.mark.parametrize("text", [
+    "Do not necessarily endorse", "does not reflect", "Vouch", "VIEWS EXPRESSED", "terms of use", "may not be broadcast",
+    "creative commons", "cc by", "notice: x", "not investment advice", "Contact Us", "email: a", "e-mail :", "takedown",
+    "reprinted", "republished", "reproduction", "all rights reserved", "COPYRIGHT", "disclaimer",
+])
+def test_each_notice_wording_in_ascii(text: str) -> None:
+    assert may_hold_notice(text) and may_hold_notice(f"x {text} y")
+
+
+@given(st.lists(st.sampled_from(["1", "12", "2018", "٣", "9", ":", "-", "/", ".", "年", "月", "Jul", "JULY ", "july ",
+                                 " ", ",", "x", "Monday"]), max_size=10))
+@settings(max_examples=400)
+def test_date_gate_finds_every_date(words: list[str]) -> None:
+    from provenance.text.blocks import _DATE, _DATE_DIGITS
+
+    text = "".join(words)
+    assert _DATE.search(text) is None or _DATE_DIGITS.search(text) is not None
