@@ -117,3 +117,13 @@ def test_problems_in_a_large_file_point_at_their_lines(tmp_path: Path) -> None:
     problems = load_rules(path, strict=False).problems
     assert problems == [f"{path}:15003: unknown setting 'polcy' in [[source]] 'Late'; did you mean 'policy'?",
                         f"{path}:15004: excerpt_max must be between 0 and 1, not 3 (source 'Late')"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["The ", " News", "-", "·", " ", ".com", "Reuters", "AP", "x", "1", "\t", "\r\n", "&",
+                                 "'", "(", ")", "@", "\x00", "\x7f", "  "]) | st.text(st.characters(max_codepoint=127),
+                                                                                   max_size=4), max_size=8).map("".join))
+def test_ascii_names_keyed_by_the_table_as_by_every_stage(name: str) -> None:
+    from provenance.text.normalize import _normalise_name_stages
+
+    assert normalise_name(name) == _normalise_name_stages(name)

@@ -279,6 +279,13 @@ def normalise(text: str) -> Normalized:
 @lru_cache(maxsize=8192)  # outlet names recur across every match and claim of a scan
 def normalise_name(name: str) -> str:
     """Key for comparing outlet names and aliases: script, width, case and punctuation ignored."""
+    if name.isascii():  # as normalise_names does: each ASCII character on its own
+        return name.translate(_ascii_table())
+    return _normalise_name_stages(name)
+
+
+def _normalise_name_stages(name: str) -> str:
+    """:func:`normalise_name` through every stage of the normaliser."""
     cps, _ = fold(*canonical_vocabulary(*normalise_mid(name)))
     return to_text(cps).replace(" ", "")
 
@@ -286,7 +293,7 @@ def normalise_name(name: str) -> str:
 @lru_cache(maxsize=1)
 def _ascii_table() -> dict[int, str]:
     """Each ASCII character's part of a name key (``str.translate`` table)."""
-    return {code: normalise_name(chr(code)) for code in range(128)}
+    return {code: _normalise_name_stages(chr(code)) for code in range(128)}
 
 
 def normalise_names(names: list[str]) -> list[str]:
