@@ -342,9 +342,19 @@ def body_mask(normalized: Normalized, blocks: list[Block]) -> np.ndarray:
     # One search for all the blocks (searching the int32 offsets for one Python int at a time
     # copies them to int64 each time: quadratic in a text of many credit lines), and the covered
     # ranges marked by counting starts and ends rather than a slice each (they may overlap).
-    bounds = np.array([(block.start, block.end) for block in blocks], dtype=np.int64)
-    lo = np.searchsorted(normalized.norm_off, bounds[:, 0], side="left")
-    hi = np.searchsorted(normalized.norm_off, bounds[:, 1], side="left")
+    # A few blocks (most texts have one to three) are cleared a slice each: counting costs more there.
+    found = np.searchsorted(normalized.norm_off, np.array([(block.start, block.end) for block in blocks],
+                                                          dtype=np.int64).ravel(), side="left")
+    if len(blocks) <= _FEW_BLOCKS:
+        mask = np.ones(size, dtype=bool)
+        bounds = found.tolist()
+        for k in range(0, len(bounds), 2):
+            mask[bounds[k]:bounds[k + 1]] = False
+        return mask
+    lo, hi = found[0::2], found[1::2]
     some = lo < hi
     depth = np.bincount(lo[some], minlength=size + 1) - np.bincount(hi[some], minlength=size + 1)
     return np.cumsum(depth[:size]) == 0
+
+
+_FEW_BLOCKS = 16
