@@ -56,9 +56,19 @@ def test_each_notice_wording_in_ascii(text: str) -> None:
 
 @given(st.lists(st.sampled_from(["1", "12", "2018", "٣", "9", ":", "-", "/", ".", "年", "月", "Jul", "JULY ", "july ",
                                  " ", ",", "x", "Monday"]), max_size=10))
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 def test_date_gate_finds_every_date(words: list[str]) -> None:
     from provenance.text.blocks import _DATE, _DATE_DIGITS
 
     text = "".join(words)
     assert _DATE.search(text) is None or _DATE_DIGITS.search(text) is not None
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_notice_sentence_gate_finds_what_ignorecase_finds(words: list[str]) -> None:
+    from provenance.text.blocks import _holds_notice_en
+
+    text = "".join(words)
+    for piece in (text, text.strip(), "Notice: " + text, "NOTİCE:" + text):
+        assert _holds_notice_en(piece) == (_NOTICE_EN.search(piece) is not None)
