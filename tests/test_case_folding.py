@@ -72,3 +72,23 @@ def test_notice_sentence_gate_finds_what_ignorecase_finds(words: list[str]) -> N
     text = "".join(words)
     for piece in (text, text.strip(), "Notice: " + text, "NOTİCE:" + text):
         assert _holds_notice_en(piece) == (_NOTICE_EN.search(piece) is not None)
+
+
+@given(st.lists(st.sampled_from(["Reuter", "REUTER", "Reuters", "reuter", " ", "\t", "\r", "\u3000", "\x1c", "\xa0",
+                                 "x", "-"]), max_size=5).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_reuter_signoff_lookup_is_the_pattern(line: str) -> None:
+    from provenance.credits.claims import _REUTER_SIGNOFFS
+
+    signoff = re.compile(r"^[^\S\n]*(?:Reuter|REUTER)[^\S\n]*$")
+    assert (line.strip() in _REUTER_SIGNOFFS) == (signoff.match(line) is not None)
+
+
+@given(st.lists(st.sampled_from(["Jane Doe", " ", "-", "–", "—", "\t", "AP", "x", "\xa0", "Reuters"]), max_size=6)
+       .map("".join))
+@settings(max_examples=300, deadline=None)
+def test_byline_tail_dash_gate(line: str) -> None:
+    from provenance.credits.claims import _BYLINE_TAIL
+
+    found = _BYLINE_TAIL.search(line) is not None
+    assert found == ("," in line or "|" in line or (any(d in line for d in "-–—") and found))

@@ -707,7 +707,9 @@ _REUTERS_TRAILER = re.compile(r"^[^\S\n]*+[(\[]?+[^\S\n]*+(?:additional )?(?:rep
 _REUTERS_ROLE = re.compile(
     r"[;,][^\S\n]*(?:and )?(?:additional reporting|reporting|writing|editing|compiled|graphics|production) by\b", re.I
 )
-_REUTER_SIGNOFF = re.compile(r"^[^\S\n]*(?:Reuter|REUTER)[^\S\n]*$")
+# A closing "Reuter" alone on its line, spaces around it ("^[^\S\n]*(?:Reuter|REUTER)[^\S\n]*$" on a line,
+# which holds no line break): the line stripped, looked up instead of searched.
+_REUTER_SIGNOFFS = frozenset({"Reuter", "REUTER"})
 _CONTRIBUTED = re.compile(
     r"contributed (?:to this (?:report|story|article)|reporting)|(?:was|were) used in this (?:report|story|article)"
     r"|(?:includes?|contains?) (?:material|reporting|information) from",
@@ -738,7 +740,7 @@ class _TrailerWords(NamedTuple):
 def _trailers(add: Any, line_no: int, line_start: int, text: str, words: _TrailerWords) -> None:
     if words.reuters and _REUTERS_TRAILER.match(text) and _REUTERS_ROLE.search(text):
         name: str | None = "Reuters"
-    elif words.signoff and _REUTER_SIGNOFF.match(text):
+    elif words.signoff and text.strip() in _REUTER_SIGNOFFS:
         name = text.strip()
     elif words.contributions:
         name = None
@@ -1006,8 +1008,10 @@ def _credit_like(text: str, credits: bool = True) -> bool:
         return False
     if credits and _CREDIT_AFTER_CAPTION.match(text):
         return True
-    # a comma or bar first (the search for _BYLINE_TAIL tries every character)
-    if not ("," in stripped or "|" in stripped or _BYLINE_TAIL.search(stripped)) or _BY.match(text):
+    # a comma or bar first, then a dash (the search for _BYLINE_TAIL tries every character, and
+    # without a comma or bar only a dash between spaces is left for it to find)
+    if not ("," in stripped or "|" in stripped or (("-" in stripped or "–" in stripped or "—" in stripped)
+                                                   and _BYLINE_TAIL.search(stripped))) or _BY.match(text):
         return False
     # Taking the separators out drops no word but dashes standing alone, which are connectors: a
     # word that is no name word stays, and fails the names (most lines end here, at no cost).
