@@ -427,8 +427,8 @@ class _Present:
     @property
     def lower(self) -> str | None:
         """The lower-cased text, or None where lower-casing is not the same as IGNORECASE."""
-        if self._lower is None:
-            self._lower = "" if FOLDS_TO_ASCII.search(self._text) else self._text.lower()
+        if self._lower is None:  # (an ASCII text holds no character that folds to an ASCII letter)
+            self._lower = "" if not self._text.isascii() and FOLDS_TO_ASCII.search(self._text) else self._text.lower()
         return self._lower or None
 
     def _holds(self, needs: tuple[tuple[str, ...], ...], caseless: bool) -> bool:
@@ -1189,7 +1189,6 @@ def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[
     Neither is fingerprinted: a credit line alone never makes a match, and a credit appended to a
     quoted paragraph must not hide the paragraph.
     """
-    lines = split_lines(normalized)
     whole: set[int] = set()
     spans: list[tuple[int, int]] = []
     by_line: dict[int, list[Claim]] = {}
@@ -1197,6 +1196,9 @@ def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[
         # a dateline opens the paragraph a copy keeps; a notice stays a notice block (its terms are read)
         if claim.line is not None and claim.kind not in ("dateline", "notice"):
             by_line.setdefault(claim.line, []).append(claim)
+    if not by_line:  # most texts: their lines are not split again
+        return whole, spans
+    lines = split_lines(normalized)
     for line_no, claims in by_line.items():
         line = lines[line_no]
         lo, hi = normalized.mid_span(line.start, line.end)
