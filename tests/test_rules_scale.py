@@ -20,6 +20,7 @@ _PIECES = st.sampled_from([
     "新華社", "新华社", "區(qū)", "區（qū）", "人民網", "日報", "软体", "軟體", "隨身碟", "U盘", "ＢＢＣ", "Ｎｅｗｓ",
     "\u200b", "\u00ad", "e\u0301", "The ", " News", "-", "·", "　", " ", ".com", "Reuters", "AP", "（", "）",
     "微信公众号", "客户端", "x", "1", "\t", "𧩼",  # a Han character beyond the BMP (OpenCC converts it)
+    "㋀", "⼈",  # compatibility forms whose NFKC holds a Han character (1月, 人)
 ])
 NAMES = st.lists(st.lists(_PIECES | st.text(max_size=3), max_size=6).map("".join), max_size=40)
 
@@ -27,6 +28,7 @@ NAMES = st.lists(st.lists(_PIECES | st.text(max_size=3), max_size=6).map("".join
 @settings(max_examples=150, deadline=None)
 @given(NAMES)
 @example(["新華社", "𧩼"])  # a text with other Han characters is converted as a whole
+@example(["𧩼", "㋀"])  # found by Hypothesis: ㋀ became 1月 and the two were converted together
 def test_names_normalised_together_equal_each_alone(names: list[str]) -> None:
     assert normalise_names(names) == [normalise_name(name) for name in names]
 

@@ -315,7 +315,7 @@ def normalise_names(names: list[str]) -> list[str]:
     groups: tuple[list[int], list[int]] = ([], [])
     for i, name in enumerate(names):
         if i not in keys:
-            groups[_HAN_BMP.search(name) is not None].append(i)
+            groups[_converted(name)].append(i)
     for group in groups:
         if group:
             keys.update(zip(group, _normalise_lines([names[i] for i in group]), strict=True))
@@ -323,6 +323,15 @@ def normalise_names(names: list[str]) -> list[str]:
 
 
 _HAN_BMP = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _has_han
+
+
+def _converted(name: str) -> bool:
+    """Whether the conversions run on ``name`` normalised alone: its first stage holds a Han
+    character of _has_han's ranges. Only a compatibility form can bring one in (㋀ is 1月), so a
+    name already in NFKC is looked at as it is."""
+    if unicodedata.is_normalized("NFKC", name):
+        return _HAN_BMP.search(name) is not None
+    return _has_han(normalise_mid(name)[0])
 
 
 def _normalise_lines(names: list[str]) -> list[str]:
