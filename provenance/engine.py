@@ -255,7 +255,8 @@ def build_index(
                         result.unreadable.append(article)
                         continue
                     seen.add(article.id)
-                    if existing.get(article.id) == content_hash(article):
+                    known = existing.get(article.id)  # a new article is not hashed here (its worker hashes it)
+                    if known is not None and known == content_hash(article):
                         result.unchanged += 1
                         continue
                     yield article
