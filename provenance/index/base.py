@@ -312,6 +312,23 @@ class IndexBackend(abc.ABC):
             )
 
 
+def batch_changes(docs: Iterable[IndexedDoc], current: dict[str, str]) -> tuple[dict[str, int], dict[str, IndexedDoc]]:
+    """What a batch of ``docs`` changes in an index holding ``current`` (id → content hash):
+    the added/updated/unchanged counts, and the documents to write, the last version of each id
+    (a backend that writes the batch whole)."""
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    current = dict(current)
+    latest: dict[str, IndexedDoc] = {}
+    for doc in docs:
+        if current.get(doc.id) == doc.content_hash:
+            counts["unchanged"] += 1
+            continue
+        counts["updated" if doc.id in current else "added"] += 1
+        current[doc.id] = doc.content_hash
+        latest[doc.id] = doc
+    return counts, latest
+
+
 def holders_asked(keys: Iterable[int], docs: Iterable[tuple[int, str]]) -> tuple[list[int], dict[str, set[int]]]:
     """The question of :meth:`IndexBackend.line_holders` as the backends ask it: the distinct line
     keys (sorted) and the row ids of the documents of each source."""

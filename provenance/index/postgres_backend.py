@@ -60,6 +60,7 @@ from provenance.index.base import (
     Screen,
     SourceSummary,
     StoredDoc,
+    batch_changes,
     grouped_lines,
     held_lines,
     holders_asked,
@@ -371,7 +372,6 @@ class PostgresIndex(IndexBackend):
             self.conn.execute(f"SELECT {function}(%s)", (_lock_key(f"provenance writers {self.schema}"),))
 
     def _add(self, docs: list[IndexedDoc]) -> dict[str, int]:
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
         ids = list(dict.fromkeys(doc.id for doc in docs))
         self._lock_ids(ids, None)
         stored: dict[str, tuple[int, str]] = {}
@@ -380,15 +380,7 @@ class PostgresIndex(IndexBackend):
             stored[self.check.text(doc_id, "docs", "id", True) or ""] = (
                 self.check.integer(rowid, "docs", "rowid", 1, (1 << 63) - 1),
                 self.check.text(content_hash, "docs", "content_hash", True) or "")
-        current = {doc_id: content_hash for doc_id, (_, content_hash) in stored.items()}
-        latest: dict[str, IndexedDoc] = {}  # the last version of each id in the batch is written
-        for doc in docs:
-            if current.get(doc.id) == doc.content_hash:
-                counts["unchanged"] += 1
-                continue
-            counts["updated" if doc.id in current else "added"] += 1
-            current[doc.id] = doc.content_hash
-            latest[doc.id] = doc
+        counts, latest = batch_changes(docs, {doc_id: content_hash for doc_id, (_, content_hash) in stored.items()})
         replaced = [stored[doc_id][0] for doc_id in latest if doc_id in stored]
         if not latest:
             return counts

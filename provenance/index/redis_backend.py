@@ -85,6 +85,7 @@ from provenance.index.base import (
     Screen,
     SourceSummary,
     StoredDoc,
+    batch_changes,
     holders_asked,
     summary_domain,
     summary_policy,
@@ -699,18 +700,9 @@ class RedisIndex(IndexBackend):
         self._writable()
         self._forget()
         docs = list(docs)
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
         with self._talking(writing=True):
             ids = list(dict.fromkeys(doc.id for doc in docs))
-            current = {doc_id: found[2] for doc_id, found in self._published(ids).items()}
-            latest: dict[str, IndexedDoc] = {}  # the last version of each id in the batch is written
-            for doc in docs:
-                if current.get(doc.id) == doc.content_hash:
-                    counts["unchanged"] += 1
-                    continue
-                counts["updated" if doc.id in current else "added"] += 1
-                current[doc.id] = doc.content_hash
-                latest[doc.id] = doc
+            counts, latest = batch_changes(docs, {doc_id: found[2] for doc_id, found in self._published(ids).items()})
             if latest:
                 # The replaced versions are displaced when the new ones are published (atomically):
                 # a reader sees the old or the new version of a document, never neither.
