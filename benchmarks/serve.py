@@ -200,7 +200,6 @@ class Service:
                  extra: list[str]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.workers = workers
         self.log_path = work / "service.log"
         command = [sys.executable, "-m", "provenance", "serve", "--index", location, "--host", "127.0.0.1",
                    "--port", str(self.port), "--workers", str(workers), "--timeout", f"{timeout:g}", *extra]

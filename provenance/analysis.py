@@ -88,7 +88,8 @@ def window_size(tokens: Tokens, params: FingerprintParams) -> int:
 
 # Texts tokenised and shingled together, at most: a batch's arrays stay under 1 MB (8 bytes a
 # character), so they come from the heap and are used again, instead of being mapped, zeroed and
-# given back for every batch (a service fixes glibc's mmap threshold at 1 MB: service.heap).
+# given back for every batch (a service fixes glibc's mmap threshold at 1 MB: service.heap), and
+# within the token power tables kept between calls (a longer batch makes tables of its own).
 GROUP_CHARS = 1 << 16
 
 
@@ -100,7 +101,7 @@ def tokens_and_shingles(norms: Sequence[str], masks: Sequence[np.ndarray | None]
     if len(norms) > 1 and sum(lengths) > GROUP_CHARS:
         tokens: list[Tokens] = []
         shingles: list[Shingles] = []
-        for lo, hi in groups(np.array(lengths, dtype=np.int64), GROUP_CHARS):
+        for lo, hi in groups(lengths, GROUP_CHARS):
             more_tokens, more_shingles = tokens_and_shingles(norms[lo:hi], masks[lo:hi] if masks is not None else None, params)
             tokens += more_tokens
             shingles += more_shingles

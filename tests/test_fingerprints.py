@@ -167,30 +167,6 @@ def test_token_hashes_past_the_kept_power_tables(monkeypatch) -> None:  # type: 
     assert tokens._power_tables[0].size == 1 << 16  # a short text's tables are kept
 
 
-def test_a_batch_past_the_kept_power_tables_is_tokenised_in_groups(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Many texts longer together than the kept tables are tokenised in groups within them (no
-    tables made per call), every text exactly as alone."""
-    import random
-
-    from provenance.text import tokens
-
-    rng = random.Random(7)
-    batch = ["".join(rng.choice("ab z中文\u3042\U00020001é1") for _ in range(rng.randint(0, 600))) for _ in range(60)]
-    masks = [np.array([rng.random() < 0.8 for _ in text], dtype=bool) if rng.random() < 0.5 else None
-             for text in batch]
-    alone = [tokens.tokenize_many([text], [mask])[0] for text, mask in zip(batch, masks, strict=True)]
-    monkeypatch.setattr(tokens, "_KEPT_POWERS", 1 << 12)
-    monkeypatch.setattr(tokens, "_power_tables", (np.ones(0, np.uint64), np.ones(0, np.uint64)))
-    made: list[int] = []
-    powers = tokens._powers
-    monkeypatch.setattr(tokens, "_powers", lambda size: made.append(size) or powers(size))
-    together = tokens.tokenize_many(batch, masks)
-    assert sum(len(text) + 1 for text in batch) > 1 << 13 and len(made) > 2 and max(made) <= 1 << 12
-    for one, other in zip(alone, together, strict=True):
-        assert one.hashes.tolist() == other.hashes.tolist() and one.starts.tolist() == other.starts.tolist()
-        assert one.ends.tolist() == other.ends.tolist() and one.cjk_share == other.cjk_share
-
-
 def test_texts_are_tokenised_and_shingled_in_groups_as_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Texts longer together than GROUP_CHARS are tokenised and shingled group by group, each text
     exactly as alone (CJK text keeps its characters only, word text its words)."""
@@ -198,6 +174,7 @@ def test_texts_are_tokenised_and_shingled_in_groups_as_alone(monkeypatch) -> Non
 
     from provenance import analysis
 
+    GROUP_CHARS = analysis.GROUP_CHARS
     rng = random.Random(11)
     words = ["港口", "码头", "council", "budget", "清河", "river", "1200", "é"]
     batch = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 300))) for _ in range(40)]
@@ -211,6 +188,9 @@ def test_texts_are_tokenised_and_shingled_in_groups_as_alone(monkeypatch) -> Non
     monkeypatch.setattr(analysis, "tokenize_many", lambda norms, masks: calls.append(len(norms)) or many(norms, masks))
     tokens, shingles = analysis.tokens_and_shingles(batch, masks, params)
     assert len(calls) > 3 and sum(calls) == len(batch)
+    from provenance.text.tokens import _KEPT_POWERS
+
+    assert GROUP_CHARS <= _KEPT_POWERS  # a group never makes power tables of its own
     for (one_tokens, one_shingles), token, shingle in zip(alone, tokens, shingles, strict=True):
         assert one_tokens[0].hashes.tolist() == token.hashes.tolist()
         assert one_shingles[0].hashes.tolist() == shingle.hashes.tolist()

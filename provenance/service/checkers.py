@@ -211,7 +211,7 @@ class CheckProcesses:
 
     def pids(self) -> list[int]:
         """The ids of the check processes in service."""
-        return sorted(worker.process.pid for worker in self._all if not worker.gone)
+        return sorted(worker.process.pid for worker in self._all)
 
     async def close(self) -> None:
         """Tell every process to stop once its check is answered, wait for them, close the

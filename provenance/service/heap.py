@@ -16,7 +16,7 @@ A heavy check (many long candidates) still raises the heap with blocks under the
 what it frees stays with the process: a check process ended a load run 10 to 20 MB above its
 start. After work that took more than ``HEAVY_SECONDS`` of CPU (about the slowest 7 % of checks),
 :func:`release_after` gives the heap's free pages back (``malloc_trim``: about 0.5 ms, 0.4 % of all
-checking): +4.3 and +5.2 % over two runs. Elsewhere (musl, macOS) nothing is changed.
+checking): +4.3 to +8.6 % over five runs. Elsewhere (musl, macOS) nothing is changed.
 """
 
 from __future__ import annotations

@@ -50,17 +50,17 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return tables
 
 
-def groups(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
+def groups(sizes: Sequence[int], limit: int) -> list[tuple[int, int]]:
     """Consecutive index ranges whose sizes add up to at most ``limit`` (one item larger than the
     limit makes a range of its own)."""
-    groups, lo, total = [], 0, 0
-    for k, size in enumerate(sizes.tolist()):
+    ranges, lo, total = [], 0, 0
+    for k, size in enumerate(sizes):
         if k > lo and total + size > limit:
-            groups.append((lo, k))
+            ranges.append((lo, k))
             lo, total = k, 0
         total += size
-    groups.append((lo, len(sizes)))
-    return groups
+    ranges.append((lo, len(sizes)))
+    return ranges
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -157,13 +157,6 @@ def tokenize_many(norms: Sequence[str], masks: Sequence[np.ndarray | None] | Non
     if not norms:
         return []
     lengths = np.fromiter((len(n) for n in norms), dtype=np.int64, count=len(norms))
-    if len(norms) > 1 and int(lengths.sum()) + len(norms) > _KEPT_POWERS:
-        # In groups within the kept power tables: a longer batch would make tables for itself
-        # (milliseconds per call); a token's hash does not depend on the batch it is in.
-        out_all: list[Tokens] = []
-        for lo, hi in groups(lengths + 1, _KEPT_POWERS):
-            out_all += tokenize_many(norms[lo:hi], masks[lo:hi] if masks is not None else None)
-        return out_all
     bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     cps = to_codepoints(" ".join(norms))
     valid = cps != 0x20
