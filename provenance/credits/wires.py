@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from provenance.credits.names import NameRegistry, domain_of
-from provenance.text.normalize import normalise
+from provenance.text.normalize import normalise_levels
 
 NO_REPRINT = "no-reprint"  # as provenance.credits.disclaimers.NO_REPRINT (not imported: it pulls in text.blocks)
 _MAY_NOT = "All rights reserved. This material may not be published, broadcast, rewritten or redistributed."
@@ -275,7 +275,7 @@ def notice_owner(sentence: str, registry: NameRegistry | None = None) -> str | N
     CNN NewSource…" → "CNN Newsource"; "(c) Copyright Thomson Reuters 2018" → "Reuters";
     "新华社版权所有，未经授权不得转载" → "新华社". With ``registry``, the canonical name there.
     """
-    owners = notice_owners(normalise(sentence).mid, registry)
+    owners = notice_owners(normalise_levels(sentence)[0], registry)
     return owners[0].wire if owners else None
 
 

@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from provenance.text.blocks import is_editor_line, is_meta_line, is_notice
-from provenance.text.normalize import Normalized, normalise
+from provenance.text.normalize import Normalized, normalise, normalise_levels
 
 if TYPE_CHECKING:
     from provenance.credits.claims import Attribution
@@ -485,7 +485,11 @@ def _claim_text(text: str, claim: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=1024)  # the titles of matched documents recur across a scan
 def _title_keys(title: str) -> np.ndarray:
-    return text_line_keys(title)
+    mid, norm = normalise_levels(title)
+    if "\n" in mid:
+        return text_line_keys(title)
+    folded = norm.replace(" ", "")  # one line: line_keys' key of it
+    return np.array([_line_key(folded) if folded else 0], dtype=np.uint64)
 
 
 def _is_figures(line: str) -> bool:
