@@ -555,7 +555,7 @@ def scan(
     with open_index(location, rules.fingerprint, readonly=True) as index:
         corpus = [Path(os.path.realpath(p)) for p in skip_under]
         walk = FileWalk(paths, include, exclude, follow_symlinks)
-        files = [f for f in walk if not is_under(Path(os.path.realpath(f.path)), corpus)]
+        files = [f for f in walk if not corpus or not is_under(f.real or Path(os.path.realpath(f.path)), corpus)]
         items: list[Item] = []
         progress.start("scanning", len(files))
         try:

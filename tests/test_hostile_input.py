@@ -282,6 +282,22 @@ def test_a_symlink_inside_the_folder_is_read(newsroom: Path) -> None:
     assert _items(done.stdout)["alias.txt"]["verdict"] == "unattributed"
 
 
+def test_every_file_walked_carries_its_real_path(tmp_path: Path) -> None:
+    from provenance.documents.walk import FileWalk
+
+    real = tmp_path / "real"
+    write(real / "a.txt", EN_ORIGINAL)
+    write(real / "deep" / "b.md", EN_ORIGINAL)
+    os.symlink(real / "a.txt", real / "deep" / "link.txt")
+    os.symlink(real, tmp_path / "through")  # the folder given by a link to it
+    write(tmp_path / "elsewhere" / "c.txt", EN_ORIGINAL)
+    os.symlink(tmp_path / "elsewhere", real / "linked")  # a linked folder, walked with follow_symlinks
+    for follow in (False, True):
+        found = list(FileWalk([tmp_path / "through"], (), (), follow))
+        assert all(f.real == Path(os.path.realpath(f.path)) for f in found), follow
+        assert {f.rel for f in found} == {"a.txt", "deep/b.md", "deep/link.txt"} | ({"linked/c.txt"} if follow else set())
+
+
 @pytest.mark.parametrize(("key", "value"), [("corpus", "{outside}"), ("paths", "../outside"),
                                             ("baseline", "{outside}/baseline.json")])
 def test_a_discovered_rules_file_may_not_point_outside_its_repository(newsroom: Path, tmp_path: Path, key: str,

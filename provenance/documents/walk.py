@@ -175,8 +175,10 @@ class FileWalk:
             reason = f"cannot read file: {exc.strerror or exc}"
         return FoundFile(path, root, printable(display), printable(rel), problem=reason)
 
-    def _file(self, path: Path, root: Path, display: str, rel: str, info: os.stat_result) -> FoundFile | None:
-        """The file at ``path`` (``info``: its lstat), or None when it is skipped."""
+    def _file(self, path: Path, root: Path, display: str, rel: str, info: os.stat_result,
+              real_folder: Path | None = None) -> FoundFile | None:
+        """The file at ``path`` (``info``: its lstat), or None when it is skipped; ``real_folder``:
+        the real path of the folder holding it, when known."""
         if _bad_name(display):
             return FoundFile(path, root, printable(display), printable(rel),
                              problem="file name is not valid UTF-8; rename the file")
@@ -189,6 +191,8 @@ class FileWalk:
             if not self.follow_symlinks and not is_under(real, self.roots):
                 self._skip(display, f"symbolic link to a file outside the scanned folders, not read; {FOLLOW_HINT}")
                 return None
+        elif real_folder is not None:  # not a link: its real path is its name in its folder's
+            real = real_folder / path.name
         else:
             real = Path(os.path.realpath(path))
         if not stat.S_ISREG(info.st_mode):
@@ -227,6 +231,7 @@ class FileWalk:
                     continue
                 kept.append(name)
             dirnames[:] = kept
+            real_folder = Path(os.path.realpath(folder))
             for name in filenames:
                 full = folder / name
                 if name.startswith(".") or name in CONFIG_NAMES:
@@ -246,7 +251,7 @@ class FileWalk:
                 except OSError as exc:
                     found.append((rel, self._problem(full, root, display, rel, exc)))
                     continue
-                entry = self._file(full, root, display, rel, info)
+                entry = self._file(full, root, display, rel, info, real_folder)
                 if entry is not None:
                     found.append((rel, entry))
         found.sort(key=lambda pair: pair[0])

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.request import pathname2url
 
 import numpy as np
 
@@ -211,7 +210,7 @@ def _alive(pid: int) -> bool:
 
 
 def _uri(file: Path) -> str:
-    return "file:" + pathname2url(str(file.absolute()))
+    return file.absolute().as_uri()
 
 
 def _check_legacy(file: Path) -> None:
