@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -265,25 +266,30 @@ def build_index(
         _init_worker(params, registry)
         executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(params, registry)) if jobs > 1 else None
 
-        def analysed(batches: Iterator[list[Article]]) -> Iterator[list[IndexedDoc | Article]]:
-            """Analysed batches in order; with workers, the next batch is analysed while this one is written."""
+        def analysed(articles: Iterator[Article]) -> Iterator[list[IndexedDoc | Article]]:
+            """Analysed articles in order, a write's worth at a time; with workers, the next batch is
+            analysed while this one is written."""
             if executor is None:
-                for batch in batches:
+                for batch in _batches(articles, BATCH):
                     yield _analyse_for_index(batch)
                 return
-            in_flight: list[list[Future[list[IndexedDoc | Article]]]] = []
-            for batch in batches:
-                step = max(1, -(-len(batch) // (jobs * 2)))
-                in_flight.append([executor.submit(_analyse_for_index, batch[i : i + step])
-                                  for i in range(0, len(batch), step)])
-                if len(in_flight) > 1:
-                    yield [doc for future in in_flight.pop(0) for doc in future.result()]
+            # Pieces of a quarter of a batch per worker go out as soon as they are read, so the
+            # workers start on the first piece, not the first batch; a batch is written once its
+            # pieces are back, with the next batch's pieces out. The last pieces are written one by
+            # one as they come back: the writer's last work overlaps the workers' instead of
+            # following it.
+            pieces = jobs * 2
+            in_flight: deque[Future[list[IndexedDoc | Article]]] = deque()
+            for piece in _batches(articles, max(1, BATCH // pieces)):
+                in_flight.append(executor.submit(_analyse_for_index, piece))
+                if len(in_flight) >= 2 * pieces:
+                    yield [doc for _ in range(pieces) for doc in in_flight.popleft().result()]
             while in_flight:
-                yield [doc for future in in_flight.pop(0) for doc in future.result()]
+                yield in_flight.popleft().result()
 
         try:
             with _frozen_for_fork() if executor else contextlib.nullcontext():
-                for analysed_batch in analysed(_batches(changed_articles(), BATCH)):
+                for analysed_batch in analysed(changed_articles()):
                     docs = [doc for doc in analysed_batch if isinstance(doc, IndexedDoc)]
                     result.unreadable += [doc for doc in analysed_batch if isinstance(doc, Article)]
                     counts = index.add(docs)
