@@ -39,12 +39,19 @@ def encode_offsets(offsets: np.ndarray) -> bytes:
     offsets = np.asarray(offsets, dtype=np.int64)
     if offsets.size == 0:
         return b""
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(offsets) != 1) + 1))
+    breaks = np.flatnonzero((offsets[1:] - offsets[:-1]) != 1)
+    starts = np.zeros(breaks.size + 1, dtype=np.int64)
+    starts[1:] = breaks + 1
     values = offsets[starts]
-    # count, then (position delta, value delta − position delta) per break point
-    steps = np.diff(starts, prepend=0)
-    shifts = np.diff(values, prepend=0) - steps
-    pairs = np.column_stack((steps, shifts)).ravel().tolist()
+    # count, then (position delta, value delta − position delta) per break point (the deltas
+    # written out: np.diff with a prepended value costs more than the work on a short array)
+    pairs = np.empty(2 * starts.size, dtype=np.int64)
+    pairs[0::2] = starts
+    pairs[2::2] -= starts[:-1]
+    pairs[1::2] = values
+    pairs[3::2] -= values[:-1]
+    pairs[1::2] -= pairs[0::2]
+    pairs = pairs.tolist()
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: no header for a few dozen bytes
     return packer.compress(bytes(_varints([len(starts), *_zigzag(pairs)]))) + packer.flush()
 
