@@ -269,3 +269,27 @@ def test_parallel_build_in_many_pieces_writes_what_one_process_writes(tmp_path: 
     with open_index(two) as index:
         assert index.get_by_id("d04").text.endswith("A correction.")  # type: ignore[union-attr]
         assert index.line_counts("Daily A")  # the sources' lines were counted
+
+
+def test_a_document_crosses_to_the_writer_whole() -> None:
+    """A build's workers pickle their documents for the writer process: every field comes back,
+    arrays with their dtype and values."""
+    import pickle
+
+    import numpy as np
+
+    from provenance.index.base import IndexedDoc
+
+    doc = IndexedDoc(id="a", path="a.txt", text="正文 text", content_hash="h", title="T", source="S", url=None,
+                     published=None, publisher=None, license=None, language="zh",
+                     minhash=np.arange(128, dtype=np.uint32), simhash=(1 << 64) - 1, band_keys=[1, 2],
+                     simhash_keys=[3], passage_keys=np.array([2**63 + 5, 7], dtype=np.uint64), shingle_count=9,
+                     claims=[{"kind": "source", "line": 0}], screen="正文 text", offsets=b"\x01",
+                     line_keys=np.array([11, 12], dtype=np.uint64))
+    back = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    for name, value in vars(doc).items():
+        got = getattr(back, name)
+        if isinstance(value, np.ndarray):
+            assert got.dtype == value.dtype and np.array_equal(got, value), name
+        else:
+            assert got == value, name
