@@ -58,3 +58,23 @@ def test_title_keys_equal_line_keys(title: str) -> None:
 @pytest.mark.parametrize(("title", "lines"), [("Trump meets Putin", 1), ("新華社：會議", 1), ("a\nb", 2), (" ", 1)])
 def test_title_keys_one_per_line(title: str, lines: int) -> None:
     assert _title_keys.__wrapped__(title).size == lines
+
+
+@pytest.mark.parametrize(("text", "mapped", "offsets"), [
+    ("abc", "ABC", [0, 1, 2]),  # one for one: offsets as they were
+    ("a-b-c", "ABC", [0, 2, 4]),  # removals
+    ("a…b", "A...B", [0, 1, 1, 1, 2]),  # an expansion
+    ("…-a", "...A", [0, 0, 0, 2]),  # both
+    ("", "", []),
+])
+def test_char_map_paths(text: str, mapped: str, offsets: list[int]) -> None:
+    from provenance.text.codepoints import CharMap, to_codepoints, to_text
+
+    rule = {"-": "", "…": "..."}
+    char_map = CharMap(lambda ch: rule.get(ch, ch.upper()))
+    cps = to_codepoints(text)
+    out, out_offsets = char_map.apply(cps, np.arange(cps.size, dtype=np.int64))
+    assert (to_text(out), out_offsets.tolist()) == (mapped, offsets)
+    assert out.dtype == np.int64
+    assert char_map.changes(cps) == (text != mapped)
+    assert not CharMap(lambda ch: ch).changes(cps)

@@ -33,10 +33,11 @@ class CharMap:
         self._table = np.full(SIZE, UNKNOWN, dtype=np.int32)
         self._expansions: dict[int, np.ndarray] = {}
 
-    def _fill(self, cps: np.ndarray) -> None:
+    def _values(self, cps: np.ndarray) -> np.ndarray:
+        """The table's entries for ``cps``, every code point first seen here filled in."""
         values = self._table[cps]
-        if not (values == UNKNOWN).any():
-            return
+        if values.min() != UNKNOWN:
+            return values
         for cp in np.unique(cps[values == UNKNOWN]).tolist():
             out = self._rule(chr(cp))
             if out == "":
@@ -46,17 +47,25 @@ class CharMap:
             else:
                 self._table[cp] = EXPAND
                 self._expansions[cp] = np.array([ord(c) for c in out], dtype=np.int64)
+        return self._table[cps]
+
+    def changes(self, cps: np.ndarray) -> bool:
+        """Whether the map changes any of ``cps`` (maps one to another, to nothing or to several)."""
+        return bool(cps.size) and bool((self._values(cps) != cps).any())
 
     def apply(self, cps: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Map ``cps`` (with their ``offsets`` into the loaded text); return the new pair."""
         if cps.size == 0:
             return cps, offsets
-        self._fill(cps)
-        values = self._table[cps].astype(np.int64)
-        expand = values == EXPAND
-        if not expand.any():
+        values = self._values(cps)
+        low = int(values.min())
+        if low >= 0:  # every code point maps to one: nothing removed or added
+            return values.astype(np.int64), offsets
+        values = values.astype(np.int64)
+        if low == DELETE:
             keep = values >= 0
             return values[keep], offsets[keep]
+        expand = values == EXPAND
         # Rare multi-character expansions (e.g. "…" → "..."): repeat, then fill those few slots.
         lengths = np.where(values >= 0, 1, 0)
         where = np.flatnonzero(expand)

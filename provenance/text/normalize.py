@@ -66,7 +66,8 @@ def _stage4_rule(ch: str) -> str:
     return _CONFUSABLES.get(low, low)
 
 
-_BRACKETS = np.array([ord(c) for c in "([〔【〖"], dtype=np.int64)
+_IS_BRACKET = np.zeros(0x110000, dtype=bool)  # the brackets an annotation opens with
+_IS_BRACKET[[ord(c) for c in "([〔【〖"]] = True
 # Latin look-alikes from other scripts (Cyrillic, Greek) used to disguise copied English text. Both
 # sides of a comparison are folded alike, so folding a real Cyrillic or Greek text is harmless.
 _CONFUSABLES = dict(zip("авсеһіјкмнорѕтухԁԛԝαβεικνορτυχ", "abcehijkmhopstyxdqwabeiknoptux", strict=True))
@@ -106,9 +107,7 @@ _SHORT_TEXT = 256  # characters up to which str.translate beats the arrays' cost
 def _needs_script_stages(text: str) -> bool:
     if len(text) <= _SHORT_TEXT:
         return text.translate(_SCRIPT_TEXT) != text
-    cps = to_codepoints(text)
-    mapped, _ = _SCRIPT_CHARS.apply(cps, np.zeros(cps.size, dtype=np.int64))
-    return mapped.size != cps.size or bool((mapped != cps).any())
+    return _SCRIPT_CHARS.changes(to_codepoints(text))
 
 
 def _line_map(source: str, converted: str) -> list[int]:
@@ -225,7 +224,7 @@ def normalise_mid(text: str) -> tuple[np.ndarray, np.ndarray]:
     cps = to_codepoints(text)
     offsets = np.arange(cps.size, dtype=np.int64)
     cps, offsets = _STAGE1.apply(cps, offsets)
-    if cps.size and _has_han(cps) and np.isin(cps, _BRACKETS).any():
+    if cps.size and _has_han(cps) and _IS_BRACKET[cps].any():
         spans = annotation_spans(to_text(cps))
         if spans:
             keep = np.ones(cps.size, dtype=bool)
@@ -375,7 +374,7 @@ def normalise_names(names: list[str]) -> list[str]:
 
 
 _HAN_BMP = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _has_han
-_BRACKET_TEXT = re.compile(r"[(\[〔【〖]")  # as _BRACKETS
+_BRACKET_TEXT = re.compile(r"[(\[〔【〖]")  # as _IS_BRACKET
 
 
 def _converted(name: str) -> bool:
