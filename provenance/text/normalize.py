@@ -11,8 +11,10 @@ Two levels are produced, each a string with one offset per character into the lo
           punctuation, symbols and whitespace folded into one space: the text that is tokenised
           and fingerprinted.
 
-The steps run as numpy operations over code-point arrays; :data:`NORMALISER_VERSION` changes
-whenever their output may change, and is recorded in every index.
+The steps run as numpy operations over code-point arrays; a name or a title of a few characters
+goes through the same steps on strings (:func:`normalise_levels`), where the arrays' cost per call
+would be most of the work. :data:`NORMALISER_VERSION` changes whenever their output may change,
+and is recorded in every index.
 """
 
 from __future__ import annotations

@@ -45,15 +45,14 @@ def encode_offsets(offsets: np.ndarray) -> bytes:
     values = offsets[starts]
     # count, then (position delta, value delta − position delta) per break point (the deltas
     # written out: np.diff with a prepended value costs more than the work on a short array)
-    pairs = np.empty(2 * starts.size, dtype=np.int64)
-    pairs[0::2] = starts
-    pairs[2::2] -= starts[:-1]
-    pairs[1::2] = values
-    pairs[3::2] -= values[:-1]
-    pairs[1::2] -= pairs[0::2]
-    pairs = pairs.tolist()
+    deltas = np.empty(2 * starts.size, dtype=np.int64)
+    deltas[0::2] = starts
+    deltas[2::2] -= starts[:-1]
+    deltas[1::2] = values
+    deltas[3::2] -= values[:-1]
+    deltas[1::2] -= deltas[0::2]
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: no header for a few dozen bytes
-    return packer.compress(bytes(_varints([len(starts), *_zigzag(pairs)]))) + packer.flush()
+    return packer.compress(bytes(_varints([len(starts), *_zigzag(deltas.tolist())]))) + packer.flush()
 
 
 def _break_points(data: bytes, length: int) -> tuple[list[int], list[int]]:
