@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from provenance.analysis import analyse
 from provenance.documents.model import Article
@@ -201,3 +205,20 @@ def test_latin_and_digits_slipped_between_characters_do_not_break_shingles() -> 
     a = analyse(Article(id="a", path="a", text=clean), PARAMS, detect=False)
     b = analyse(Article(id="b", path="b", text=disguised), PARAMS, detect=False)
     assert (a.unique == b.unique).all()
+
+
+# The annotation pattern as first written: a look-behind for the Han character, tried at every
+# position. annotation_spans searches from the brackets instead and must find the same spans.
+_LOOK_BEHIND = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \t]?[(\[〔【〖]([^()\[\]〔〕【】〖〗\n]{1,48})"
+                          r"[)\]〕】〗]")
+_ANNOTATION_PIECES = st.sampled_from(["區", "會", "𠀀", "a", " ", "  ", "\t", "\n", "(", ")", "[", "]", "〔", "〕", "【",
+                                      "】", "〖", "〗", "（", "）", "qū", "huì", "zhong1", "ㄑㄩ", "WTO", "2022", "ü"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ANNOTATION_PIECES, max_size=30).map("".join))
+@example("區 (qū)域 會\t(huì)")  # a space or a tab between the character and the bracket
+@example("a (qū) 區  (qū)")  # a Latin letter, two spaces: no annotation
+def test_annotation_spans_as_the_look_behind_pattern(text: str) -> None:
+    expected = [(m.start(), m.end()) for m in _LOOK_BEHIND.finditer(text) if is_pinyin(m.group(1))]
+    assert annotation_spans(text) == expected

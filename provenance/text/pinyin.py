@@ -12,7 +12,11 @@ import re
 import unicodedata
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CANDIDATE = re.compile(rf"(?<=[{_HAN}])[ \t]?[(\[〔【〖]([^()\[\]〔〕【】〖〗\n]{{1,48}})[)\]〕】〗]")
+# A bracketed run; an annotation when a Han character comes right before its bracket, or before
+# one space or tab before it. The pattern starts at the bracket, so a search skips to brackets;
+# the character before is looked at after (a look-behind first was tried at every position).
+_BRACKETED = re.compile(r"[(\[〔【〖]([^()\[\]〔〕【】〖〗\n]{1,48})[)\]〕】〗]")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
 _ZHUYIN = re.compile(r"[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙ \u02c9]+")
 _INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 _FINAL = (
@@ -43,4 +47,13 @@ def annotation_spans(text: str) -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of pinyin annotations (parentheses included) in ``text``."""
     if not any(bracket in text for bracket in "([〔【〖"):
         return []
-    return [(m.start(), m.end()) for m in _CANDIDATE.finditer(text) if is_pinyin(m.group(1))]
+    spans = []
+    for m in _BRACKETED.finditer(text):
+        start = m.start()
+        if start and text[start - 1] in " \t" and start > 1 and _HAN_CHAR.match(text, start - 2):
+            start -= 1
+        elif not (start and _HAN_CHAR.match(text, start - 1)):
+            continue
+        if is_pinyin(m.group(1)):
+            spans.append((start, m.end()))
+    return spans
