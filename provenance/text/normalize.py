@@ -200,7 +200,12 @@ def _convert_clauses(clauses: list[str], stages: slice, separator: str | None) -
 
 
 def _has_han(cps: np.ndarray) -> bool:
-    return bool(((cps >= 0x3400) & (cps <= 0x9FFF)).any() or ((cps >= 0xF900) & (cps <= 0xFAFF)).any())
+    return bool(_IS_HAN[cps].any())
+
+
+_IS_HAN = np.zeros(0x110000, dtype=bool)  # the Han ranges the conversions run for (one lookup, not four passes)
+_IS_HAN[0x3400:0xA000] = True
+_IS_HAN[0xF900:0xFB00] = True
 
 
 @dataclass
