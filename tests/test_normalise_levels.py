@@ -76,5 +76,6 @@ def test_char_map_paths(text: str, mapped: str, offsets: list[int]) -> None:
     out, out_offsets = char_map.apply(cps, np.arange(cps.size, dtype=np.int64))
     assert (to_text(out), out_offsets.tolist()) == (mapped, offsets)
     assert out.dtype == np.int64
+    assert "".join(char_map.text_of(cp) for cp in cps.tolist()) == mapped
     assert char_map.changes(cps) == (text != mapped)
     assert not CharMap(lambda ch: ch).changes(cps)

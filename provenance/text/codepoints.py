@@ -39,15 +39,31 @@ class CharMap:
         if values.min() != UNKNOWN:
             return values
         for cp in np.unique(cps[values == UNKNOWN]).tolist():
-            out = self._rule(chr(cp))
-            if out == "":
-                self._table[cp] = DELETE
-            elif len(out) == 1:
-                self._table[cp] = ord(out)
-            else:
-                self._table[cp] = EXPAND
-                self._expansions[cp] = np.array([ord(c) for c in out], dtype=np.int64)
+            self._learn(cp)
         return self._table[cps]
+
+    def _learn(self, cp: int) -> int:
+        """Run the rule for one code point; its table entry."""
+        out = self._rule(chr(cp))
+        if out == "":
+            self._table[cp] = DELETE
+        elif len(out) == 1:
+            self._table[cp] = ord(out)
+        else:
+            self._table[cp] = EXPAND
+            self._expansions[cp] = np.array([ord(c) for c in out], dtype=np.int64)
+        return int(self._table[cp])
+
+    def text_of(self, cp: int) -> str:
+        """What the map makes of one code point, as text (the table filled for it if need be)."""
+        value = int(self._table[cp])
+        if value == UNKNOWN:
+            value = self._learn(cp)
+        if value == DELETE:
+            return ""
+        if value == EXPAND:
+            return "".join(map(chr, self._expansions[cp].tolist()))
+        return chr(value)
 
     def changes(self, cps: np.ndarray) -> bool:
         """Whether the map changes any of ``cps`` (maps one to another, to nothing or to several)."""

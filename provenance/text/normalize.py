@@ -299,24 +299,25 @@ def _normalise_name_stages(name: str) -> str:
 
 
 class _Translation(dict[int, str]):
-    """A ``str.translate`` table filled one code point at a time by a per-character rule (the
-    rule of a :class:`CharMap`); bounded, as a text may bring any number of code points."""
+    """A ``str.translate`` table of a :class:`CharMap`, filled one code point at a time from the
+    map's own table (each rule runs once a process for the arrays and the strings alike);
+    bounded, as a text may bring any number of code points."""
 
-    def __init__(self, rule: Callable[[str], str]) -> None:
+    def __init__(self, char_map: CharMap) -> None:
         super().__init__()
-        self._rule = rule
+        self._map = char_map
 
     def __missing__(self, cp: int) -> str:
         if len(self) >= _TRANSLATION_SIZE:
             self.clear()
-        out = self[cp] = self._rule(chr(cp))
+        out = self[cp] = self._map.text_of(cp)
         return out
 
 
 _TRANSLATION_SIZE = 1 << 16
-_STAGE1_TEXT = _Translation(_stage1_rule)
-_STAGE4_TEXT = _Translation(_stage4_rule)
-_SCRIPT_TEXT = _Translation(_script_rule)
+_STAGE1_TEXT = _Translation(_STAGE1)
+_STAGE4_TEXT = _Translation(_STAGE4)
+_SCRIPT_TEXT = _Translation(_SCRIPT_CHARS)
 
 
 def normalise_levels(text: str) -> tuple[str, str]:
@@ -363,7 +364,7 @@ def normalise_names(names: list[str]) -> list[str]:
     """
     if not names:
         return []
-    if len(names) == 1 or any("\n" in name or "\r" in name for name in names):
+    if len(names) < _BULK_NAMES or any("\n" in name or "\r" in name for name in names):
         return [normalise_name(name) for name in names]
     # Names in ASCII go through a table: every stage maps an ASCII character on its own (the
     # conversions and annotations need Han characters), and spaces are dropped from keys.
@@ -380,6 +381,7 @@ def normalise_names(names: list[str]) -> list[str]:
     return [keys[i] for i in range(len(names))]
 
 
+_BULK_NAMES = 128  # fewer names go one by one: a name on strings costs less than the arrays' cost per call
 _HAN_BMP = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _has_han
 _BRACKET_TEXT = re.compile(r"[(\[〔【〖]")  # as _IS_BRACKET
 
