@@ -1,5 +1,5 @@
 """``python -m provenance`` entry point."""
 
-from provenance.cli import main
+from provenance.entry import main
 
 main()

@@ -156,12 +156,14 @@ _WORKER: dict[Any, Any] = {}
 def _frozen_for_fork() -> Iterator[None]:
     """Keep the caller's objects out of forked workers' garbage collections while a pool runs
     (Python's advice for fork-based pools): a worker neither walks a large parent's objects nor
-    copies their memory pages by touching them."""
+    copies their memory pages by touching them. What the caller had frozen before stays frozen."""
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _init_worker(params: FingerprintParams, registry: NameRegistry) -> None:

@@ -47,6 +47,31 @@ def test_python_dash_m_version() -> None:
     assert done.stdout.strip() == f"provenance {__version__}"
 
 
+_ENTRY = """
+import gc, sys
+sys.argv = ["provenance", "--version"]
+from provenance.entry import main
+try:
+    main()
+except SystemExit as done:
+    print(done.code, gc.isenabled(), gc.get_freeze_count() > 10_000, "provenance.cli" in sys.modules)
+"""
+
+
+def test_the_command_loads_its_imports_frozen_with_collection_on() -> None:
+    """The entry point imports the CLI with collection off, freezes what the imports made, and
+    turns collection back on before the command runs."""
+    done = subprocess.run([sys.executable, "-c", _ENTRY], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"provenance {__version__}", "0 True True True"]
+
+
+def test_importing_the_cli_leaves_collection_alone() -> None:
+    code = "import gc; gc.disable(); import provenance.cli; print(gc.isenabled(), gc.get_freeze_count())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.split() == ["False", "0"], done.stderr
+
+
 # -- exit 0 / 1 ------------------------------------------------------------------------------
 def test_clean_scan_exits_0(world: World) -> None:
     result = run(*scan_args(world, world.incoming / "unrelated.txt", world.incoming / "toilets.md"))

@@ -91,3 +91,10 @@ def test_workers_fork_with_the_callers_objects_frozen(tmp_path: Path) -> None:
     assert gc.get_freeze_count() == 0
     scan([world.incoming], world.index, rules, jobs=1, on_item=lambda _: seen.append(gc.get_freeze_count()))
     assert set(seen[len(report.items):]) == {0}  # no pool, nothing frozen
+    gc.freeze()  # a caller's own freeze (the command's, of its imports) outlives the pool
+    try:
+        frozen = gc.get_freeze_count()
+        scan([world.incoming], world.index, rules, jobs=2)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
