@@ -9,12 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.credits.claims import _WHOLE_TEXT_PATTERNS, _Present, _searches
+from provenance.credits.claims import _WHOLE_TEXT, _Present
 from provenance.text.blocks import _NOTICE_EN, _NOTICE_ZH, may_hold_notice
 
-# Each line pattern over a whole text, as first written: the pattern with MULTILINE added.
-_WHOLE_TEXT = {name: re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-               for name, pattern in _WHOLE_TEXT_PATTERNS.items()}
 _NOTICE_IGNORECASE = re.compile(_NOTICE_ZH.pattern + "|" + _NOTICE_EN.pattern.replace(r"^notice\s*:", r"notice\s*:"), re.I)
 WORDS = ["source", "SOURCE", "Source", "ſource", "credit", "Reprinted From", "courtesy of", "read the original",
          "www.", "HTTP://", "example.COM", "Link", "©", "All Rights Reserved", "COPYRİGHT", "disclaımer",
@@ -95,16 +92,3 @@ def test_byline_tail_dash_gate(line: str) -> None:
 
     found = _BYLINE_TAIL.search(line) is not None
     assert found == ("," in line or "|" in line or (any(d in line for d in "-–—") and found))
-
-
-def test_every_whole_text_search_compiles() -> None:
-    """The searches are compiled on first use: each one compiles, and those searched after their
-    start have a start of their own."""
-    for name in _WHOLE_TEXT_PATTERNS:
-        lower_whole, lower_after, whole, after = _searches(name)
-        assert whole.pattern == _WHOLE_TEXT[name].pattern and whole.flags == _WHOLE_TEXT[name].flags
-        assert (lower_whole is None) == (name not in {"link", "bare_url", "en_explicit"})
-        if lower_whole is not None:  # the lower-cased search is the same pattern without IGNORECASE
-            assert lower_whole.pattern == whole.pattern and not lower_whole.flags & re.IGNORECASE
-            assert (lower_after is None) == (after is None)
-    assert _searches("zh_dateline")[3] is not None and _searches("en_reported")[3] is None

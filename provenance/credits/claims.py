@@ -465,14 +465,15 @@ class _Present:
         needs = (_NEEDS if self.han else _NEEDS_NO_HAN).get(name)
         if needs is not None and not self._holds(needs, name in _CASELESS):
             return False
-        searches = _SEARCHES.get(name)
-        if searches is None:
-            searches = _SEARCHES[name] = _searches(name)
-        lower_whole, lower_after, whole, after = searches
-        if lower_whole is not None and self.lower is not None:
-            text, whole, after = self.lower, lower_whole, lower_after
+        lowered = _LOWER_TEXT.get(name)
+        if lowered is not None and self.lower is not None:
+            return lowered.search(self.lower) is not None
+        lowered_starts = _LOWER_STARTS.get(name)
+        if lowered_starts is not None and self.lower is not None:
+            text = self.lower
+            whole, after = lowered_starts
         else:
-            text = self._text
+            text, whole, after = self._text, _WHOLE_TEXT[name], _STARTS.get(name)
         if after is not None:  # a match at the text's start, or after a character that lets one start
             return whole.match(text) is not None or after.search(text) is not None
         return whole.search(text) is not None
@@ -1210,21 +1211,22 @@ def credit_spans(normalized: Normalized, attribution: Attribution) -> tuple[set[
     return whole, spans
 
 
-# The line patterns also searched over a whole text (one search tells whether a text holds any
-# match, before its lines are read).
-_WHOLE_TEXT_PATTERNS = {
-    "link": _LINK, "zh_explicit": _ZH_EXPLICIT, "en_explicit": _EN_EXPLICIT, "bare_url": _BARE_URL,
-    "zh_dateline": _ZH_DATELINE, "zh_xun": _ZH_XUN, "zh_report": _ZH_REPORT, "en_agency": _EN_AGENCY,
-    "en_by_pipe": _EN_BY_PIPE, "en_lead_agency": _EN_LEAD_AGENCY, "en_title_agency": _EN_TITLE_AGENCY,
-    "zh_dash_dateline": _ZH_DASH_DATELINE, "zh_cna": _ZH_CNA, "zh_cite": _ZH_CITE,
-    "en_according": _EN_ACCORDING, "en_reported": _EN_REPORTED,
+_WHOLE_TEXT = {
+    name: re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+    for name, pattern in {
+        "link": _LINK, "zh_explicit": _ZH_EXPLICIT, "en_explicit": _EN_EXPLICIT, "bare_url": _BARE_URL,
+        "zh_dateline": _ZH_DATELINE, "zh_xun": _ZH_XUN, "zh_report": _ZH_REPORT, "en_agency": _EN_AGENCY,
+        "en_by_pipe": _EN_BY_PIPE, "en_lead_agency": _EN_LEAD_AGENCY, "en_title_agency": _EN_TITLE_AGENCY,
+        "zh_dash_dateline": _ZH_DASH_DATELINE, "zh_cna": _ZH_CNA, "zh_cite": _ZH_CITE,
+        "en_according": _EN_ACCORDING, "en_reported": _EN_REPORTED,
+    }.items()
 }
-_CASELESS = frozenset(name for name, pattern in _WHOLE_TEXT_PATTERNS.items() if pattern.flags & re.IGNORECASE)
+_CASELESS = frozenset(name for name, pattern in _WHOLE_TEXT.items() if pattern.flags & re.IGNORECASE)
 # IGNORECASE makes these two whole-text searches 5× and 1.7× slower (measured on the bench texts;
 # the English credit markers gain nothing). Their literals are lower case and their letter classes
 # hold both cases, so a case-sensitive search of the lower-cased text finds the same, except where
 # a character folds to an ASCII letter only under IGNORECASE.
-_LOWERED = frozenset({"link", "bare_url", "en_explicit"})
+_LOWER_TEXT = {name: re.compile(_WHOLE_TEXT[name].pattern, re.MULTILINE) for name in ("link", "bare_url")}
 # Literals a pattern cannot match without (lower case where the pattern ignores case): each group
 # names alternatives, and a text lacking every literal of a group skips the pattern's search.
 _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -1261,29 +1263,19 @@ _START = re.compile(r"\^|\(\?:\^\|\(\?<=(\[[^\]]{1,40}\])\)\)")
 
 def _after_start(name: str, flags: int) -> re.Pattern[str]:
     """A pattern's rest after its start, following a character that lets it start."""
-    pattern = _WHOLE_TEXT_PATTERNS[name].pattern
+    pattern = _WHOLE_TEXT[name].pattern
     start = _START.match(pattern)
     if start is None:
         raise ValueError(f"{name} has no start of its own")
     return re.compile((start.group(1) or "\n") + "(?:" + pattern[start.end():] + ")", flags)
 
 
-_WITH_STARTS = frozenset({"zh_dateline", "zh_xun", "zh_dash_dateline", "zh_cna", "en_lead_agency", "en_by_pipe",
-                          "zh_explicit", "zh_cite", "en_explicit"})
-_Searches = tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str], re.Pattern[str] | None]
-# Compiled when a text first needs them: a command that checks a few articles compiles only the
-# searches its texts reach (several patterns each hold a Han range, slow for sre to compile).
-_SEARCHES: dict[str, _Searches] = {}
-
-
-def _searches(name: str) -> _Searches:
-    """How a line pattern is searched over a whole text: (in the lower-cased text: whole, after
-    its start; or None) and (in the text as it is: whole, after its start)."""
-    pattern = _WHOLE_TEXT_PATTERNS[name]
-    flags = pattern.flags | re.MULTILINE
-    whole = re.compile(pattern.pattern, flags)
-    after = _after_start(name, flags) if name in _WITH_STARTS else None
-    if name not in _LOWERED:
-        return None, None, whole, after
-    lower_whole = re.compile(pattern.pattern, re.MULTILINE)
-    return lower_whole, _after_start(name, re.MULTILINE) if name in _WITH_STARTS else None, whole, after
+_STARTS = {
+    name: _after_start(name, _WHOLE_TEXT[name].flags)
+    for name in ("zh_dateline", "zh_xun", "zh_dash_dateline", "zh_cna", "en_lead_agency", "en_by_pipe", "zh_explicit",
+                 "zh_cite", "en_explicit")
+}
+# IGNORECASE makes the per-character tests of English credit markers slower: searched in the
+# lower-cased text instead (as _LOWER_TEXT's).
+_LOWER_STARTS = {"en_explicit": (re.compile(_WHOLE_TEXT["en_explicit"].pattern, re.MULTILINE),
+                                 _after_start("en_explicit", re.MULTILINE))}
