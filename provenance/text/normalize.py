@@ -32,7 +32,7 @@ import opencc
 
 from provenance.text.codepoints import CharMap, to_codepoints, to_text
 from provenance.text.offsets import covering_span
-from provenance.text.pinyin import annotation_spans
+from provenance.text.pinyin import OPENING_BRACKETS, annotation_spans
 
 NORMALISER_VERSION = 4
 
@@ -68,8 +68,8 @@ def _stage4_rule(ch: str) -> str:
     return _CONFUSABLES.get(low, low)
 
 
-_IS_BRACKET = np.zeros(0x110000, dtype=bool)  # the brackets an annotation opens with
-_IS_BRACKET[[ord(c) for c in "([〔【〖"]] = True
+_IS_BRACKET = np.zeros(0x110000, dtype=bool)
+_IS_BRACKET[[ord(c) for c in OPENING_BRACKETS]] = True
 # Latin look-alikes from other scripts (Cyrillic, Greek) used to disguise copied English text. Both
 # sides of a comparison are folded alike, so folding a real Cyrillic or Greek text is harmless.
 _CONFUSABLES = dict(zip("авсеһіјкмнорѕтухԁԛԝαβεικνορτυχ", "abcehijkmhopstyxdqwabeiknoptux", strict=True))
@@ -203,9 +203,11 @@ def _has_han(cps: np.ndarray) -> bool:
     return bool(_IS_HAN[cps].any())
 
 
-_IS_HAN = np.zeros(0x110000, dtype=bool)  # the Han ranges the conversions run for (one lookup, not four passes)
-_IS_HAN[0x3400:0xA000] = True
-_IS_HAN[0xF900:0xFB00] = True
+_HAN_RANGES = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))  # the Han characters the conversions run for
+_IS_HAN = np.zeros(0x110000, dtype=bool)  # one lookup, not four comparisons
+for _low, _high in _HAN_RANGES:
+    _IS_HAN[_low : _high + 1] = True
+_HAN_BMP = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]")  # on a str
 
 
 @dataclass
@@ -332,7 +334,7 @@ def normalise_levels(text: str) -> tuple[str, str]:
         return normalized.mid, normalized.norm
     mid = text.translate(_STAGE1_TEXT)
     if _HAN_BMP.search(mid):
-        if _BRACKET_TEXT.search(mid) and (spans := annotation_spans(mid)):
+        if spans := annotation_spans(mid):
             keep = bytearray(b"\1") * len(mid)
             for start, end in spans:
                 keep[start:end] = bytes(end - start)
@@ -382,8 +384,6 @@ def normalise_names(names: list[str]) -> list[str]:
 
 
 _BULK_NAMES = 128  # fewer names go one by one: a name on strings costs less than the arrays' cost per call
-_HAN_BMP = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _has_han
-_BRACKET_TEXT = re.compile(r"[(\[〔【〖]")  # as _IS_BRACKET
 
 
 def _converted(name: str) -> bool:

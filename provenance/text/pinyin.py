@@ -15,6 +15,7 @@ _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A bracketed run; an annotation when a Han character comes right before its bracket, or before
 # one space or tab before it. The pattern starts at the bracket, so a search skips to brackets;
 # the character before is looked at after (a look-behind first was tried at every position).
+OPENING_BRACKETS = "([〔【〖"  # what an annotation opens with (as _BRACKETED's first class)
 _BRACKETED = re.compile(r"[(\[〔【〖]([^()\[\]〔〕【】〖〗\n]{1,48})[)\]〕】〗]")
 _HAN_CHAR = re.compile(f"[{_HAN}]")
 _ZHUYIN = re.compile(r"[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙ \u02c9]+")
@@ -45,7 +46,7 @@ def is_pinyin(content: str) -> bool:
 
 def annotation_spans(text: str) -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of pinyin annotations (parentheses included) in ``text``."""
-    if not any(bracket in text for bracket in "([〔【〖"):
+    if not any(bracket in text for bracket in OPENING_BRACKETS):
         return []
     spans = []
     for m in _BRACKETED.finditer(text):
