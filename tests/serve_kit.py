@@ -15,6 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "sample"
 RULES = SAMPLE / "provenance.toml"
+INCOMING = SAMPLE / "incoming"
+# 柳川日报's water-supply story (corpora/sample/sources/liuchuan/lc-2024-0311.md), uncredited
+SEED = (INCOMING / "seed-case.txt").read_text(encoding="utf-8")
 
 
 def without_provenance_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from backends import BACKENDS, drop, location
-from serve_kit import sample_index_in, start_server, without_provenance_variables
+from serve_kit import INCOMING, ROOT, RULES, SAMPLE, SEED, sample_index_in, start_server, without_provenance_variables
 from shared_data import DEVSET, require_devset
 
 pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install '.[serve]'")
@@ -49,17 +49,11 @@ from provenance.service import answers
 from provenance.service.app import create_app
 from provenance.service.settings import ServiceSettings
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "corpora" / "sample"
-RULES = SAMPLE / "provenance.toml"
-INCOMING = SAMPLE / "incoming"
 OFFICE = ROOT / "tests" / "fixtures" / "office" / "incoming"
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ITEM = Draft202012Validator({"$ref": "#/$defs/item", "$defs": report_schema()["$defs"]})
 COMPARED = ("verdict", "source", "chain", "matches", "attribution")
-# 柳川日报's water-supply story (corpora/sample/sources/liuchuan/lc-2024-0311.md), uncredited
-SEED = (INCOMING / "seed-case.txt").read_text(encoding="utf-8")
 # A text written for this test: an original that is in no corpus until it is posted
 NEW_ORIGINAL = (
     "河湾区第一座社区储能电站今天并网运行，装机容量两兆瓦，可满足约八百户居民一天的用电。区发展改革局介绍，电站白天储存"

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from backends import BACKENDS, drop, location
-from serve_kit import sample_index_in, start_server, without_provenance_variables
+from serve_kit import INCOMING, RULES, SAMPLE, SEED, sample_index_in, start_server, without_provenance_variables
 
 pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install '.[serve]'")
 
@@ -43,13 +43,8 @@ from provenance.service.checkers import CheckProcesses
 from provenance.service.settings import ServiceSettings
 from provenance.service.state import IndexState
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "corpora" / "sample"
-RULES = SAMPLE / "provenance.toml"
-INCOMING = SAMPLE / "incoming"
 TOKEN = "checkers-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-SEED = (INCOMING / "seed-case.txt").read_text(encoding="utf-8")
 # Written for this test: an original that is in no corpus until it is posted
 NEW_ORIGINAL = (
     "北岸镇的旧粮库改成了青年创业园，首批十二家小微企业昨天入驻。镇经济发展办公室介绍，园区前三年免收租金，"
